@@ -1,0 +1,32 @@
+"""cortensor-sim: a local multi-chain devnet for cross-layer AI-inference protocols.
+
+    >>> from cortensor_sim import Devnet
+    >>> devnet = Devnet()
+"""
+
+from .chains import (
+    ChainSpec,
+    Devnet,
+    EvmChain,
+    SimClock,
+    SolanaChain,
+    StateFileError,
+    SystemCall,
+    Topology,
+    default_topology,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ChainSpec",
+    "Devnet",
+    "EvmChain",
+    "SimClock",
+    "SolanaChain",
+    "StateFileError",
+    "SystemCall",
+    "Topology",
+    "__version__",
+    "default_topology",
+]

@@ -1,0 +1,190 @@
+"""``Devnet``: every chain of a topology in one process, on one clock, snapshotted as one.
+
+    >>> from cortensor_sim import Devnet
+    >>> devnet = Devnet()                      # l1, base, arbitrum, l3, solana
+    >>> devnet.chains["base"].w3.eth.chain_id
+    901
+    >>> devnet.advance(12)                     # seals the blocks whose time has come, everywhere
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .accounts import dev_accounts
+from .clock import SimClock
+from .engine import SealedBlock
+from .evm import ChainSnapshot, EvmChain
+from .pyevm.engine import PyEvmEngine
+from .solana import SolanaChain
+from .topology import ChainSpec, Topology, default_topology
+
+Chain = EvmChain | SolanaChain
+
+
+@dataclass(frozen=True)
+class _DevnetSnapshot:
+    now_ms: int
+    chains: Mapping[str, ChainSnapshot | object]
+
+
+class Devnet:
+    """The chains of a topology, built from its seed so that every run is the same."""
+
+    def __init__(self, topology: Topology | Mapping[str, Any] | None = None) -> None:
+        if topology is None:
+            topology = default_topology()
+        elif not isinstance(topology, Topology):
+            topology = Topology.model_validate(topology)
+        self.topology = topology
+        self.clock = SimClock(topology.genesis_time)
+        self.chains: dict[str, Chain] = {spec.name: self._build(spec) for spec in topology.chains}
+        self._snapshots: dict[int, _DevnetSnapshot] = {}
+        self._next_snapshot = 1
+
+    @property
+    def seed(self) -> bytes:
+        return hashlib.sha256(self.topology.seed.encode()).digest()
+
+    def _build(self, spec: ChainSpec, state: Any = None) -> Chain:
+        if spec.kind == "solana":
+            kwargs = {
+                "seed": self.seed,
+                "genesis_time": self.topology.genesis_time,
+                "slot_time": spec.block_time,
+                "accounts": self.topology.accounts,
+            }
+            if state is not None:
+                return SolanaChain.import_state(spec.name, state, **kwargs)
+            return SolanaChain(spec.name, **kwargs)
+        assert spec.chain_id is not None  # the topology checked it
+        return EvmChain(
+            spec.name,
+            kind=spec.kind,  # type: ignore[arg-type]
+            chain_id=spec.chain_id,
+            block_time_ms=spec.block_time_ms,
+            genesis_time=self.topology.genesis_time,
+            seed=self.seed,
+            accounts=dev_accounts(self.topology.accounts),
+            engine_factory=PyEvmEngine,
+            parent=spec.parent,
+            mining=spec.mining,
+            engine=state,
+        )
+
+    # ------------------------------------------------------------------ access
+    def __getitem__(self, name: str) -> Chain:
+        try:
+            return self.chains[name]
+        except KeyError:
+            raise KeyError(
+                f"no chain {name!r} in this devnet (chains: {', '.join(self.chains)})"
+            ) from None
+
+    def __iter__(self) -> Iterator[Chain]:
+        return iter(self.chains.values())
+
+    def evm(self, name: str) -> EvmChain:
+        chain = self[name]
+        if not isinstance(chain, EvmChain):
+            raise TypeError(f"chain {name!r} is a {chain.kind} chain, not an EVM chain")
+        return chain
+
+    @property
+    def evm_chains(self) -> dict[str, EvmChain]:
+        return {n: c for n, c in self.chains.items() if isinstance(c, EvmChain)}
+
+    # ------------------------------------------------------------------ time
+    def advance(self, seconds: float) -> dict[str, list[SealedBlock]]:
+        """Advance the shared clock and seal, on each chain, the blocks whose time has come.
+
+        Parents move first, so a child chain's block never predates what its parent shows.
+        """
+        now_ms = self.clock.advance(seconds)
+        sealed: dict[str, list[SealedBlock]] = {}
+        for name in self._parents_first():
+            chain = self.chains[name]
+            if isinstance(chain, EvmChain):
+                sealed[name] = chain.advance_to(now_ms)
+            else:
+                chain.advance_to(now_ms / 1000)
+        return sealed
+
+    def _parents_first(self) -> list[str]:
+        return sorted(self.chains, key=self.topology.layer)
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> int:
+        """Mark every chain, the clock and the pools at once; returns an id for :meth:`revert`."""
+        snapshot_id = self._next_snapshot
+        self._next_snapshot += 1
+        self._snapshots[snapshot_id] = _DevnetSnapshot(
+            now_ms=self.clock.now_ms,
+            chains={name: chain.snapshot() for name, chain in self.chains.items()},
+        )
+        return snapshot_id
+
+    def revert(self, snapshot_id: int) -> None:
+        """Bring back everything as it was at ``snapshot_id``.
+
+        The snapshot stays usable (revert to it again later); snapshots taken after it are gone.
+        """
+        try:
+            snap = self._snapshots[snapshot_id]
+        except KeyError:
+            raise KeyError(
+                f"unknown snapshot {snapshot_id}: it was never taken, or a revert to an earlier "
+                "snapshot discarded it"
+            ) from None
+        for name, chain in self.chains.items():
+            chain.revert(snap.chains[name])  # type: ignore[arg-type]
+        self.clock.set_ms(snap.now_ms)
+        for later in [i for i in self._snapshots if i > snapshot_id]:
+            del self._snapshots[later]
+
+    # ------------------------------------------------------------------ files
+    def dump(self, path: str | Path) -> Path:
+        """Write every chain, the clock and the topology to one file (see :mod:`.statefile`)."""
+        from .statefile import write_devnet
+
+        return write_devnet(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Devnet:
+        """Read a file written by :meth:`dump`; a bad file is refused whole, nothing half-built."""
+        from .statefile import read_devnet
+
+        return read_devnet(cls, Path(path))
+
+    @classmethod
+    def _from_parts(
+        cls, topology: Topology, now_ms: int, states: Mapping[str, Any]
+    ) -> Devnet:
+        self = cls.__new__(cls)
+        self.topology = topology
+        self.clock = SimClock(topology.genesis_time)
+        self.clock.set_ms(now_ms)
+        self.chains = {}
+        for spec in topology.chains:
+            self.chains[spec.name] = self._build(spec, states[spec.name])
+        self._snapshots = {}
+        self._next_snapshot = 1
+        return self
+
+    # ------------------------------------------------------------------ reports
+    def state_roots(self) -> dict[str, str]:
+        """Each chain's latest state root (Solana: a digest of its accounts), for determinism checks."""
+        roots: dict[str, str] = {}
+        for name, chain in self.chains.items():
+            if isinstance(chain, EvmChain):
+                roots[name] = chain.engine.get_block("latest")["stateRoot"]
+            else:
+                roots[name] = chain.state_digest()
+        return roots
+
+    def __repr__(self) -> str:
+        return f"Devnet({', '.join(self.chains)}; {self.clock!r})"

@@ -1,0 +1,234 @@
+"""The EVM engine seam: the verbs every chain above needs, and nothing of the engine behind them.
+
+py-evm is the engine today; a faster one (revm) will sit behind the same interface, the way vyper's
+test suite keeps py-evm and revm behind one ``BaseEnv``. Nothing outside ``chains/pyevm/`` imports
+py-evm. Values cross the seam as bytes and ints, and blocks, transactions and receipts as
+JSON-RPC-shaped dicts (the Ethereum execution API's own, engine-neutral vocabulary), so the web3
+provider and any RPC server format nothing engine-specific.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+BlockId = int | Literal["latest", "earliest", "pending", "safe", "finalized"] | bytes
+"""A block number, a tag, or a 32-byte block hash."""
+
+RpcObject = dict[str, Any]
+"""A block, transaction, receipt or log in the Ethereum JSON-RPC shape (hex quantities and data)."""
+
+
+class EngineError(Exception):
+    """Base of errors an engine raises for a caller's mistake (not for a bug in the engine)."""
+
+
+class InvalidTransaction(EngineError):
+    """A transaction that can never be included: bad signature, encoding, nonce, funds or chain id."""
+
+
+class ExecutionReverted(EngineError):
+    """A call reverted; ``data`` carries the revert payload (an ``Error(string)`` or custom error)."""
+
+    def __init__(self, message: str, data: bytes = b"") -> None:
+        super().__init__(message)
+        self.data = data
+
+
+class UnknownBlock(EngineError):
+    """The block asked for does not exist on this chain (or lies in a clock jump's gap)."""
+
+
+@dataclass(frozen=True)
+class GenesisAccount:
+    """An account as genesis holds it: dev accounts carry a balance, predeploys code and storage."""
+
+    balance: int = 0
+    nonce: int = 0
+    code: bytes = b""
+    storage: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Genesis:
+    """What a chain starts from; everything here goes into the genesis hash, so it is deterministic."""
+
+    chain_id: int
+    timestamp: int
+    accounts: Mapping[bytes, GenesisAccount]
+    gas_limit: int = 30_000_000
+    base_fee: int = 1_000_000_000
+    extra_data: bytes = b""
+
+
+@dataclass(frozen=True)
+class SystemCall:
+    """An unsigned transaction to run as ``sender``: how rollup deposits enter a chain.
+
+    It pays no fee and needs no signature; ``mint`` is credited to ``sender`` before execution and
+    stays even if the call reverts (the OP Stack deposit rule). ``source_hash`` makes two otherwise
+    identical deposits distinct transactions.
+    """
+
+    sender: bytes
+    to: bytes | None
+    data: bytes = b""
+    value: int = 0
+    gas: int = 5_000_000
+    mint: int = 0
+    source_hash: bytes = b"\x00" * 32
+    is_system_tx: bool = False
+
+
+PendingTransaction = bytes | SystemCall
+"""What a block is built from: a signed raw transaction, or a system call."""
+
+
+@dataclass(frozen=True)
+class DroppedTransaction:
+    """A transaction a block could not include (the rest of the block stands without it)."""
+
+    tx_hash: bytes
+    reason: str
+
+
+@dataclass(frozen=True)
+class SealedBlock:
+    number: int
+    hash: bytes
+    timestamp: int
+    tx_hashes: tuple[bytes, ...]
+    dropped: tuple[DroppedTransaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageProof:
+    key: int
+    value: int
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class AccountProof:
+    """EIP-1186 (``eth_getProof``): an account and some of its slots, proven against a state root."""
+
+    address: bytes
+    balance: int
+    nonce: int
+    code_hash: bytes
+    storage_hash: bytes
+    account_proof: tuple[bytes, ...]
+    storage_proof: tuple[StorageProof, ...]
+    state_root: bytes
+    block_number: int
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """A message call (``eth_call``/``eth_estimateGas``): nothing signed, nothing kept."""
+
+    sender: bytes | None = None
+    to: bytes | None = None
+    data: bytes = b""
+    value: int = 0
+    gas: int | None = None
+
+
+class EvmEngine(ABC):
+    """One EVM chain's state and blocks. Blocks are sealed only through :meth:`seal_block`."""
+
+    @property
+    @abstractmethod
+    def chain_id(self) -> int: ...
+
+    # -- building blocks --
+    @abstractmethod
+    def decode_transaction(self, raw: bytes) -> RpcObject:
+        """Decode and check a signed transaction (signature, chain id) without running it.
+
+        Raises :class:`InvalidTransaction` for a bad encoding or signature, or a chain id other
+        than this chain's (py-evm itself accepts any: a devnet must refuse cross-chain replay).
+        """
+
+    @abstractmethod
+    def seal_block(
+        self,
+        transactions: Sequence[PendingTransaction],
+        *,
+        timestamp: int,
+        number: int | None = None,
+        prev_randao: bytes = b"\x00" * 32,
+    ) -> SealedBlock:
+        """Execute ``transactions`` in order into one new block on top of the head, in one pass.
+
+        A transaction that reverts is included with a failed receipt; one that cannot be included
+        at all (nonce, funds) is dropped and reported, and the rest of the block stands.
+        ``number`` defaults to the head's number plus one; a larger number leaves a gap.
+        """
+
+    @abstractmethod
+    def system_transaction_hash(self, call: SystemCall) -> bytes:
+        """The hash the transaction ``call`` becomes will have (its type-0x7E encoding's)."""
+
+    # -- reading state --
+    @abstractmethod
+    def get_balance(self, address: bytes, block: BlockId = "latest") -> int: ...
+
+    @abstractmethod
+    def get_nonce(self, address: bytes, block: BlockId = "latest") -> int: ...
+
+    @abstractmethod
+    def get_code(self, address: bytes, block: BlockId = "latest") -> bytes: ...
+
+    @abstractmethod
+    def get_storage(self, address: bytes, slot: int, block: BlockId = "latest") -> int: ...
+
+    @abstractmethod
+    def get_proof(
+        self, address: bytes, slots: Sequence[int], block: BlockId = "latest"
+    ) -> AccountProof: ...
+
+    @abstractmethod
+    def call(self, request: CallRequest, block: BlockId = "latest") -> bytes:
+        """Run a message call against ``block``'s state; raises :class:`ExecutionReverted`."""
+
+    @abstractmethod
+    def estimate_gas(self, request: CallRequest, block: BlockId = "latest") -> int: ...
+
+    # -- reading blocks --
+    @property
+    @abstractmethod
+    def head_number(self) -> int: ...
+
+    @abstractmethod
+    def get_block(self, block: BlockId, full_transactions: bool = False) -> RpcObject: ...
+
+    @abstractmethod
+    def get_transaction(self, tx_hash: bytes) -> RpcObject | None: ...
+
+    @abstractmethod
+    def get_receipt(self, tx_hash: bytes) -> RpcObject | None: ...
+
+    @abstractmethod
+    def get_logs(
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[bytes] = (),
+        topics: Sequence[Sequence[bytes] | None] = (),
+    ) -> list[RpcObject]: ...
+
+    # -- whole-state operations --
+    @abstractmethod
+    def snapshot(self) -> int:
+        """Mark the current state; cheap, nestable."""
+
+    @abstractmethod
+    def revert(self, snapshot_id: int) -> None:
+        """Return to a mark; the mark and those before it stay usable, later ones are dropped."""
+
+    @abstractmethod
+    def export_state(self) -> bytes:
+        """Everything the engine holds, as bytes that :meth:`import_state` takes back."""

@@ -1,0 +1,322 @@
+"""``EvmChain``: one EVM layer of the devnet, its blocks on the simulated clock, and web3 bound to it.
+
+Block production follows the chain's kind, as the real chains do:
+
+* **Slot chains** (``ethereum``, ``op-stack``) produce a block every ``block_time`` whether or not
+  there are transactions, and block ``n`` belongs to slot ``n``: its timestamp is
+  ``genesis_time + n * block_time`` (floored to a second). Block numbers therefore always follow
+  elapsed time, which is what challenge windows counted in parent blocks need.
+* **Sequenced chains** (``nitro``, ``orbit``) produce a block only when there are transactions
+  (Arbitrum's sequencer makes no empty blocks); numbers are consecutive.
+
+Long clock jumps: sealing 50,400 empty L1 blocks for a 7-day jump one by one would take a minute,
+and Base would need 302,400. When more than :data:`MAX_EMPTY_BLOCKS` empty slots fall due at once,
+only the last is sealed, at its own number and time: the block numbers in between are a *gap* that
+holds no block (``eth_getBlockByNumber`` returns null there, ``BLOCKHASH`` of them is zero). Up to
+that many, every empty slot is sealed, so the 256-block ``BLOCKHASH`` window is always real.
+
+Mining modes, per chain, as anvil offers them:
+
+* ``auto``: every transaction is sealed at once in a block of its own, at the clock's current time
+  (numbers may then run ahead of slots; the slots they took are not sealed again).
+* ``interval``: transactions wait in the chain's pool and land together in the next block whose
+  time comes when the clock advances. A transaction that reverts in that block gets a failed
+  receipt; one that cannot be included (nonce, funds) is dropped; the rest of the block stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
+from web3 import Web3
+from web3.contract import Contract
+
+from .engine import (
+    EngineError,
+    EvmEngine,
+    Genesis,
+    GenesisAccount,
+    InvalidTransaction,
+    PendingTransaction,
+    SealedBlock,
+    SystemCall,
+)
+
+MiningMode = Literal["auto", "interval"]
+EvmKind = Literal["ethereum", "op-stack", "nitro", "orbit"]
+
+MAX_EMPTY_BLOCKS = 256
+"""Most empty slots sealed one by one in a single advance; beyond it the jump leaves a gap."""
+
+SLOT_KINDS: frozenset[str] = frozenset({"ethereum", "op-stack"})
+"""Kinds that seal a block every slot, empty or not; the others seal only when there is work."""
+
+DEV_BALANCE = 10_000 * 10**18
+"""What each dev account holds at genesis on every EVM chain (as on anvil)."""
+
+
+@dataclass
+class _Pool:
+    """Transactions waiting for the next block, and the nonces they take."""
+
+    transactions: list[PendingTransaction] = field(default_factory=list)
+    nonces: dict[bytes, int] = field(default_factory=dict)
+    first_slot: int | None = None
+
+
+@dataclass(frozen=True)
+class ChainSnapshot:
+    engine_snapshot: int
+    pool: tuple[tuple[PendingTransaction, ...], tuple[tuple[bytes, int], ...], int | None]
+    now_ms: int
+    sealed_count: int
+
+
+class EvmChain:
+    """An EVM chain of the devnet: an engine, a block schedule on the clock, and ``w3``."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        kind: EvmKind,
+        chain_id: int,
+        block_time_ms: int,
+        genesis_time: int,
+        seed: bytes,
+        accounts: Sequence[LocalAccount],
+        engine_factory: Callable[[Genesis], EvmEngine],
+        parent: str | None = None,
+        mining: MiningMode = "auto",
+        predeploys: Mapping[bytes, GenesisAccount] | None = None,
+        dev_balance: int = DEV_BALANCE,
+        engine: EvmEngine | None = None,
+    ) -> None:
+        if block_time_ms <= 0:
+            raise ValueError(f"{name}: block time must be positive, got {block_time_ms} ms")
+        self.name = name
+        self.kind = kind
+        self.parent = parent
+        self.block_time_ms = block_time_ms
+        self.genesis_time = genesis_time
+        self.mining: MiningMode = mining
+        self.accounts: tuple[LocalAccount, ...] = tuple(accounts)
+        self._keys = {bytes.fromhex(a.address[2:]): a for a in self.accounts}
+        self._seed = seed
+        if engine is None:
+            genesis_accounts = {address: GenesisAccount(balance=dev_balance) for address in self._keys}
+            genesis_accounts.update(predeploys or {})
+            engine = engine_factory(
+                Genesis(
+                    chain_id=chain_id,
+                    timestamp=genesis_time,
+                    accounts=genesis_accounts,
+                    extra_data=f"cortensor-sim:{name}".encode()[:32],
+                )
+            )
+        self.engine = engine
+        self._now_ms = genesis_time * 1000
+        self._pool = _Pool()
+        self.sealed: list[SealedBlock] = []
+        """Blocks this chain sealed since it was built or loaded, in order (for reports and tests)."""
+        from .provider import InProcessProvider
+
+        self.w3 = Web3(InProcessProvider(self))
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def chain_id(self) -> int:
+        return self.engine.chain_id
+
+    @property
+    def height(self) -> int:
+        """The number of the newest sealed block."""
+        return self.engine.head_number
+
+    @property
+    def slot_chain(self) -> bool:
+        return self.kind in SLOT_KINDS
+
+    @property
+    def now(self) -> float:
+        """The simulated time this chain has been advanced to, in seconds."""
+        return self._now_ms / 1000
+
+    def dev_account(self, address: bytes) -> LocalAccount | None:
+        return self._keys.get(address)
+
+    # ------------------------------------------------------------------ sending
+    def send_raw_transaction(self, raw: bytes) -> bytes:
+        """Accept a signed transaction: sealed at once in ``auto`` mode, pooled in ``interval``."""
+        tx = self.engine.decode_transaction(raw)
+        sender = bytes.fromhex(tx["from"][2:])
+        nonce = int(tx["nonce"], 16)
+        expected = self.pending_nonce(sender)
+        if nonce < expected:
+            raise InvalidTransaction(f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}")
+        if nonce > expected:
+            raise InvalidTransaction(
+                f"nonce too high: next nonce of {tx['from']} is {expected}, got {nonce} "
+                "(the devnet keeps no queue of future nonces)"
+            )
+        tx_hash = bytes.fromhex(tx["hash"][2:])
+        if self.mining == "auto":
+            block = self._seal_now([raw])
+            for dropped in block.dropped:
+                raise InvalidTransaction(dropped.reason)
+        else:
+            self._enqueue(raw, sender)
+        return tx_hash
+
+    def send_system_transaction(self, call: SystemCall) -> bytes:
+        """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
+        if self.mining == "auto":
+            block = self._seal_now([call])
+            if block.dropped:
+                raise InvalidTransaction(block.dropped[0].reason)
+            return block.tx_hashes[0]
+        self._enqueue(call, None)
+        return self.engine.system_transaction_hash(call)
+
+    def pending_nonce(self, address: bytes) -> int:
+        """The nonce the next transaction from ``address`` must carry, pool included."""
+        if address in self._pool.nonces:
+            return self._pool.nonces[address]
+        return self.engine.get_nonce(address)
+
+    def _enqueue(self, tx: PendingTransaction, sender: bytes | None) -> None:
+        if not self._pool.transactions:
+            self._pool.first_slot = self._slot_at(self._now_ms)
+        self._pool.transactions.append(tx)
+        if sender is not None:
+            self._pool.nonces[sender] = self.pending_nonce(sender) + 1
+
+    @property
+    def pending(self) -> int:
+        """How many transactions wait for the next block."""
+        return len(self._pool.transactions)
+
+    # ------------------------------------------------------------------ blocks on the clock
+    def _slot_at(self, time_ms: int) -> int:
+        return max(0, (time_ms - self.genesis_time * 1000) // self.block_time_ms)
+
+    def _slot_timestamp(self, slot: int) -> int:
+        return (self.genesis_time * 1000 + slot * self.block_time_ms) // 1000
+
+    def _prev_randao(self, number: int) -> bytes:
+        # Deterministic stand-in for the beacon chain's randomness: same seed, same blocks.
+        return keccak(self._seed + self.name.encode() + number.to_bytes(8, "big"))
+
+    def _seal(self, txs: Sequence[PendingTransaction], number: int, timestamp: int) -> SealedBlock:
+        head = self.engine.get_block("latest")
+        timestamp = max(timestamp, int(head["timestamp"], 16))
+        block = self.engine.seal_block(
+            txs, timestamp=timestamp, number=number, prev_randao=self._prev_randao(number)
+        )
+        self.sealed.append(block)
+        return block
+
+    def _seal_now(self, txs: Sequence[PendingTransaction]) -> SealedBlock:
+        number = self.height + 1
+        if self.slot_chain:
+            number = max(number, self._slot_at(self._now_ms))
+        return self._seal(txs, number, self._now_ms // 1000)
+
+    def _take_pool(self) -> list[PendingTransaction]:
+        txs = self._pool.transactions
+        self._pool = _Pool()
+        return txs
+
+    def mine(self) -> SealedBlock:
+        """Seal the pool now, at the clock's current time (``evm_mine``), whatever the mode."""
+        return self._seal_now(self._take_pool())
+
+    def advance_to(self, now_ms: int) -> list[SealedBlock]:
+        """Move this chain's time to ``now_ms`` and seal the blocks whose time has come."""
+        if now_ms < self._now_ms:
+            raise ValueError(f"{self.name}: the clock cannot run backwards")
+        self._now_ms = now_ms
+        target = self._slot_at(now_ms)
+        sealed: list[SealedBlock] = []
+        if self.slot_chain:
+            due = range(self.height + 1, target + 1)
+            if not due:
+                return sealed
+            if self._pool.transactions:
+                sealed.append(self._seal(self._take_pool(), due[0], self._slot_timestamp(due[0])))
+                due = due[1:]
+            if len(due) > MAX_EMPTY_BLOCKS:
+                due = due[-1:]
+            for number in due:
+                sealed.append(self._seal((), number, self._slot_timestamp(number)))
+        elif self._pool.transactions and self._pool.first_slot is not None:
+            slot = self._pool.first_slot + 1
+            if slot <= target:
+                sealed.append(self._seal(self._take_pool(), self.height + 1, self._slot_timestamp(slot)))
+        return sealed
+
+    # ------------------------------------------------------------------ conveniences
+    def balance(self, address: str | bytes) -> int:
+        return self.engine.get_balance(_to_bytes_address(address))
+
+    def deploy(
+        self,
+        artifact: Any,
+        *args: Any,
+        sender: str | None = None,
+        value: int = 0,
+        gas: int | None = None,
+    ) -> Contract:
+        """Deploy an artifact (ours, Foundry's or Hardhat's) and return its web3 contract object.
+
+        In ``interval`` mode the deployment waits for the next block: the pool is sealed at once so
+        the returned contract exists (an ``evm_mine``), as a deploy script run against anvil would.
+        """
+        sender = sender or self.accounts[0].address
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        tx: dict[str, Any] = {"from": sender, "value": value}
+        if gas is not None:
+            tx["gas"] = gas
+        tx_hash = factory.constructor(*args).transact(tx)  # type: ignore[arg-type]
+        if self.mining == "interval":
+            self.mine()
+        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+        if receipt["status"] != 1 or receipt["contractAddress"] is None:
+            raise EngineError(f"{self.name}: deployment of {artifact.name} failed")
+        return self.w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> ChainSnapshot:
+        return ChainSnapshot(
+            engine_snapshot=self.engine.snapshot(),
+            pool=(
+                tuple(self._pool.transactions),
+                tuple(self._pool.nonces.items()),
+                self._pool.first_slot,
+            ),
+            now_ms=self._now_ms,
+            sealed_count=len(self.sealed),
+        )
+
+    def revert(self, snap: ChainSnapshot) -> None:
+        self.engine.revert(snap.engine_snapshot)
+        txs, nonces, first_slot = snap.pool
+        self._pool = _Pool(list(txs), dict(nonces), first_slot)
+        self._now_ms = snap.now_ms
+        del self.sealed[snap.sealed_count :]
+
+    def __repr__(self) -> str:
+        return (
+            f"EvmChain({self.name!r}, kind={self.kind!r}, chain_id={self.chain_id}, "
+            f"height={self.height})"
+        )
+
+
+def _to_bytes_address(address: str | bytes) -> bytes:
+    if isinstance(address, bytes):
+        return address
+    return bytes.fromhex(address[2:] if address.startswith("0x") else address)

@@ -1,0 +1,158 @@
+"""The devnet state file: every chain, the clock and the topology in one gzip'd JSON document.
+
+Layout::
+
+    {"format": "cortensor-sim-devnet", "version": 1, "sha256": "<of the canonical payload JSON>",
+     "payload": {"topology": {...}, "now_ms": ..., "chains": {"l1": {"engine": "py-evm",
+                 "state": "<base64>", "pool": [...]}, "solana": {"engine": "litesvm", ...}}}}
+
+A file is read whole and checked (gzip's CRC, the format tag, the version, the payload's sha256)
+before anything is built, and a devnet is built whole in new objects before it is returned: a
+corrupt, truncated or foreign file leaves nothing half-loaded behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import zlib
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .engine import SystemCall
+from .evm import EvmChain, _Pool
+from .pyevm.engine import PyEvmEngine
+from .topology import Topology
+
+if TYPE_CHECKING:
+    from .devnet import Devnet
+
+FORMAT = "cortensor-sim-devnet"
+VERSION = 1
+
+
+class StateFileError(ValueError):
+    """A state file that cannot be loaded; the message names the file and what is wrong."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def _canonical(payload: Any) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _pool_entry(tx: bytes | SystemCall) -> dict[str, Any]:
+    if isinstance(tx, bytes):
+        return {"raw": tx.hex()}
+    fields = asdict(tx)
+    return {"system": {k: v.hex() if isinstance(v, bytes) else v for k, v in fields.items()}}
+
+
+def _pool_from(entries: list[dict[str, Any]]) -> list[bytes | SystemCall]:
+    pool: list[bytes | SystemCall] = []
+    for entry in entries:
+        if "raw" in entry:
+            pool.append(bytes.fromhex(entry["raw"]))
+        else:
+            fields = dict(entry["system"])
+            for key in ("sender", "to", "data", "source_hash"):
+                if fields.get(key) is not None:
+                    fields[key] = bytes.fromhex(fields[key])
+            pool.append(SystemCall(**fields))
+    return pool
+
+
+def write_devnet(devnet: Devnet, path: Path) -> Path:
+    chains: dict[str, Any] = {}
+    for name, chain in devnet.chains.items():
+        if isinstance(chain, EvmChain):
+            chains[name] = {
+                "engine": "py-evm",
+                "state": base64.b64encode(chain.engine.export_state()).decode(),
+                "now_ms": chain._now_ms,
+                "pool": [_pool_entry(tx) for tx in chain._pool.transactions],
+                "pool_nonces": {a.hex(): n for a, n in chain._pool.nonces.items()},
+                "pool_first_slot": chain._pool.first_slot,
+            }
+        else:
+            chains[name] = {"engine": "litesvm", "state": chain.export_state()}
+    payload = {
+        "topology": devnet.topology.model_dump(mode="json"),
+        "now_ms": devnet.clock.now_ms,
+        "chains": chains,
+    }
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "sha256": hashlib.sha256(_canonical(payload)).hexdigest(),
+        "payload": payload,
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    # mtime=0: the same devnet gives the same bytes, so state files can be compared and cached.
+    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+        out.write(_canonical(document))
+    tmp.replace(path)
+    return path
+
+
+def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
+    try:
+        compressed = path.read_bytes()
+    except OSError as exc:
+        raise StateFileError(path, f"cannot read: {exc.strerror or exc}") from None
+    if not compressed.startswith(b"\x1f\x8b"):
+        raise StateFileError(path, "not a cortensor-sim state file (not gzip data)")
+    try:
+        text = gzip.decompress(compressed)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise StateFileError(path, f"corrupt or truncated gzip data ({exc})") from None
+    try:
+        document = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StateFileError(path, f"not a cortensor-sim state file (bad JSON: {exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise StateFileError(path, f"not a cortensor-sim state file (no format {FORMAT!r})")
+    if document.get("version") != VERSION:
+        raise StateFileError(
+            path, f"state file version {document.get('version')!r}; this cortensor-sim reads {VERSION}"
+        )
+    payload = document.get("payload")
+    if hashlib.sha256(_canonical(payload)).hexdigest() != document.get("sha256"):
+        raise StateFileError(path, "checksum mismatch: the file was modified or damaged")
+    try:
+        topology = Topology.model_validate(payload["topology"])
+        now_ms = int(payload["now_ms"])
+        chains = payload["chains"]
+        states: dict[str, Any] = {}
+        pools: dict[str, dict[str, Any]] = {}
+        for spec in topology.chains:
+            entry = chains[spec.name]
+            if spec.is_evm:
+                states[spec.name] = PyEvmEngine.from_state(base64.b64decode(entry["state"]))
+                pools[spec.name] = entry
+            else:
+                states[spec.name] = entry["state"]
+        devnet = cls._from_parts(topology, now_ms, states)
+        for name, entry in pools.items():
+            chain = devnet.evm(name)
+            chain._now_ms = int(entry["now_ms"])
+            chain._pool = _Pool(
+                _pool_from(entry["pool"]),
+                {bytes.fromhex(a): int(n) for a, n in entry["pool_nonces"].items()},
+                entry["pool_first_slot"],
+            )
+    except StateFileError:
+        raise
+    except ValidationError as exc:
+        raise StateFileError(path, f"bad topology: {exc.errors()[0]['msg']}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StateFileError(path, f"malformed state: {exc}") from None
+    return devnet

@@ -1,0 +1,158 @@
+"""What a devnet is made of, as data: chains, their kinds, parents, ids and block times.
+
+A topology is validated before anything is built, and every refusal names the field
+(``chains[2].parent``) and says why, because topologies come from users' YAML files.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ChainKind = Literal["ethereum", "op-stack", "nitro", "orbit", "solana"]
+
+EVM_KINDS: frozenset[str] = frozenset({"ethereum", "op-stack", "nitro", "orbit"})
+ROLLUP_KINDS: frozenset[str] = frozenset({"op-stack", "nitro", "orbit"})
+"""Kinds that settle to a parent chain."""
+
+ALLOWED_PARENTS: dict[str, frozenset[str]] = {
+    "ethereum": frozenset(),
+    "solana": frozenset(),
+    # An OP Stack chain settles to Ethereum, or to another OP Stack chain (an L3 on Base).
+    "op-stack": frozenset({"ethereum", "op-stack"}),
+    # Arbitrum One/Nova settle to Ethereum.
+    "nitro": frozenset({"ethereum"}),
+    # An Orbit chain is an L3: its parent is a rollup (Arbitrum, or Base for Orbit-on-Base).
+    "orbit": frozenset({"nitro", "op-stack"}),
+}
+
+DEFAULT_GENESIS_TIME = 1_767_225_600
+"""2026-01-01T00:00:00Z: genesis time comes from here, never from the wall clock."""
+
+
+class ChainSpec(BaseModel):
+    """One chain of the devnet."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+    kind: ChainKind
+    parent: str | None = None
+    chain_id: int | None = Field(default=None, gt=0, lt=2**64)
+    block_time: float = Field(description="seconds between blocks (a Solana slot's length)")
+    mining: Literal["auto", "interval"] = "auto"
+
+    @field_validator("block_time")
+    @classmethod
+    def _positive_block_time(cls, value: float) -> float:
+        if not value > 0:
+            raise ValueError(f"must be positive, got {value}")
+        if round(value * 1000) != value * 1000:
+            raise ValueError(f"must be a whole number of milliseconds, got {value}")
+        return value
+
+    @property
+    def block_time_ms(self) -> int:
+        return round(self.block_time * 1000)
+
+    @property
+    def is_evm(self) -> bool:
+        return self.kind in EVM_KINDS
+
+
+class Topology(BaseModel):
+    """The whole devnet: its chains, its seed and its genesis time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    seed: str = "cortensor-sim"
+    genesis_time: int = Field(default=DEFAULT_GENESIS_TIME, ge=0)
+    accounts: int = Field(default=10, ge=1, le=1000, description="funded dev accounts per chain")
+    chains: tuple[ChainSpec, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Topology:
+        names: dict[str, int] = {}
+        for index, chain in enumerate(self.chains):
+            if chain.name in names:
+                raise ValueError(
+                    f"chains[{index}].name: duplicate chain name {chain.name!r} "
+                    f"(also chains[{names[chain.name]}])"
+                )
+            names[chain.name] = index
+        ids: dict[int, int] = {}
+        for index, chain in enumerate(self.chains):
+            where = f"chains[{index}]"
+            if chain.is_evm and chain.chain_id is None:
+                raise ValueError(f"{where}.chain_id: an {chain.kind} chain needs a chain id")
+            if not chain.is_evm and chain.chain_id is not None:
+                raise ValueError(f"{where}.chain_id: a {chain.kind} chain has no EVM chain id")
+            if chain.chain_id is not None:
+                if chain.chain_id in ids:
+                    raise ValueError(
+                        f"{where}.chain_id: duplicate chain id {chain.chain_id} "
+                        f"(also chains[{ids[chain.chain_id]}])"
+                    )
+                ids[chain.chain_id] = index
+            allowed = ALLOWED_PARENTS[chain.kind]
+            if chain.parent is None:
+                if allowed:
+                    raise ValueError(
+                        f"{where}.parent: a {chain.kind} chain is a rollup and needs a parent "
+                        f"(one of kind {', '.join(sorted(allowed))})"
+                    )
+                continue
+            if not allowed:
+                raise ValueError(f"{where}.parent: a {chain.kind} chain has no parent chain")
+            if chain.parent not in names:
+                raise ValueError(
+                    f"{where}.parent: unknown parent {chain.parent!r} "
+                    f"(chains: {', '.join(names)})"
+                )
+            parent = self.chains[names[chain.parent]]
+            if parent.kind not in allowed:
+                what = "an L3 whose parent is not a rollup" if chain.kind == "orbit" else "a rollup"
+                raise ValueError(
+                    f"{where}.parent: {chain.name!r} ({chain.kind}) cannot settle to "
+                    f"{parent.name!r} ({parent.kind}): {what} needs a parent of kind "
+                    f"{' or '.join(sorted(allowed))}"
+                )
+        self._check_cycles(names)
+        return self
+
+    def _check_cycles(self, names: dict[str, int]) -> None:
+        for index, chain in enumerate(self.chains):
+            seen = [chain.name]
+            current = chain
+            while current.parent is not None:
+                if current.parent in seen:
+                    cycle = " -> ".join([*seen[seen.index(current.parent) :], current.parent])
+                    raise ValueError(f"chains[{index}].parent: parent cycle {cycle}")
+                seen.append(current.parent)
+                current = self.chains[names[current.parent]]
+
+    def chain(self, name: str) -> ChainSpec:
+        for spec in self.chains:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def layer(self, name: str) -> int:
+        """1 for a chain with no parent, 2 for its rollups, 3 for theirs."""
+        spec = self.chain(name)
+        return 1 if spec.parent is None else 1 + self.layer(spec.parent)
+
+
+def default_topology() -> Topology:
+    """l1, base, arbitrum, l3 and solana, with the chain ids local devnets use (supersim,
+    nitro-testnode), so no wallet takes the devnet for a public chain."""
+    return Topology(
+        chains=(
+            ChainSpec(name="l1", kind="ethereum", chain_id=900, block_time=12),
+            ChainSpec(name="base", kind="op-stack", parent="l1", chain_id=901, block_time=2),
+            ChainSpec(name="arbitrum", kind="nitro", parent="l1", chain_id=412346, block_time=0.25),
+            ChainSpec(name="l3", kind="orbit", parent="arbitrum", chain_id=333333, block_time=0.25),
+            ChainSpec(name="solana", kind="solana", block_time=0.4),
+        )
+    )
