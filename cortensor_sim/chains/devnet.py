@@ -1,10 +1,10 @@
 """``Devnet``: every chain of a topology in one process, on one clock, snapshotted as one.
 
-    >>> from cortensor_sim import Devnet
-    >>> devnet = Devnet()                      # l1, base, arbitrum, l3, solana
-    >>> devnet.chains["base"].w3.eth.chain_id
-    901
-    >>> devnet.advance(12)                     # seals the blocks whose time has come, everywhere
+>>> from cortensor_sim import Devnet
+>>> devnet = Devnet()                      # l1, base, arbitrum, l3, solana
+>>> devnet.chains["base"].w3.eth.chain_id
+901
+>>> devnet.advance(12)                     # seals the blocks whose time has come, everywhere
 """
 
 from __future__ import annotations
@@ -161,9 +161,7 @@ class Devnet:
         return read_devnet(cls, Path(path))
 
     @classmethod
-    def _from_parts(
-        cls, topology: Topology, now_ms: int, states: Mapping[str, Any]
-    ) -> Devnet:
+    def _from_parts(cls, topology: Topology, now_ms: int, states: Mapping[str, Any]) -> Devnet:
         self = cls.__new__(cls)
         self.topology = topology
         self.clock = SimClock(topology.genesis_time)

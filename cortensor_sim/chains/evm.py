@@ -108,7 +108,9 @@ class EvmChain:
         self._keys = {bytes.fromhex(a.address[2:]): a for a in self.accounts}
         self._seed = seed
         if engine is None:
-            genesis_accounts = {address: GenesisAccount(balance=dev_balance) for address in self._keys}
+            genesis_accounts = {
+                address: GenesisAccount(balance=dev_balance) for address in self._keys
+            }
             genesis_accounts.update(predeploys or {})
             engine = engine_factory(
                 Genesis(
@@ -157,7 +159,9 @@ class EvmChain:
         nonce = int(tx["nonce"], 16)
         expected = self.pending_nonce(sender)
         if nonce < expected:
-            raise InvalidTransaction(f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}")
+            raise InvalidTransaction(
+                f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}"
+            )
         if nonce > expected:
             raise InvalidTransaction(
                 f"nonce too high: next nonce of {tx['from']} is {expected}, got {nonce} "
@@ -256,7 +260,9 @@ class EvmChain:
         elif self._pool.transactions and self._pool.first_slot is not None:
             slot = self._pool.first_slot + 1
             if slot <= target:
-                sealed.append(self._seal(self._take_pool(), self.height + 1, self._slot_timestamp(slot)))
+                sealed.append(
+                    self._seal(self._take_pool(), self.height + 1, self._slot_timestamp(slot))
+                )
         return sealed
 
     # ------------------------------------------------------------------ conveniences

@@ -58,7 +58,9 @@ def _bytes(value: Any, what: str) -> bytes:
 
 def _address(value: Any, what: str = "address") -> bytes:
     if not isinstance(value, str) or not is_hex_address(value):
-        raise RpcError(-32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r}")
+        raise RpcError(
+            -32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r}"
+        )
     return bytes.fromhex(value[2:])
 
 
@@ -239,7 +241,9 @@ class EthRpc:
         sender = _address(tx["from"], "from")
         account = self.chain.dev_account(sender)
         if account is None:
-            raise RpcError(-32000, f"unknown account {tx['from']}: only the dev accounts are unlocked")
+            raise RpcError(
+                -32000, f"unknown account {tx['from']}: only the dev accounts are unlocked"
+            )
         request = self._call_request(tx)
         unsigned: dict[str, Any] = {
             "chainId": self.chain.chain_id,
@@ -257,7 +261,9 @@ class EthRpc:
         if "gasPrice" in tx:
             unsigned["gasPrice"] = _quantity(tx["gasPrice"], "gasPrice")
         else:
-            priority = _quantity(tx.get("maxPriorityFeePerGas", PRIORITY_FEE), "maxPriorityFeePerGas")
+            priority = _quantity(
+                tx.get("maxPriorityFeePerGas", PRIORITY_FEE), "maxPriorityFeePerGas"
+            )
             unsigned["maxPriorityFeePerGas"] = priority
             unsigned["maxFeePerGas"] = _quantity(
                 tx.get("maxFeePerGas", 2 * self._next_base_fee() + priority), "maxFeePerGas"

@@ -122,7 +122,8 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
         raise StateFileError(path, f"not a cortensor-sim state file (no format {FORMAT!r})")
     if document.get("version") != VERSION:
         raise StateFileError(
-            path, f"state file version {document.get('version')!r}; this cortensor-sim reads {VERSION}"
+            path,
+            f"state file version {document.get('version')!r}; this cortensor-sim reads {VERSION}",
         )
     payload = document.get("payload")
     if hashlib.sha256(_canonical(payload)).hexdigest() != document.get("sha256"):

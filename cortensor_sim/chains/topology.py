@@ -107,8 +107,7 @@ class Topology(BaseModel):
                 raise ValueError(f"{where}.parent: a {chain.kind} chain has no parent chain")
             if chain.parent not in names:
                 raise ValueError(
-                    f"{where}.parent: unknown parent {chain.parent!r} "
-                    f"(chains: {', '.join(names)})"
+                    f"{where}.parent: unknown parent {chain.parent!r} (chains: {', '.join(names)})"
                 )
             parent = self.chains[names[chain.parent]]
             if parent.kind not in allowed:

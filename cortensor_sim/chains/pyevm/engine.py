@@ -286,7 +286,9 @@ class PyEvmEngine(EvmEngine):
             slot_key = keccak(slot.to_bytes(32, "big"))
             raw = storage_trie.get(slot_key)
             value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
-            nodes = storage_trie.get_proof(slot_key) if account.storage_root != BLANK_ROOT_HASH else ()
+            nodes = (
+                storage_trie.get_proof(slot_key) if account.storage_root != BLANK_ROOT_HASH else ()
+            )
             storage_proofs.append(StorageProof(slot, value, tuple(rlp.encode(n) for n in nodes)))
         return AccountProof(
             address=address,
@@ -682,4 +684,4 @@ def _unpack_pairs(data: bytes) -> Iterator[tuple[bytes, bytes]]:
         offset += key_len + value_len
 
 
-__all__ = ["PyEvmEngine", "SYSTEM_TRANSACTION_TYPE", "to_canonical_address"]
+__all__ = ["SYSTEM_TRANSACTION_TYPE", "PyEvmEngine", "to_canonical_address"]

@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 import rlp
 from eth.abc import BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
-from eth_utils import ValidationError
 from eth.rlp.logs import Log
 from eth.rlp.receipts import Receipt
 from eth.rlp.sedes import address
@@ -28,6 +27,7 @@ from eth.vm.forks.prague.state import PragueState
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder, PragueTypedTransaction
 from eth.vm.forks.shanghai.withdrawals import Withdrawal
 from eth_hash.auto import keccak
+from eth_utils import ValidationError
 from rlp.sedes import Binary, CountableList, big_endian_int, binary, boolean
 
 SYSTEM_TRANSACTION_TYPE = 0x7E
@@ -161,7 +161,10 @@ class SystemTransaction(PragueTypedTransaction):
         return self.gas - computation.get_gas_remaining()
 
     def make_receipt(
-        self, status: bytes, gas_used: int, log_entries: tuple[tuple[bytes, tuple[int, ...], bytes], ...]
+        self,
+        status: bytes,
+        gas_used: int,
+        log_entries: tuple[tuple[bytes, tuple[int, ...], bytes], ...],
     ) -> ReceiptAPI:
         logs = [Log(address, topics, data) for address, topics, data in log_entries]
         inner = Receipt(state_root=status, gas_used=gas_used, logs=logs)
