@@ -27,6 +27,5 @@ def dev_accounts(count: int = 10, mnemonic: str = DEV_MNEMONIC) -> tuple[LocalAc
     """The first ``count`` BIP-44 accounts of ``mnemonic`` (Ethereum's coin type 60)."""
     seed = _seed(mnemonic)
     return tuple(
-        Account.from_key(key_from_seed(seed, DEV_ACCOUNT_PATH.format(index=i)))
-        for i in range(count)
+        Account.from_key(key_from_seed(seed, DEV_ACCOUNT_PATH.format(index=i))) for i in range(count)
     )

@@ -81,9 +81,7 @@ class Devnet:
         try:
             return self.chains[name]
         except KeyError:
-            raise KeyError(
-                f"no chain {name!r} in this devnet (chains: {', '.join(self.chains)})"
-            ) from None
+            raise KeyError(f"no chain {name!r} in this devnet (chains: {', '.join(self.chains)})") from None
 
     def __iter__(self) -> Iterator[Chain]:
         return iter(self.chains.values())

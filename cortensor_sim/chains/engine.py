@@ -160,12 +160,16 @@ class EvmEngine(ABC):
         timestamp: int,
         number: int | None = None,
         prev_randao: bytes = b"\x00" * 32,
+        all_or_nothing: bool = False,
     ) -> SealedBlock:
         """Execute ``transactions`` in order into one new block on top of the head, in one pass.
 
         A transaction that reverts is included with a failed receipt; one that cannot be included
         at all (nonce, funds) is dropped and reported, and the rest of the block stands.
         ``number`` defaults to the head's number plus one; a larger number leaves a gap.
+        A ``timestamp`` before the head's is raised to the head's (timestamps never run backwards).
+        With ``all_or_nothing``, a transaction that would be dropped raises
+        :class:`InvalidTransaction` instead and no block is sealed (automine's refusal).
         """
 
     @abstractmethod
@@ -186,9 +190,7 @@ class EvmEngine(ABC):
     def get_storage(self, address: bytes, slot: int, block: BlockId = "latest") -> int: ...
 
     @abstractmethod
-    def get_proof(
-        self, address: bytes, slots: Sequence[int], block: BlockId = "latest"
-    ) -> AccountProof: ...
+    def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof: ...
 
     @abstractmethod
     def call(self, request: CallRequest, block: BlockId = "latest") -> bytes:

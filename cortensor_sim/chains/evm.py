@@ -108,9 +108,7 @@ class EvmChain:
         self._keys = {bytes.fromhex(a.address[2:]): a for a in self.accounts}
         self._seed = seed
         if engine is None:
-            genesis_accounts = {
-                address: GenesisAccount(balance=dev_balance) for address in self._keys
-            }
+            genesis_accounts = {address: GenesisAccount(balance=dev_balance) for address in self._keys}
             genesis_accounts.update(predeploys or {})
             engine = engine_factory(
                 Genesis(
@@ -159,9 +157,7 @@ class EvmChain:
         nonce = int(tx["nonce"], 16)
         expected = self.pending_nonce(sender)
         if nonce < expected:
-            raise InvalidTransaction(
-                f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}"
-            )
+            raise InvalidTransaction(f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}")
         if nonce > expected:
             raise InvalidTransaction(
                 f"nonce too high: next nonce of {tx['from']} is {expected}, got {nonce} "
@@ -169,9 +165,7 @@ class EvmChain:
             )
         tx_hash = bytes.fromhex(tx["hash"][2:])
         if self.mining == "auto":
-            block = self._seal_now([raw])
-            for dropped in block.dropped:
-                raise InvalidTransaction(dropped.reason)
+            self._seal_now([raw], all_or_nothing=True)
         else:
             self._enqueue(raw, sender)
         return tx_hash
@@ -179,10 +173,7 @@ class EvmChain:
     def send_system_transaction(self, call: SystemCall) -> bytes:
         """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
         if self.mining == "auto":
-            block = self._seal_now([call])
-            if block.dropped:
-                raise InvalidTransaction(block.dropped[0].reason)
-            return block.tx_hashes[0]
+            return self._seal_now([call], all_or_nothing=True).tx_hashes[0]
         self._enqueue(call, None)
         return self.engine.system_transaction_hash(call)
 
@@ -215,29 +206,42 @@ class EvmChain:
         # Deterministic stand-in for the beacon chain's randomness: same seed, same blocks.
         return keccak(self._seed + self.name.encode() + number.to_bytes(8, "big"))
 
-    def _seal(self, txs: Sequence[PendingTransaction], number: int, timestamp: int) -> SealedBlock:
-        head = self.engine.get_block("latest")
-        timestamp = max(timestamp, int(head["timestamp"], 16))
+    def _seal(
+        self,
+        txs: Sequence[PendingTransaction],
+        number: int,
+        timestamp: int,
+        *,
+        all_or_nothing: bool = False,
+    ) -> SealedBlock:
         block = self.engine.seal_block(
-            txs, timestamp=timestamp, number=number, prev_randao=self._prev_randao(number)
+            txs,
+            timestamp=timestamp,
+            number=number,
+            prev_randao=self._prev_randao(number),
+            all_or_nothing=all_or_nothing,
         )
         self.sealed.append(block)
         return block
 
-    def _seal_now(self, txs: Sequence[PendingTransaction]) -> SealedBlock:
+    def _seal_now(self, txs: Sequence[PendingTransaction], *, all_or_nothing: bool = False) -> SealedBlock:
         number = self.height + 1
         if self.slot_chain:
             number = max(number, self._slot_at(self._now_ms))
-        return self._seal(txs, number, self._now_ms // 1000)
+        return self._seal(txs, number, self._now_ms // 1000, all_or_nothing=all_or_nothing)
 
-    def _take_pool(self) -> list[PendingTransaction]:
-        txs = self._pool.transactions
+    def _seal_pool(self, number: int, timestamp: int) -> SealedBlock:
+        """Seal the pool into one block; the pool is emptied only once the block exists."""
+        block = self._seal(tuple(self._pool.transactions), number, timestamp)
         self._pool = _Pool()
-        return txs
+        return block
 
     def mine(self) -> SealedBlock:
         """Seal the pool now, at the clock's current time (``evm_mine``), whatever the mode."""
-        return self._seal_now(self._take_pool())
+        number = self.height + 1
+        if self.slot_chain:
+            number = max(number, self._slot_at(self._now_ms))
+        return self._seal_pool(number, self._now_ms // 1000)
 
     def advance_to(self, now_ms: int) -> list[SealedBlock]:
         """Move this chain's time to ``now_ms`` and seal the blocks whose time has come."""
@@ -251,7 +255,7 @@ class EvmChain:
             if not due:
                 return sealed
             if self._pool.transactions:
-                sealed.append(self._seal(self._take_pool(), due[0], self._slot_timestamp(due[0])))
+                sealed.append(self._seal_pool(due[0], self._slot_timestamp(due[0])))
                 due = due[1:]
             if len(due) > MAX_EMPTY_BLOCKS:
                 due = due[-1:]
@@ -260,9 +264,7 @@ class EvmChain:
         elif self._pool.transactions and self._pool.first_slot is not None:
             slot = self._pool.first_slot + 1
             if slot <= target:
-                sealed.append(
-                    self._seal(self._take_pool(), self.height + 1, self._slot_timestamp(slot))
-                )
+                sealed.append(self._seal_pool(self.height + 1, self._slot_timestamp(slot)))
         return sealed
 
     # ------------------------------------------------------------------ conveniences
@@ -316,10 +318,7 @@ class EvmChain:
         del self.sealed[snap.sealed_count :]
 
     def __repr__(self) -> str:
-        return (
-            f"EvmChain({self.name!r}, kind={self.kind!r}, chain_id={self.chain_id}, "
-            f"height={self.height})"
-        )
+        return f"EvmChain({self.name!r}, kind={self.kind!r}, chain_id={self.chain_id}, height={self.height})"
 
 
 def _to_bytes_address(address: str | bytes) -> bytes:

@@ -48,6 +48,8 @@ class RpcError(Exception):
 
 
 def _bytes(value: Any, what: str) -> bytes:
+    if isinstance(value, bytes | bytearray):  # in process, web3 hands over HexBytes unencoded
+        return bytes(value)
     if not isinstance(value, str) or not value.startswith("0x"):
         raise RpcError(-32602, f"invalid params: {what} must be 0x-prefixed hex, got {value!r}")
     try:
@@ -57,10 +59,10 @@ def _bytes(value: Any, what: str) -> bytes:
 
 
 def _address(value: Any, what: str = "address") -> bytes:
+    if isinstance(value, bytes | bytearray) and len(value) == 20:
+        return bytes(value)
     if not isinstance(value, str) or not is_hex_address(value):
-        raise RpcError(
-            -32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r}"
-        )
+        raise RpcError(-32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r}")
     return bytes.fromhex(value[2:])
 
 
@@ -194,9 +196,7 @@ class EthRpc:
         return _data(self.chain.engine.get_code(_address(address), _block_id(block)))
 
     def get_storage_at(self, address: Any, slot: Any, block: Any = "latest") -> str:
-        value = self.chain.engine.get_storage(
-            _address(address), _quantity(slot, "slot"), _block_id(block)
-        )
+        value = self.chain.engine.get_storage(_address(address), _quantity(slot, "slot"), _block_id(block))
         return _data(value.to_bytes(32, "big"))
 
     def get_transaction_count(self, address: Any, block: Any = "latest") -> str:
@@ -241,15 +241,11 @@ class EthRpc:
         sender = _address(tx["from"], "from")
         account = self.chain.dev_account(sender)
         if account is None:
-            raise RpcError(
-                -32000, f"unknown account {tx['from']}: only the dev accounts are unlocked"
-            )
+            raise RpcError(-32000, f"unknown account {tx['from']}: only the dev accounts are unlocked")
         request = self._call_request(tx)
         unsigned: dict[str, Any] = {
             "chainId": self.chain.chain_id,
-            "nonce": _quantity(tx["nonce"], "nonce")
-            if "nonce" in tx
-            else self.chain.pending_nonce(sender),
+            "nonce": _quantity(tx["nonce"], "nonce") if "nonce" in tx else self.chain.pending_nonce(sender),
             "value": request.value,
             "data": request.data,
             "gas": request.gas
@@ -261,9 +257,7 @@ class EthRpc:
         if "gasPrice" in tx:
             unsigned["gasPrice"] = _quantity(tx["gasPrice"], "gasPrice")
         else:
-            priority = _quantity(
-                tx.get("maxPriorityFeePerGas", PRIORITY_FEE), "maxPriorityFeePerGas"
-            )
+            priority = _quantity(tx.get("maxPriorityFeePerGas", PRIORITY_FEE), "maxPriorityFeePerGas")
             unsigned["maxPriorityFeePerGas"] = priority
             unsigned["maxFeePerGas"] = _quantity(
                 tx.get("maxFeePerGas", 2 * self._next_base_fee() + priority), "maxFeePerGas"
@@ -304,7 +298,7 @@ class EthRpc:
         for entry in criteria.get("topics") or []:
             if entry is None:
                 topics.append(None)
-            elif isinstance(entry, str):
+            elif isinstance(entry, str | bytes | bytearray):
                 topics.append([_bytes(entry, "topic")])
             else:
                 topics.append([_bytes(t, "topic") for t in entry])

@@ -412,9 +412,7 @@ class SolanaChain:
                         writable.append(Pubkey.from_bytes(data[start : start + 32]))
         return writable
 
-    def send(
-        self, tx: VersionedTransaction | Transaction, *, skip_preflight: bool = False
-    ) -> Signature:
+    def send(self, tx: VersionedTransaction | Transaction, *, skip_preflight: bool = False) -> Signature:
         """Execute a signed transaction now, in the current slot.
 
         Raises :class:`SolanaTransactionError` (never a pyo3 ``PanicException``) if the signature
@@ -529,9 +527,7 @@ class SolanaChain:
         while tx.signatures[0] in self._history:
             self._blockhash_seq += 1
             self._new_blockhash()
-            tx = Transaction.new_signed_with_payer(
-                instructions, payer_pk, keypairs, self._blockhash
-            )
+            tx = Transaction.new_signed_with_payer(instructions, payer_pk, keypairs, self._blockhash)
         return self.send(tx)
 
     def transfer(self, sender: Keypair, recipient: Pubkey, lamports: int) -> Signature:
@@ -585,9 +581,7 @@ class SolanaChain:
     def associated_token_address(self, owner: Pubkey, mint: Pubkey) -> Pubkey:
         return get_associated_token_address(owner, mint)
 
-    def create_associated_token_account(
-        self, payer: Keypair, owner: Pubkey, mint: Pubkey
-    ) -> Pubkey:
+    def create_associated_token_account(self, payer: Keypair, owner: Pubkey, mint: Pubkey) -> Pubkey:
         """Create ``owner``'s associated token account for ``mint`` (fails if it exists)."""
         ata = self.associated_token_address(owner, mint)
         ix = Instruction(
@@ -605,9 +599,7 @@ class SolanaChain:
         self._send_instructions([ix], payer, [payer])
         return ata
 
-    def mint_to(
-        self, authority: Keypair, mint: Pubkey, destination: Pubkey, amount: int
-    ) -> Signature:
+    def mint_to(self, authority: Keypair, mint: Pubkey, destination: Pubkey, amount: int) -> Signature:
         ix = Instruction(
             TOKEN_PROGRAM_ID,
             bytes([_IX_MINT_TO]) + _u64(amount),
@@ -740,8 +732,7 @@ class SolanaChain:
             "recent_blockhashes": [[str(h), s] for h, s in self._recent.items()],
             "accounts": accounts,
             "transactions": [
-                [str(sig), self._history[sig].slot, self._history[sig].error]
-                for sig in self._history_order
+                [str(sig), self._history[sig].slot, self._history[sig].error] for sig in self._history_order
             ],
         }
 

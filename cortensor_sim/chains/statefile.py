@@ -14,6 +14,7 @@ corrupt, truncated or foreign file leaves nothing half-loaded behind.
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
 import hashlib
 import json
@@ -97,7 +98,11 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
     }
     tmp = path.with_name(path.name + ".tmp")
     # mtime=0: the same devnet gives the same bytes, so state files can be compared and cached.
-    with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+    # filename="": gzip would otherwise record the temporary file's name in the header.
+    with (
+        open(tmp, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as out,
+    ):
         out.write(_canonical(document))
     tmp.replace(path)
     return path
@@ -136,11 +141,16 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
         pools: dict[str, dict[str, Any]] = {}
         for spec in topology.chains:
             entry = chains[spec.name]
+            state = entry["state"]
             if spec.is_evm:
-                states[spec.name] = PyEvmEngine.from_state(base64.b64decode(entry["state"]))
+                if entry.get("engine") != "py-evm" or not isinstance(state, str):
+                    raise ValueError(f"chain {spec.name!r}: expected a py-evm state")
+                states[spec.name] = PyEvmEngine.from_state(base64.b64decode(state, validate=True))
                 pools[spec.name] = entry
             else:
-                states[spec.name] = entry["state"]
+                if entry.get("engine") != "litesvm" or not isinstance(state, dict):
+                    raise ValueError(f"chain {spec.name!r}: expected a LiteSVM state")
+                states[spec.name] = state
         devnet = cls._from_parts(topology, now_ms, states)
         for name, entry in pools.items():
             chain = devnet.evm(name)
@@ -154,6 +164,8 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
         raise
     except ValidationError as exc:
         raise StateFileError(path, f"bad topology: {exc.errors()[0]['msg']}") from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except KeyError as exc:
+        raise StateFileError(path, f"malformed state: missing {exc}") from None
+    except (TypeError, ValueError, binascii.Error) as exc:
         raise StateFileError(path, f"malformed state: {exc}") from None
     return devnet

@@ -48,7 +48,7 @@ class ChainSpec(BaseModel):
     def _positive_block_time(cls, value: float) -> float:
         if not value > 0:
             raise ValueError(f"must be positive, got {value}")
-        if round(value * 1000) != value * 1000:
+        if abs(value * 1000 - round(value * 1000)) > 1e-6:
             raise ValueError(f"must be a whole number of milliseconds, got {value}")
         return value
 

@@ -89,18 +89,14 @@ def solana_table(devnet: Devnet) -> Table | None:
     solana = [c for c in devnet.chains.values() if isinstance(c, SolanaChain)]
     if not solana:
         return None
-    table = Table(
-        title="funded Solana keypairs (derived from the devnet seed)", title_justify="left"
-    )
+    table = Table(title="funded Solana keypairs (derived from the devnet seed)", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("pubkey", no_wrap=True, min_width=44)
     for chain in solana:
         table.add_column(f"{chain.name} SOL", justify="right")
     for index, keypair in enumerate(solana[0].keypairs):
         pubkey = keypair.pubkey()
-        table.add_row(
-            str(index), str(pubkey), *[f"{c.balance(pubkey) / 10**9:,.4f}" for c in solana]
-        )
+        table.add_row(str(index), str(pubkey), *[f"{c.balance(pubkey) / 10**9:,.4f}" for c in solana])
     return table
 
 
@@ -110,15 +106,9 @@ def devnet(
         Path | None,
         typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana)."),
     ] = None,
-    state: Annotated[
-        Path | None, typer.Option(help="Start from a state file written by --dump.")
-    ] = None,
-    advance: Annotated[
-        float, typer.Option(help="Advance the clock by this many seconds first.")
-    ] = 0,
-    dump: Annotated[
-        Path | None, typer.Option(help="Write the whole devnet state to this file.")
-    ] = None,
+    state: Annotated[Path | None, typer.Option(help="Start from a state file written by --dump.")] = None,
+    advance: Annotated[float, typer.Option(help="Advance the clock by this many seconds first.")] = 0,
+    dump: Annotated[Path | None, typer.Option(help="Write the whole devnet state to this file.")] = None,
 ) -> None:
     """Start a devnet and print its chains and funded accounts."""
     started = time.perf_counter()

@@ -75,9 +75,7 @@ def load_yaml_model(path: str | Path, model: type[Model], *, key: str | None = N
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(
-            path, mark.line + 1 if mark else None, None, f"not valid YAML: {problem}"
-        ) from None
+        raise InputError(path, mark.line + 1 if mark else None, None, f"not valid YAML: {problem}") from None
     prefix: tuple[str | int, ...] = ()
     if key is not None:
         if not isinstance(data, dict) or key not in data:

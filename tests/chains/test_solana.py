@@ -31,9 +31,7 @@ def transfer_tx(chain: SolanaChain, sender: Keypair, to: Pubkey, lamports: int) 
     ix = system_program.transfer(
         system_program.TransferParams(from_pubkey=sender.pubkey(), to_pubkey=to, lamports=lamports)
     )
-    return Transaction.new_signed_with_payer(
-        [ix], sender.pubkey(), [sender], chain.latest_blockhash()
-    )
+    return Transaction.new_signed_with_payer([ix], sender.pubkey(), [sender], chain.latest_blockhash())
 
 
 def setup_tokens(chain: SolanaChain) -> tuple[Pubkey, Pubkey, Pubkey]:

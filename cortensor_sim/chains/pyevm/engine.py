@@ -17,7 +17,7 @@ from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.constants import BLANK_ROOT_HASH, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
-from eth.exceptions import HeaderNotFound, TransactionNotFound
+from eth.exceptions import HeaderNotFound, PyEVMError, TransactionNotFound
 from eth.rlp.accounts import Account
 from eth.vm.forks.prague.transactions import SetCodeTransaction
 from eth_hash.auto import keccak
@@ -47,7 +47,7 @@ from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, SystemTransaction
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
 _META_KEY = b"cortensor-sim:meta"
 _CREATED_PREFIX = b"cortensor-sim:created:"
-_EMPTY_CODE_HASH = keccak(b"")
+_DECODED_CACHE_LIMIT = 100_000
 
 
 def _chain_class(chain_id: int) -> type[MiningChain]:
@@ -106,6 +106,7 @@ class PyEvmEngine(EvmEngine):
         self._reset_pending_header()
         self._snapshots: dict[int, int] = {}
         self._next_snapshot = 1
+        self._decoded: dict[bytes, SignedTransactionAPI] = {}
 
     @classmethod
     def from_state(cls, data: bytes) -> PyEvmEngine:
@@ -122,11 +123,12 @@ class PyEvmEngine(EvmEngine):
         self._chain_cls = _chain_class(self._chain_id)
         try:
             self._chain = self._chain_cls(self._db)
-        except (HeaderNotFound, KeyError) as exc:
+        except (PyEVMError, KeyError) as exc:
             raise ValueError("state has no canonical head") from exc
         self._reset_pending_header()
         self._snapshots = {}
         self._next_snapshot = 1
+        self._decoded = {}
         return self
 
     def _reset_pending_header(self) -> None:
@@ -143,6 +145,9 @@ class PyEvmEngine(EvmEngine):
         return DevnetVM.block_class.transaction_builder
 
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
+        cached = self._decoded.pop(raw, None)
+        if cached is not None:
+            return cached
         try:
             tx = self._builder().decode(raw)
             tx.check_signature_validity()
@@ -160,6 +165,11 @@ class PyEvmEngine(EvmEngine):
 
     def decode_transaction(self, raw: bytes) -> RpcObject:
         tx = self._decode(raw)
+        # Keep the decoded transaction for the block it will be sealed into: recovering the sender
+        # is the most expensive step of a transfer, and it would otherwise run twice.
+        if len(self._decoded) >= _DECODED_CACHE_LIMIT:
+            self._decoded.clear()
+        self._decoded[raw] = tx
         return _format_transaction(tx, None, None, None, self._chain.get_canonical_head())
 
     def seal_block(
@@ -169,10 +179,11 @@ class PyEvmEngine(EvmEngine):
         timestamp: int,
         number: int | None = None,
         prev_randao: bytes = b"\x00" * 32,
+        all_or_nothing: bool = False,
     ) -> SealedBlock:
         parent = self._chain.get_canonical_head()
         header = self._chain.create_header_from_parent(
-            parent, timestamp=timestamp, mix_hash=prev_randao
+            parent, timestamp=max(timestamp, parent.timestamp), mix_hash=prev_randao
         )
         if number is not None:
             if number <= parent.block_number:
@@ -191,19 +202,24 @@ class PyEvmEngine(EvmEngine):
                 raw_hash = keccak(pending) if isinstance(pending, bytes) else b""
                 dropped.append(DroppedTransaction(raw_hash, str(exc)))
                 continue
-            snapshot = vm.state.snapshot()
             try:
-                receipt, computation = vm.apply_transaction(result_header, tx)
+                # Validate first: py-evm's apply_transaction locks the journal, so a failure inside
+                # it cannot be reverted, and an invalid transaction must leave no trace.
+                vm.validate_transaction_against_header(result_header, tx)
+                vm.state.validate_transaction(tx)
             except ValidationError as exc:
-                vm.state.revert(snapshot)
                 dropped.append(DroppedTransaction(tx.hash, str(exc)))
                 continue
+            receipt, computation = vm.apply_transaction(result_header, tx)
             result_header = vm.add_receipt_to_header(result_header, receipt)
             result_header = vm.increment_blob_gas_used(result_header, tx)
             included.append(tx)
             receipts.append(receipt)
             if computation.msg.is_create and computation.is_success:
                 created.append((tx.hash, computation.msg.storage_address))
+        if dropped and all_or_nothing:
+            # Nothing is persisted before mine_block: the VM's state is simply discarded.
+            raise InvalidTransaction(dropped[0].reason)
         block = vm.set_block_transactions_and_withdrawals(
             vm.get_block(), result_header, included, receipts, withdrawals=None
         )
@@ -271,9 +287,7 @@ class PyEvmEngine(EvmEngine):
     def get_storage(self, address: bytes, slot: int, block: BlockId = "latest") -> int:
         return self._state(block).get_storage(address, slot)
 
-    def get_proof(
-        self, address: bytes, slots: Sequence[int], block: BlockId = "latest"
-    ) -> AccountProof:
+    def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof:
         header = self._header(block)
         state_trie = HexaryTrie(self._db, header.state_root)
         account_key = keccak(address)
@@ -286,9 +300,7 @@ class PyEvmEngine(EvmEngine):
             slot_key = keccak(slot.to_bytes(32, "big"))
             raw = storage_trie.get(slot_key)
             value = rlp.decode(raw, sedes=rlp.sedes.big_endian_int) if raw else 0
-            nodes = (
-                storage_trie.get_proof(slot_key) if account.storage_root != BLANK_ROOT_HASH else ()
-            )
+            nodes = storage_trie.get_proof(slot_key) if account.storage_root != BLANK_ROOT_HASH else ()
             storage_proofs.append(StorageProof(slot, value, tuple(rlp.encode(n) for n in nodes)))
         return AccountProof(
             address=address,
@@ -611,9 +623,7 @@ def _format_transaction(
     return out
 
 
-def _format_log(
-    log: Any, header: BlockHeaderAPI, tx_index: int, tx_hash: bytes, log_index: int
-) -> RpcObject:
+def _format_log(log: Any, header: BlockHeaderAPI, tx_index: int, tx_hash: bytes, log_index: int) -> RpcObject:
     return {
         "address": _address(log.address),
         "topics": [_data(t.to_bytes(32, "big")) for t in log.topics],

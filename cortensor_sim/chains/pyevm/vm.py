@@ -15,15 +15,16 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import rlp
-from eth.abc import BlockHeaderAPI, ComputationAPI, ReceiptAPI, SignedTransactionAPI
+from eth.abc import BlockHeaderAPI, ComputationAPI, MessageAPI, ReceiptAPI, SignedTransactionAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS
+from eth.exceptions import InsufficientFunds
 from eth.rlp.logs import Log
 from eth.rlp.receipts import Receipt
 from eth.rlp.sedes import address
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.blocks import PragueBlock, PragueBlockHeader
 from eth.vm.forks.prague.receipts import PragueReceiptBuilder, PragueTypedReceipt
-from eth.vm.forks.prague.state import PragueState
+from eth.vm.forks.prague.state import PragueState, PragueTransactionExecutor
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder, PragueTypedTransaction
 from eth.vm.forks.shanghai.withdrawals import Withdrawal
 from eth_hash.auto import keccak
@@ -192,9 +193,7 @@ class DevnetTypedTransaction(PragueTypedTransaction):
     @classmethod
     def decode(cls, encoded: bytes) -> SignedTransactionAPI:
         if encoded and encoded[0] == SYSTEM_TRANSACTION_TYPE:
-            return SystemTransaction(
-                SYSTEM_TRANSACTION_TYPE, SystemTransactionDecoder.decode(encoded[1:])
-            )
+            return SystemTransaction(SYSTEM_TRANSACTION_TYPE, SystemTransactionDecoder.decode(encoded[1:]))
         return super().decode(encoded)
 
 
@@ -227,8 +226,29 @@ class DevnetBlock(PragueBlock):
     ]
 
 
+class DevnetTransactionExecutor(PragueTransactionExecutor):
+    def build_computation(self, message: MessageAPI, transaction: SignedTransactionAPI) -> ComputationAPI:
+        if (
+            isinstance(transaction, SystemTransaction)
+            and message.value
+            and self.vm_state.get_balance(transaction.sender) < message.value
+        ):
+            # An OP deposit whose value its sender cannot cover fails with a receipt (the mint and
+            # the nonce stay); it is never dropped, because deposits must be included.
+            computation = self.vm_state.get_computation(
+                message, self.vm_state.get_transaction_context(transaction)
+            )
+            computation.error = InsufficientFunds(
+                f"system transaction value {message.value} exceeds the sender's balance"
+            )
+            return computation
+        return super().build_computation(message, transaction)
+
+
 class DevnetState(PragueState):
     """Prague state whose fee rules step aside for system transactions."""
+
+    transaction_executor_class = DevnetTransactionExecutor
 
     def validate_transaction(self, transaction: SignedTransactionAPI) -> None:
         if isinstance(transaction, SystemTransaction):

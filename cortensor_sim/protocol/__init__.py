@@ -1,0 +1,1 @@
+"""Cortensor protocol contracts: deployment helpers (see ``deployment``)."""
