@@ -69,17 +69,26 @@ def chains_table(devnet: Devnet) -> Table:
     return table
 
 
+def _eth(wei: int) -> str:
+    return f"{wei / 10**18:,.4f}"
+
+
 def accounts_table(devnet: Devnet) -> Table:
     evm = list(devnet.evm_chains.values())
     table = Table(title="funded dev accounts (mnemonic: test test ... junk)", title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("address", no_wrap=True, min_width=42)
-    for chain in evm:
-        table.add_column(f"{chain.name} ETH", justify="right")
     accounts = evm[0].accounts if evm else ()
-    for index, account in enumerate(accounts):
-        balances = [f"{chain.balance(account.address) / 10**18:,.4f}" for chain in evm]
-        table.add_row(str(index), account.address, *balances)
+    balances = [[chain.balance(account.address) for chain in evm] for account in accounts]
+    same_everywhere = all(len(set(row)) == 1 for row in balances)
+    if same_everywhere:
+        table.add_column("ETH on each EVM chain", justify="right")
+    else:
+        for chain in evm:
+            table.add_column(f"{chain.name} ETH", justify="right")
+    for index, (account, row) in enumerate(zip(accounts, balances, strict=True)):
+        shown = [_eth(row[0])] if same_everywhere else [_eth(b) for b in row]
+        table.add_row(str(index), account.address, *shown)
     return table
 
 
