@@ -120,6 +120,7 @@ class EvmChain:
             )
         self.engine = engine
         self._now_ms = genesis_time * 1000
+        self._rpc_snapshots: dict[int, ChainSnapshot] = {}
         self._pool = _Pool()
         self.sealed: list[SealedBlock] = []
         """Blocks this chain sealed since it was built or loaded, in order (for reports and tests)."""
@@ -316,6 +317,22 @@ class EvmChain:
         self._pool = _Pool(list(txs), dict(nonces), first_slot)
         self._now_ms = snap.now_ms
         del self.sealed[snap.sealed_count :]
+
+    def rpc_snapshot(self) -> int:
+        """``evm_snapshot``: this chain alone (the devnet's own snapshots cover every chain)."""
+        snapshot_id = max(self._rpc_snapshots, default=0) + 1
+        self._rpc_snapshots[snapshot_id] = self.snapshot()
+        return snapshot_id
+
+    def rpc_revert(self, snapshot_id: int) -> bool:
+        """``evm_revert``: as on anvil, the snapshot and every later one are used up."""
+        snap = self._rpc_snapshots.get(snapshot_id)
+        if snap is None:
+            return False
+        self.revert(snap)
+        for later in [i for i in self._rpc_snapshots if i >= snapshot_id]:
+            del self._rpc_snapshots[later]
+        return True
 
     def __repr__(self) -> str:
         return f"EvmChain({self.name!r}, kind={self.kind!r}, chain_id={self.chain_id}, height={self.height})"

@@ -134,6 +134,8 @@ class EthRpc:
             "eth_getLogs": self.get_logs,
             "eth_getProof": self.get_proof,
             "evm_mine": self.mine,
+            "evm_snapshot": lambda: _hex(self.chain.rpc_snapshot()),
+            "evm_revert": lambda snapshot_id: self.chain.rpc_revert(_quantity(snapshot_id, "snapshot id")),
         }
 
     def handle(self, method: str, params: Any) -> Any:
@@ -225,11 +227,18 @@ class EthRpc:
             gas=_quantity(tx["gas"], "gas") if tx.get("gas") is not None else None,
         )
 
+    def _at_time(self, block: BlockId) -> int | None:
+        """Calls against the newest state run at the clock's time (see ``EvmEngine.call``)."""
+        return int(self.chain.now) if block in ("latest", "pending") else None
+
     def call(self, tx: Any, block: Any = "latest", *_overrides: Any) -> str:
-        return _data(self.chain.engine.call(self._call_request(tx), _block_id(block)))
+        block_id = _block_id(block)
+        return _data(self.chain.engine.call(self._call_request(tx), block_id, self._at_time(block_id)))
 
     def estimate_gas(self, tx: Any, block: Any = "latest", *_overrides: Any) -> str:
-        return _hex(self.chain.engine.estimate_gas(self._call_request(tx), _block_id(block)))
+        block_id = _block_id(block)
+        request = self._call_request(tx)
+        return _hex(self.chain.engine.estimate_gas(request, block_id, self._at_time(block_id)))
 
     def send_raw_transaction(self, raw: Any) -> str:
         return _data(self.chain.send_raw_transaction(_bytes(raw, "transaction")))
@@ -250,7 +259,7 @@ class EthRpc:
             "data": request.data,
             "gas": request.gas
             if request.gas is not None
-            else self.chain.engine.estimate_gas(request, "latest"),
+            else self.chain.engine.estimate_gas(request, "latest", self._at_time("latest")),
         }
         if request.to is not None:
             unsigned["to"] = tx["to"]

@@ -160,19 +160,11 @@ def deploy_protocol(
     checkpoints = dep("CheckpointRegistry", deployer)
 
     # Wiring.
-    call(
-        session.functions.setContracts(
-            pool.address, queue.address, payment.address, private.address
-        )
-    )
+    call(session.functions.setContracts(pool.address, queue.address, payment.address, private.address))
     call(queue.functions.setSessionInfo(session.address))
     call(payment.functions.setContracts(session.address, queue.address, validator.address))
     states, min_activity, window, min_rate = reputation_policy
-    call(
-        pool.functions.setReputationPolicy(
-            reputation.address, states, min_activity, window, min_rate
-        )
-    )
+    call(pool.functions.setReputationPolicy(reputation.address, states, min_activity, window, min_rate))
 
     # Contract-to-contract roles.
     grants: list[tuple[Contract, str, str]] = [

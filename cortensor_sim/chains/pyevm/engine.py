@@ -314,8 +314,13 @@ class PyEvmEngine(EvmEngine):
             block_number=header.block_number,
         )
 
-    def _execute(self, request: CallRequest, block: BlockId, gas: int) -> Any:
+    def _call_header(self, block: BlockId, at_time: int | None) -> BlockHeaderAPI:
         header = self._header(block)
+        if at_time is not None and at_time > header.timestamp:
+            header = header.copy(timestamp=at_time)
+        return header
+
+    def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
         vm = self._chain.get_vm(header)
         tx = SystemTransaction.build(
             sender=request.sender or ZERO_ADDRESS,
@@ -324,38 +329,38 @@ class PyEvmEngine(EvmEngine):
             value=request.value,
             gas=gas,
         )
-        state = vm.state
-        snapshot = state.snapshot()
         try:
-            return state.apply_transaction(tx)
+            # A VM of its own, over the block's state root: nothing it writes is persisted.
+            return vm.state.apply_transaction(tx)
         except ValidationError as exc:
             raise EngineError(str(exc)) from exc
-        finally:
-            state.revert(snapshot)
 
-    def call(self, request: CallRequest, block: BlockId = "latest") -> bytes:
-        gas = request.gas or self._header(block).gas_limit
-        computation = self._execute(request, block, gas)
+    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
+        header = self._call_header(block, at_time)
+        computation = self._execute(request, header, request.gas or header.gas_limit)
         if computation.is_error:
             raise _reverted(computation)
         return computation.output
 
-    def estimate_gas(self, request: CallRequest, block: BlockId = "latest") -> int:
-        cap = request.gas or self._header(block).gas_limit
-        computation = self._execute(request, block, cap)
+    def estimate_gas(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> int:
+        header = self._call_header(block, at_time)
+        cap = request.gas or header.gas_limit
+        computation = self._execute(request, header, cap)
         if computation.is_error:
             raise _reverted(computation)
         used = cap - computation.get_gas_remaining() + computation.get_gas_refund()
         # The all-but-one-64th rule can make a call fail with exactly the gas it used: try the used
         # gas plus that reserve, and search only if it falls short.
         guess = min(cap, used + used // 63 + 2_300)
-        if not self._execute(request, block, guess).is_error:
+        if not self._execute(request, header, guess).is_error:
             low, high = used - 1, guess
         else:
             low, high = guess, cap
         while high - low > max(1_000, high // 100):
             middle = (low + high) // 2
-            if self._execute(request, block, middle).is_error:
+            if self._execute(request, header, middle).is_error:
                 low = middle
             else:
                 high = middle

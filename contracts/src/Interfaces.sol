@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+/// @title Protocol interfaces
+/// @notice The narrow cross-contract surfaces the protocol contracts call on each other. Kept in
+///         one file so the wiring is visible in one place; none of these is deployed on its own.
+
+/// @notice What SessionV2 needs from NodePool.
+interface INodePool {
+    function reserveBySession(uint256 sessionId, bytes32[] calldata nodeIds) external;
+    function reserveRandomBySession(uint256 sessionId, uint256 count, uint256 modelId)
+        external
+        returns (bytes32[] memory);
+    function releaseReservedNodeFromSession(uint256 sessionId, bytes32 nodeId) external;
+    function addDedicatedNode(bytes32 nodeId, uint256 sessionId) external;
+    function removeDedicatedNode(bytes32 nodeId, uint256 sessionId) external;
+    function isNodeIdleInReservedState(bytes32 nodeId) external view returns (bool);
+    function recordActivity(bytes32 nodeId) external;
+    function countEligible(uint256 modelId) external view returns (uint256);
+    function nodeAddressOf(bytes32 nodeId) external view returns (address);
+    function nodeIdOf(address nodeAddress) external view returns (bytes32);
+    function stakeOf(bytes32 nodeId) external view returns (uint256);
+    function slash(bytes32 nodeId, uint256 amount, address recipient) external returns (uint256);
+}
+
+/// @notice What the queue, payment and private-session contracts ask SessionV2.
+interface ISessionInfo {
+    function sessionOwner(uint256 sessionId) external view returns (address);
+    function isSessionActive(uint256 sessionId) external view returns (bool);
+    function isSessionMiner(uint256 sessionId, address miner) external view returns (bool);
+    function canRoute(uint256 sessionId, address account) external view returns (bool);
+    function taskSlots(uint256 sessionId) external view returns (uint256);
+}
+
+/// @notice What SessionV2, TaskValidator, SessionPayment and PrivateSessionV2 use on the queue.
+interface ISessionQueue {
+    function enqueueTask(uint256 sessionId, string calldata taskData) external returns (uint256);
+    function getTaskStatus(uint256 sessionId, uint256 taskId) external view returns (uint8);
+    function getTaskMiners(uint256 sessionId, uint256 taskId) external view returns (address[] memory);
+    function isAssigned(uint256 sessionId, uint256 taskId, address miner) external view returns (bool);
+    function getTaskResults(uint256 sessionId, uint256 taskId)
+        external
+        view
+        returns (address[] memory miners, string[] memory results);
+    function taskCount(uint256 sessionId) external view returns (uint256);
+}
+
+/// @notice What SessionV2 uses on SessionPayment.
+interface ISessionPayment {
+    function reserveTaskFunds(uint256 sessionId, uint256 taskId, uint256 slots) external;
+    function refund(uint256 sessionId) external returns (uint256);
+}
+
+/// @notice What SessionPayment reads from TaskValidator.
+interface ITaskValidator {
+    function isFinalized(uint256 sessionId, uint256 taskId) external view returns (bool);
+    function verdictOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint8);
+}
+
+/// @notice What TaskValidator writes to NodeStats.
+interface INodeStats {
+    function reward(address node, uint8 phase, uint256 points) external;
+    function penalize(address node, uint8 phase, uint256 points) external;
+}
+
+/// @notice What TaskValidator writes to, and NodePool reads from, NodeReputation.
+interface INodeReputation {
+    function record(bytes32 node, string calldata state, bool success) external;
+    function isEphemeral(
+        bytes32 node,
+        string[] calldata states,
+        uint256 minRecentActivityCount,
+        uint256 recentWindow,
+        uint256 minSuccessRate
+    ) external view returns (bool);
+}
+
+/// @notice What SessionV2 asks PrivateSessionV2.
+interface IPrivateSessions {
+    function isPrivate(uint256 sessionId) external view returns (bool);
+}
