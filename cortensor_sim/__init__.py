@@ -1,7 +1,7 @@
 """cortensor-sim: a local multi-chain devnet for cross-layer AI-inference protocols.
 
-    >>> from cortensor_sim import Devnet
-    >>> devnet = Devnet()
+>>> from cortensor_sim import Devnet
+>>> devnet = Devnet()
 """
 
 from .chains import (

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ..chains import Devnet, EvmChain, StateFileError, Topology
+from ..chains import Devnet, StateFileError, Topology
 from ..scenario.source import InputError, load_yaml_model
 
 app = typer.Typer(
@@ -144,8 +144,66 @@ def devnet(
         console.print(f"state written to {dump}")
 
 
-def _evm(net: Devnet, name: str) -> EvmChain:
+@app.command()
+def demo(
+    topology: Annotated[
+        Path | None, typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana).")
+    ] = None,
+    chain: Annotated[str, typer.Option(help="The chain that hosts sessions and tasks.")] = "arbitrum",
+    settlement: Annotated[str, typer.Option(help="The chain that receives the checkpoint.")] = "l1",
+) -> None:
+    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund."""
+    from ..protocol.demo import run_demo
+    from ..protocol.network import StepFailed
+
+    started = time.perf_counter()
+    net = _open_devnet(topology, None)
+    for name in (chain, settlement):
+        if name not in net.evm_chains:
+            known = ", ".join(net.evm_chains)
+            raise _fail(f"--chain/--settlement: {name!r} is not an EVM chain of this devnet ({known})")
     try:
-        return net.evm(name)
-    except (KeyError, TypeError) as exc:
-        raise _fail(str(exc).strip('"')) from None
+        report = run_demo(net, chain=chain, settlement=settlement)
+    except StepFailed as exc:
+        raise _fail(str(exc), code=1) from None
+    elapsed = time.perf_counter() - started
+
+    steps = Table(title=f"Cortensor session {report.session_id} on {report.chain}", title_justify="left")
+    for column in ("#", "actor", "action", "chain", "block", "gas"):
+        steps.add_column(column, justify="right" if column in ("#", "block", "gas") else "left")
+    for index, step in enumerate(report.steps, start=1):
+        steps.add_row(str(index), step.actor, step.action, step.chain, str(step.block), f"{step.gas_used:,}")
+    console.print(steps)
+
+    verdicts = Table(title="Proof of Inference verdicts", title_justify="left")
+    verdicts.add_column("task", justify="right")
+    names = sorted({m for outcome in report.outcomes for m in outcome.verdicts})
+    for name in names:
+        verdicts.add_column(name)
+    for outcome in report.outcomes:
+        verdicts.add_row(str(outcome.task_id), *[outcome.verdicts.get(n, "-").name for n in names])  # type: ignore[union-attr]
+    console.print(verdicts)
+
+    balances = Table(title="COR balances", title_justify="left")
+    for column in ("holder", "before", "after", "change"):
+        balances.add_column(column, justify="left" if column == "holder" else "right")
+    for holder, before in report.balances_before.items():
+        after = report.balances_after[holder]
+        balances.add_row(holder, _cor(before), _cor(after), _cor(after - before, signed=True))
+    balances.add_row(
+        "total", _cor(sum(report.balances_before.values())), _cor(sum(report.balances_after.values())), ""
+    )
+    console.print(balances)
+    status = "[green]holds[/]" if report.conserved else "[bold red]BROKEN[/]"
+    console.print(
+        f"COR supply {_cor(report.total_supply)}: conservation {status}; checkpoint posted on "
+        f"{report.settlement_chain} in block {report.checkpoint_block}; {len(report.steps)} steps "
+        f"in {elapsed:.1f} s"
+    )
+    if not report.conserved:
+        raise typer.Exit(1)
+
+
+def _cor(amount: int, *, signed: bool = False) -> str:
+    text = f"{amount / 10**18:{'+' if signed else ''},.2f}"
+    return text if amount or not signed else "0.00"

@@ -53,3 +53,17 @@ def test_negative_advance_is_refused() -> None:
     result = runner.invoke(app, ["devnet", "--advance", "-5"])
     assert result.exit_code == 2
     assert "only moves forward" in result.output
+
+
+def test_demo_prints_steps_verdicts_and_conserved_balances() -> None:
+    result = runner.invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "postCheckpoint" in result.output
+    assert "INVALID" in result.output
+    assert "conservation holds" in result.output
+
+
+def test_demo_refuses_an_unknown_chain() -> None:
+    result = runner.invoke(app, ["demo", "--chain", "zksync"])
+    assert result.exit_code == 2
+    assert "'zksync' is not an EVM chain" in result.output

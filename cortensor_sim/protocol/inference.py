@@ -1,0 +1,78 @@
+"""Inference and its Proof-of-Inference check, offline and deterministic.
+
+Cortensor's miners run an LLM; its validators compare the redundant results by embedding
+similarity (cosine; the docs give 0.85 as an example threshold). Here a miner's "model" is a
+deterministic function of the prompt, and the embedding is a bag of hashed word features: the same
+agreement/disagreement structure, no weights to download, the same answer on every machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from enum import IntEnum
+
+SIMILARITY_THRESHOLD = 0.85
+"""Cortensor's example rejection threshold for cosine similarity of result embeddings."""
+
+EMBEDDING_DIMENSIONS = 256
+
+
+class Verdict(IntEnum):
+    """TaskValidator.Verdict (our values; see docs/contracts.md)."""
+
+    NONE = 0
+    VALID = 1
+    INVALID = 2
+    RETRY = 3
+
+
+def honest_answer(prompt: str, model_id: int = 0) -> str:
+    """What an honest miner's model answers: a pure function of the prompt and the model."""
+    digest = hashlib.sha256(f"{model_id}:{prompt}".encode()).hexdigest()[:12]
+    words = re.findall(r"\w+", prompt.lower())
+    topic = " ".join(words[:6]) or "the prompt"
+    return f"Answer about {topic}: the model's deterministic completion {digest}."
+
+
+def embed(text: str) -> list[float]:
+    """A unit vector of hashed word counts (feature hashing), the stand-in for an embedding model."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word, count in Counter(re.findall(r"\w+", text.lower())).items():
+        bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "big")
+        vector[bucket % EMBEDDING_DIMENSIONS] += count
+    norm = math.sqrt(sum(v * v for v in vector))
+    return [v / norm for v in vector] if norm else vector
+
+
+def cosine_similarity(a: str, b: str) -> float:
+    return sum(x * y for x, y in zip(embed(a), embed(b), strict=True))
+
+
+def judge(
+    results: Mapping[str, str], assigned: Sequence[str], threshold: float = SIMILARITY_THRESHOLD
+) -> dict[str, Verdict]:
+    """Proof of Inference: agreement among redundant results.
+
+    The reference is the result most similar to all the others (the medoid); a miner whose result
+    is at least ``threshold`` similar to it is VALID, one below is INVALID, and an assigned miner
+    with no result is NONE (missing, penalized like INVALID but not slashed). With a single result
+    there is nothing to compare against: RETRY.
+    """
+    submitted = {m: r for m, r in results.items() if m in assigned}
+    verdicts = {m: Verdict.NONE for m in assigned}
+    if len(submitted) < 2:
+        verdicts.update({m: Verdict.RETRY for m in submitted})
+        return verdicts
+    scores = {
+        m: sum(cosine_similarity(r, other) for n, other in submitted.items() if n != m)
+        for m, r in submitted.items()
+    }
+    reference = submitted[max(sorted(scores), key=lambda m: scores[m])]
+    for miner, result in submitted.items():
+        similar = cosine_similarity(result, reference) >= threshold
+        verdicts[miner] = Verdict.VALID if similar else Verdict.INVALID
+    return verdicts
