@@ -101,6 +101,8 @@ class SealedBlock:
     timestamp: int
     tx_hashes: tuple[bytes, ...]
     dropped: tuple[DroppedTransaction, ...] = ()
+    deferred: tuple[PendingTransaction, ...] = ()
+    """Transactions that did not fit the block's gas limit, in order, for the next block."""
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,9 @@ class EvmEngine(ABC):
         """Execute ``transactions`` in order into one new block on top of the head, in one pass.
 
         A transaction that reverts is included with a failed receipt; one that cannot be included
-        at all (nonce, funds) is dropped and reported, and the rest of the block stands.
+        at all (nonce, funds) is dropped and reported, and the rest of the block stands. Once a
+        transaction does not fit the gas left in the block, it and every one after it are returned
+        as ``deferred``, in order (a mempool's FIFO: later nonces never overtake earlier ones).
         ``number`` defaults to the head's number plus one; a larger number leaves a gap.
         A ``timestamp`` before the head's is raised to the head's (timestamps never run backwards).
         With ``all_or_nothing``, a transaction that would be dropped raises

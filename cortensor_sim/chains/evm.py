@@ -66,12 +66,29 @@ class _Pool:
     transactions: list[PendingTransaction] = field(default_factory=list)
     nonces: dict[bytes, int] = field(default_factory=dict)
     first_slot: int | None = None
+    signers: dict[bytes, tuple[bytes, int]] = field(default_factory=dict)
+    """Sender and nonce of each signed transaction in the pool (to recount nonces after a block)."""
+
+    def keep(self, remaining: Sequence[PendingTransaction]) -> _Pool:
+        """The pool after a block took what it could: ``remaining`` waits, nonces recounted."""
+        if not remaining:
+            return _Pool()
+        signers = {tx: self.signers[tx] for tx in remaining if isinstance(tx, bytes)}
+        nonces: dict[bytes, int] = {}
+        for sender, nonce in signers.values():
+            nonces[sender] = max(nonces.get(sender, 0), nonce + 1)
+        return _Pool(list(remaining), nonces, self.first_slot, signers)
 
 
 @dataclass(frozen=True)
 class ChainSnapshot:
     engine_snapshot: int
-    pool: tuple[tuple[PendingTransaction, ...], tuple[tuple[bytes, int], ...], int | None]
+    pool: tuple[
+        tuple[PendingTransaction, ...],
+        tuple[tuple[bytes, int], ...],
+        int | None,
+        tuple[tuple[bytes, tuple[bytes, int]], ...],
+    ]
     now_ms: int
     sealed_count: int
 
@@ -168,7 +185,7 @@ class EvmChain:
         if self.mining == "auto":
             self._seal_now([raw], all_or_nothing=True)
         else:
-            self._enqueue(raw, sender)
+            self._enqueue(raw, (sender, nonce))
         return tx_hash
 
     def send_system_transaction(self, call: SystemCall) -> bytes:
@@ -184,12 +201,14 @@ class EvmChain:
             return self._pool.nonces[address]
         return self.engine.get_nonce(address)
 
-    def _enqueue(self, tx: PendingTransaction, sender: bytes | None) -> None:
+    def _enqueue(self, tx: PendingTransaction, signer: tuple[bytes, int] | None) -> None:
         if not self._pool.transactions:
             self._pool.first_slot = self._slot_at(self._now_ms)
         self._pool.transactions.append(tx)
-        if sender is not None:
-            self._pool.nonces[sender] = self.pending_nonce(sender) + 1
+        if signer is not None and isinstance(tx, bytes):
+            sender, nonce = signer
+            self._pool.signers[tx] = signer
+            self._pool.nonces[sender] = nonce + 1
 
     @property
     def pending(self) -> int:
@@ -232,9 +251,9 @@ class EvmChain:
         return self._seal(txs, number, self._now_ms // 1000, all_or_nothing=all_or_nothing)
 
     def _seal_pool(self, number: int, timestamp: int) -> SealedBlock:
-        """Seal the pool into one block; the pool is emptied only once the block exists."""
+        """Seal what of the pool fits into one block; what does not fit waits for the next."""
         block = self._seal(tuple(self._pool.transactions), number, timestamp)
-        self._pool = _Pool()
+        self._pool = self._pool.keep(block.deferred)
         return block
 
     def mine(self) -> SealedBlock:
@@ -253,9 +272,8 @@ class EvmChain:
         sealed: list[SealedBlock] = []
         if self.slot_chain:
             due = range(self.height + 1, target + 1)
-            if not due:
-                return sealed
-            if self._pool.transactions:
+            # A congested pool fills consecutive slots; what is left waits for later ones.
+            while due and self._pool.transactions:
                 sealed.append(self._seal_pool(due[0], self._slot_timestamp(due[0])))
                 due = due[1:]
             if len(due) > MAX_EMPTY_BLOCKS:
@@ -264,7 +282,8 @@ class EvmChain:
                 sealed.append(self._seal((), number, self._slot_timestamp(number)))
         elif self._pool.transactions and self._pool.first_slot is not None:
             slot = self._pool.first_slot + 1
-            if slot <= target:
+            # The sequencer emits as many blocks as the pool needs, all at that slot's time.
+            while slot <= target and self._pool.transactions:
                 sealed.append(self._seal_pool(self.height + 1, self._slot_timestamp(slot)))
         return sealed
 
@@ -306,6 +325,7 @@ class EvmChain:
                 tuple(self._pool.transactions),
                 tuple(self._pool.nonces.items()),
                 self._pool.first_slot,
+                tuple(self._pool.signers.items()),
             ),
             now_ms=self._now_ms,
             sealed_count=len(self.sealed),
@@ -313,8 +333,8 @@ class EvmChain:
 
     def revert(self, snap: ChainSnapshot) -> None:
         self.engine.revert(snap.engine_snapshot)
-        txs, nonces, first_slot = snap.pool
-        self._pool = _Pool(list(txs), dict(nonces), first_slot)
+        txs, nonces, first_slot, signers = snap.pool
+        self._pool = _Pool(list(txs), dict(nonces), first_slot, dict(signers))
         self._now_ms = snap.now_ms
         del self.sealed[snap.sealed_count :]
 

@@ -82,6 +82,9 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
                 "pool": [_pool_entry(tx) for tx in chain._pool.transactions],
                 "pool_nonces": {a.hex(): n for a, n in chain._pool.nonces.items()},
                 "pool_first_slot": chain._pool.first_slot,
+                "pool_signers": {
+                    raw.hex(): [sender.hex(), nonce] for raw, (sender, nonce) in chain._pool.signers.items()
+                },
             }
         else:
             chains[name] = {"engine": "litesvm", "state": chain.export_state()}
@@ -159,6 +162,10 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
                 _pool_from(entry["pool"]),
                 {bytes.fromhex(a): int(n) for a, n in entry["pool_nonces"].items()},
                 entry["pool_first_slot"],
+                {
+                    bytes.fromhex(raw): (bytes.fromhex(sender), int(nonce))
+                    for raw, (sender, nonce) in entry["pool_signers"].items()
+                },
             )
     except StateFileError:
         raise

@@ -15,12 +15,13 @@ from typing import Any, cast
 import rlp
 from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
-from eth.constants import BLANK_ROOT_HASH, ZERO_ADDRESS
+from eth.constants import BLANK_ROOT_HASH, SECPK1_N, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound, PyEVMError, TransactionNotFound
 from eth.rlp.accounts import Account
 from eth.vm.forks.prague.transactions import SetCodeTransaction
 from eth_hash.auto import keccak
+from eth_keys.exceptions import BadSignature
 from eth_utils import ValidationError, to_canonical_address
 from trie import HexaryTrie
 
@@ -106,6 +107,7 @@ class PyEvmEngine(EvmEngine):
         self._reset_pending_header()
         self._snapshots: dict[int, int] = {}
         self._next_snapshot = 1
+        self._read_state: tuple[bytes, Any] | None = None
         self._decoded: dict[bytes, SignedTransactionAPI] = {}
 
     @classmethod
@@ -128,6 +130,7 @@ class PyEvmEngine(EvmEngine):
         self._reset_pending_header()
         self._snapshots = {}
         self._next_snapshot = 1
+        self._read_state = None
         self._decoded = {}
         return self
 
@@ -150,8 +153,13 @@ class PyEvmEngine(EvmEngine):
             return cached
         try:
             tx = self._builder().decode(raw)
-            tx.check_signature_validity()
-        except (ValidationError, rlp.DecodingError, ValueError, TypeError) as exc:
+            # check_signature_validity() recovers the key and then verifies with it, which only
+            # adds libsecp256k1's low-s rule: check the ranges here and recover once (tx.sender is
+            # cached on the object, so the block's apply_transaction reuses it).
+            if not (0 < tx.r < SECPK1_N and 0 < tx.s <= SECPK1_N // 2):
+                raise ValidationError("Invalid Signature: r or s out of range")
+            _ = tx.sender  # recovers the key, or raises BadSignature
+        except (ValidationError, BadSignature, rlp.DecodingError, ValueError, TypeError) as exc:
             raise InvalidTransaction(f"cannot decode transaction: {exc}") from exc
         if isinstance(tx, SystemTransaction):
             raise InvalidTransaction("system transactions (type 0x7e) cannot be sent, only derived")
@@ -183,7 +191,10 @@ class PyEvmEngine(EvmEngine):
     ) -> SealedBlock:
         parent = self._chain.get_canonical_head()
         header = self._chain.create_header_from_parent(
-            parent, timestamp=max(timestamp, parent.timestamp), mix_hash=prev_randao
+            parent,
+            timestamp=max(timestamp, parent.timestamp),
+            mix_hash=prev_randao,
+            gas_limit=parent.gas_limit,  # constant, as on anvil: no drift toward a target
         )
         if number is not None:
             if number <= parent.block_number:
@@ -195,13 +206,22 @@ class PyEvmEngine(EvmEngine):
         dropped: list[DroppedTransaction] = []
         created: list[tuple[bytes, bytes]] = []
         result_header: BlockHeaderAPI = header
-        for pending in transactions:
+        deferred: tuple[PendingTransaction, ...] = ()
+        for position, pending in enumerate(transactions):
             try:
                 tx = self._to_evm_transaction(pending)
             except InvalidTransaction as exc:
                 raw_hash = keccak(pending) if isinstance(pending, bytes) else b""
                 dropped.append(DroppedTransaction(raw_hash, str(exc)))
                 continue
+            if tx.gas > header.gas_limit:
+                dropped.append(DroppedTransaction(tx.hash, f"gas {tx.gas} exceeds the block gas limit"))
+                continue
+            if result_header.gas_used + tx.gas > result_header.gas_limit and not all_or_nothing:
+                deferred = tuple(transactions[position:])
+                if isinstance(pending, bytes):
+                    self._decoded[pending] = tx  # decoded already: keep it for the next block
+                break
             try:
                 # Validate first: py-evm's apply_transaction locks the journal, so a failure inside
                 # it cannot be reverted, and an invalid transaction must leave no trace.
@@ -224,16 +244,17 @@ class PyEvmEngine(EvmEngine):
             vm.get_block(), result_header, included, receipts, withdrawals=None
         )
         mined = vm.mine_block(block).block
-        self._chain.persist_block(mined, perform_validation=False)
+        # chaindb directly: Chain.persist_block would re-read and re-decode the block just written.
+        self._chain.chaindb.persist_block(mined)
         for tx_hash, address in created:
             self._db[_CREATED_PREFIX + tx_hash] = address
-        self._reset_pending_header()
         return SealedBlock(
             number=mined.number,
             hash=mined.hash,
             timestamp=mined.header.timestamp,
             tx_hashes=tuple(tx.hash for tx in included),
             dropped=tuple(dropped),
+            deferred=deferred,
         )
 
     def system_transaction_hash(self, call: SystemCall) -> bytes:
@@ -273,7 +294,13 @@ class PyEvmEngine(EvmEngine):
         raise UnknownBlock(f"unknown block identifier {block!r}")
 
     def _state(self, block: BlockId) -> Any:
-        return self._chain.get_vm(self._header(block)).state
+        header = self._header(block)
+        cached = self._read_state
+        if cached is not None and cached[0] == header.hash:
+            return cached[1]
+        state = self._chain.get_vm(header).state  # about 160 us: keep it for the next read
+        self._read_state = (header.hash, state)
+        return state
 
     def get_balance(self, address: bytes, block: BlockId = "latest") -> int:
         return self._state(block).get_balance(address)
@@ -502,11 +529,13 @@ class PyEvmEngine(EvmEngine):
             depth = self._snapshots[snapshot_id]
         except KeyError:
             raise EngineError(f"unknown or discarded snapshot {snapshot_id}") from None
-        self._store.pop_to(depth)
-        self._snapshots = {i: d for i, d in self._snapshots.items() if d <= depth}
-        # py-evm caches headers and state in the chain object: rebuild it over the reverted store.
-        self._chain = self._chain_cls(self._db)
-        self._reset_pending_header()
+        changed = self._store.pop_to(depth)
+        self._snapshots = {i: d for i, d in self._snapshots.items() if i <= snapshot_id}
+        if changed:
+            # py-evm caches headers and state in the chain object: rebuild it over the reverted store.
+            self._chain = self._chain_cls(self._db)
+            self._reset_pending_header()
+            self._read_state = None
 
     def export_state(self) -> bytes:
         return _pack_pairs(self._store.items())

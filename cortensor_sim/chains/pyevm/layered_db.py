@@ -57,15 +57,23 @@ class LayeredDB(BaseDB):
 
     def push(self) -> int:
         """Start a layer; returns the depth to :meth:`pop_to` to undo everything after this call."""
+        if len(self._layers) > 1 and not self._layers[-1]:
+            # Nothing written since the last mark: share it, so snapshot/revert loops stay one deep.
+            return len(self._layers) - 1
         self._layers.append({})
         return len(self._layers) - 1
 
-    def pop_to(self, depth: int) -> None:
-        """Drop every layer at or above ``depth`` and start a fresh one there, keeping the mark."""
+    def pop_to(self, depth: int) -> bool:
+        """Drop every layer at or above ``depth`` and start a fresh one there, keeping the mark.
+
+        Returns whether anything was written since the mark (whether the revert changed anything).
+        """
         if not 1 <= depth < len(self._layers):
             raise ValueError(f"no snapshot layer {depth} (depth is {len(self._layers)})")
+        changed = any(self._layers[depth:])
         del self._layers[depth:]
         self._layers.append({})
+        return changed
 
     # -- export --
     def items(self) -> Iterator[tuple[bytes, bytes]]:
