@@ -9,6 +9,7 @@ pending-block path re-applies every pending transaction at each insertion and is
 from __future__ import annotations
 
 import struct
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
@@ -109,6 +110,7 @@ class PyEvmEngine(EvmEngine):
         self._next_snapshot = 1
         self._read_state: tuple[bytes, Any] | None = None
         self._decoded: dict[bytes, SignedTransactionAPI] = {}
+        self._init_block_caches()
 
     @classmethod
     def from_state(cls, data: bytes) -> PyEvmEngine:
@@ -132,7 +134,14 @@ class PyEvmEngine(EvmEngine):
         self._next_snapshot = 1
         self._read_state = None
         self._decoded = {}
+        self._init_block_caches()
         return self
+
+    def _init_block_caches(self) -> None:
+        # Keyed by block hash, so a revert never makes an entry wrong: a hash names one content.
+        self._formatted_blocks: OrderedDict[tuple[bytes, bool], RpcObject] = OrderedDict()
+        self._transactions_cache: OrderedDict[bytes, tuple[SignedTransactionAPI, ...]] = OrderedDict()
+        self._receipts_cache: OrderedDict[bytes, tuple[ReceiptAPI, ...]] = OrderedDict()
 
     def _reset_pending_header(self) -> None:
         # MiningChain builds its pending header with the wall clock; pin it to the head's time.
@@ -399,18 +408,33 @@ class PyEvmEngine(EvmEngine):
         return self._chain.get_canonical_head().block_number
 
     def _block_transactions(self, header: BlockHeaderAPI) -> tuple[SignedTransactionAPI, ...]:
-        return self._chain.chaindb.get_block_transactions(header, self._builder())
+        txs = self._transactions_cache.get(header.hash)
+        if txs is None:
+            txs = tuple(self._chain.chaindb.get_block_transactions(header, self._builder()))
+            _remember(self._transactions_cache, header.hash, txs)
+        return txs
 
     def get_block(self, block: BlockId, full_transactions: bool = False) -> RpcObject:
         header = self._header(block)
-        txs = self._block_transactions(header)
-        body: list[Any]
-        if full_transactions:
-            body = [_format_transaction(tx, header, i, None, header) for i, tx in enumerate(txs)]
-        else:
-            body = [_data(tx.hash) for tx in txs]
-        size = len(rlp.encode(header)) + sum(len(tx.encode()) for tx in txs)
-        return _format_header(header) | {"transactions": body, "size": _hex(size), "uncles": []}
+        key = (header.hash, full_transactions)
+        formatted = self._formatted_blocks.get(key)
+        if formatted is None:
+            # A sealed block never changes (its hash is its content): format it once. Clients ask
+            # for "latest" before every transaction they send, and a block may hold thousands.
+            txs = self._block_transactions(header)
+            body: list[Any]
+            if full_transactions:
+                body = [_format_transaction(tx, header, i, None, header) for i, tx in enumerate(txs)]
+            else:
+                body = [_data(tx.hash) for tx in txs]
+            block_rlp = rlp.encode([header, [tx.encode() if _tx_type(tx) else tx for tx in txs], [], []])
+            formatted = _format_header(header) | {
+                "transactions": body,
+                "size": _hex(len(block_rlp)),
+                "uncles": [],
+            }
+            _remember(self._formatted_blocks, key, formatted)
+        return dict(formatted)
 
     def _locate(self, tx_hash: bytes) -> tuple[BlockHeaderAPI, int, SignedTransactionAPI] | None:
         chaindb = self._chain.chaindb
@@ -432,7 +456,11 @@ class PyEvmEngine(EvmEngine):
         return _format_transaction(tx, header, index, None, header)
 
     def _receipts(self, header: BlockHeaderAPI) -> tuple[ReceiptAPI, ...]:
-        return self._chain.chaindb.get_receipts(header, DevnetVM.block_class.receipt_builder)
+        receipts = self._receipts_cache.get(header.hash)
+        if receipts is None:
+            receipts = tuple(self._chain.chaindb.get_receipts(header, DevnetVM.block_class.receipt_builder))
+            _remember(self._receipts_cache, header.hash, receipts)
+        return receipts
 
     def get_receipt(self, tx_hash: bytes) -> RpcObject | None:
         found = self._locate(tx_hash)
@@ -542,6 +570,16 @@ class PyEvmEngine(EvmEngine):
 
     def state_root(self, block: BlockId = "latest") -> bytes:
         return self._header(block).state_root
+
+
+# ---------------------------------------------------------------------- caches
+_BLOCK_CACHE_SIZE = 64
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    cache[key] = value
+    if len(cache) > _BLOCK_CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 # ---------------------------------------------------------------------- formatting
