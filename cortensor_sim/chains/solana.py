@@ -50,6 +50,7 @@ from solders.transaction_metadata import FailedTransactionMetadata, TransactionM
 
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM_ID",
+    "FAUCET_LAMPORTS",
     "GENESIS_SLOT",
     "LAMPORTS_PER_SIGNATURE",
     "LAMPORTS_PER_SOL",
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 LAMPORTS_PER_SOL = 1_000_000_000
+FAUCET_LAMPORTS = 1_000_000_000 * LAMPORTS_PER_SOL
+"""What the faucet holds at genesis: a billion SOL, far more than a devnet run can spend."""
 #: LiteSVM charges Solana's base fee: 5,000 lamports per signature.
 LAMPORTS_PER_SIGNATURE = 5_000
 #: The slot of genesis. LiteSVM's default clock says slot 435888000 and unix time 0; the devnet
@@ -200,9 +203,11 @@ class SolanaChain:
             accounts=accounts,
             parent=parent,
         )
+        # Genesis allocations (as an EVM genesis allocates): the faucet, then the dev keypairs.
+        self._allocate_at_genesis(self._pubkey(self.faucet), FAUCET_LAMPORTS)
         if airdrop_lamports:
             for kp in self.keypairs:
-                self.airdrop(self._pubkey(kp), airdrop_lamports)
+                self._allocate_at_genesis(self._pubkey(kp), airdrop_lamports)
 
     # ------------------------------------------------------------------ construction
     def _boot(
@@ -230,6 +235,8 @@ class SolanaChain:
         self.slot_time = float(slot_time)
         self.genesis_time = int(genesis_time)
         self.keypairs = [self._derive_keypair(b"account", i) for i in range(accounts)]
+        self.faucet = self._derive_keypair(b"faucet", 0)
+        """Funded at genesis; :meth:`airdrop` pays from it with an ordinary System transfer."""
         self._pubkeys: dict[bytes, Pubkey] = {}  # Keypair.pubkey() costs ~30 us: cache it
         # History 0: LiteSVM's duplicate check cannot be rolled back or exported; ours can.
         # Blockhash check off: LiteSVM accepts only its single latest blockhash; ours keeps a
@@ -351,33 +358,28 @@ class SolanaChain:
         return produced is not None and self._slot - produced <= MAX_PROCESSING_AGE
 
     # ------------------------------------------------------------------ accounts
-    def airdrop(self, pubkey: Pubkey, lamports: int) -> None:
-        """Credit lamports directly (deterministic; LiteSVM's airdrop signs with a random key).
+    def _allocate_at_genesis(self, pubkey: Pubkey, lamports: int) -> None:
+        """A genesis allocation: the one place an account is written without a transaction."""
+        account = Account(lamports, b"", SYSTEM_PROGRAM_ID)
+        self.svm.set_account(pubkey, account)
+        self._accounts[pubkey] = account
 
-        Like the faucet, refuses to create a system account below the rent-exempt minimum.
-        No transaction is recorded.
+    def airdrop(self, pubkey: Pubkey, lamports: int) -> Signature:
+        """Send ``lamports`` from the faucet, as a cluster's faucet does: a signed System transfer.
+
+        The faucet pays the fee. Like the faucet, it refuses to create a system account below the
+        rent-exempt minimum (before sending, so nothing is charged).
         """
         if not isinstance(lamports, int) or lamports <= 0:
             raise ValueError(f"airdrop amount must be a positive int, got {lamports!r}")
-        current = self.svm.get_account(pubkey)
-        if current is None:
+        if self.svm.get_account(pubkey) is None:
             minimum = self.svm.minimum_balance_for_rent_exemption(0)
             if lamports < minimum:
                 raise ValueError(
                     f"airdrop of {lamports} lamports to new account {pubkey} is below the "
                     f"rent-exempt minimum of {minimum}"
                 )
-            new = Account(lamports, b"", SYSTEM_PROGRAM_ID)
-        else:
-            new = Account(
-                current.lamports + lamports,
-                current.data,
-                current.owner,
-                current.executable,
-                current.rent_epoch,
-            )
-        self.svm.set_account(pubkey, new)
-        self._accounts[pubkey] = new
+        return self.transfer(self.faucet, pubkey, lamports)
 
     def balance(self, pubkey: Pubkey) -> int:
         return self.svm.get_balance(pubkey) or 0

@@ -302,3 +302,18 @@ def test_engine_panic_becomes_transaction_error() -> None:
     with pytest.raises(SolanaTransactionError, match="panicked"):
         chain.transfer(sender, to, 1_000)
     assert chain.state_digest() == digest
+
+
+def test_airdrop_is_a_faucet_transfer_recorded_like_any_transaction() -> None:
+    chain = make()
+    faucet = chain.faucet.pubkey()
+    before = chain.balance(faucet)
+    fresh = Keypair.from_seed(bytes([11]) * 32).pubkey()
+    sig = chain.airdrop(fresh, LAMPORTS_PER_SOL)
+    record = chain.get_transaction(sig)
+    assert record is not None and record.error is None
+    assert chain.balance(fresh) == LAMPORTS_PER_SOL
+    assert chain.balance(faucet) == before - LAMPORTS_PER_SOL - LAMPORTS_PER_SIGNATURE
+    # Two identical airdrops in one slot are two transactions, not a refused duplicate.
+    second = chain.airdrop(fresh, LAMPORTS_PER_SOL)
+    assert second != sig and chain.balance(fresh) == 2 * LAMPORTS_PER_SOL
