@@ -64,31 +64,38 @@ class _Pool:
     """Transactions waiting for the next block, and the nonces they take."""
 
     transactions: list[PendingTransaction] = field(default_factory=list)
-    nonces: dict[bytes, int] = field(default_factory=dict)
     first_slot: int | None = None
     signers: dict[bytes, tuple[bytes, int]] = field(default_factory=dict)
-    """Sender and nonce of each signed transaction in the pool (to recount nonces after a block)."""
+    """Sender and nonce of each signed transaction in the pool."""
+    nonces: dict[bytes, int] = field(default_factory=dict)
+    """The next nonce of each sender with a pooled transaction: derived from ``signers``, kept
+    up to date on every send so that ``pending_nonce`` stays O(1)."""
+
+    @classmethod
+    def of(
+        cls,
+        transactions: Sequence[PendingTransaction],
+        first_slot: int | None,
+        signers: dict[bytes, tuple[bytes, int]],
+    ) -> _Pool:
+        """A pool holding ``transactions``, its nonces counted from ``signers``."""
+        if not transactions:
+            return cls()
+        kept = {tx: signers[tx] for tx in transactions if isinstance(tx, bytes)}
+        nonces: dict[bytes, int] = {}
+        for sender, nonce in kept.values():
+            nonces[sender] = max(nonces.get(sender, 0), nonce + 1)
+        return cls(list(transactions), first_slot, kept, nonces)
 
     def keep(self, remaining: Sequence[PendingTransaction]) -> _Pool:
         """The pool after a block took what it could: ``remaining`` waits, nonces recounted."""
-        if not remaining:
-            return _Pool()
-        signers = {tx: self.signers[tx] for tx in remaining if isinstance(tx, bytes)}
-        nonces: dict[bytes, int] = {}
-        for sender, nonce in signers.values():
-            nonces[sender] = max(nonces.get(sender, 0), nonce + 1)
-        return _Pool(list(remaining), nonces, self.first_slot, signers)
+        return _Pool.of(remaining, self.first_slot, self.signers)
 
 
 @dataclass(frozen=True)
 class ChainSnapshot:
     engine_snapshot: int
-    pool: tuple[
-        tuple[PendingTransaction, ...],
-        tuple[tuple[bytes, int], ...],
-        int | None,
-        tuple[tuple[bytes, tuple[bytes, int]], ...],
-    ]
+    pool: _Pool
     now_ms: int
     sealed_count: int
 
@@ -244,11 +251,15 @@ class EvmChain:
         self.sealed.append(block)
         return block
 
-    def _seal_now(self, txs: Sequence[PendingTransaction], *, all_or_nothing: bool = False) -> SealedBlock:
+    def _next_number_now(self) -> int:
+        """The number of a block sealed at the clock's current time (automine, ``evm_mine``)."""
         number = self.height + 1
         if self.slot_chain:
             number = max(number, self._slot_at(self._now_ms))
-        return self._seal(txs, number, self._now_ms // 1000, all_or_nothing=all_or_nothing)
+        return number
+
+    def _seal_now(self, txs: Sequence[PendingTransaction], *, all_or_nothing: bool = False) -> SealedBlock:
+        return self._seal(txs, self._next_number_now(), self._now_ms // 1000, all_or_nothing=all_or_nothing)
 
     def _seal_pool(self, number: int, timestamp: int) -> SealedBlock:
         """Seal what of the pool fits into one block; what does not fit waits for the next."""
@@ -258,10 +269,7 @@ class EvmChain:
 
     def mine(self) -> SealedBlock:
         """Seal the pool now, at the clock's current time (``evm_mine``), whatever the mode."""
-        number = self.height + 1
-        if self.slot_chain:
-            number = max(number, self._slot_at(self._now_ms))
-        return self._seal_pool(number, self._now_ms // 1000)
+        return self._seal_pool(self._next_number_now(), self._now_ms // 1000)
 
     def advance_to(self, now_ms: int) -> list[SealedBlock]:
         """Move this chain's time to ``now_ms`` and seal the blocks whose time has come."""
@@ -321,20 +329,15 @@ class EvmChain:
     def snapshot(self) -> ChainSnapshot:
         return ChainSnapshot(
             engine_snapshot=self.engine.snapshot(),
-            pool=(
-                tuple(self._pool.transactions),
-                tuple(self._pool.nonces.items()),
-                self._pool.first_slot,
-                tuple(self._pool.signers.items()),
-            ),
+            pool=_Pool.of(self._pool.transactions, self._pool.first_slot, self._pool.signers),
             now_ms=self._now_ms,
             sealed_count=len(self.sealed),
         )
 
     def revert(self, snap: ChainSnapshot) -> None:
         self.engine.revert(snap.engine_snapshot)
-        txs, nonces, first_slot, signers = snap.pool
-        self._pool = _Pool(list(txs), dict(nonces), first_slot, dict(signers))
+        pool = snap.pool
+        self._pool = _Pool.of(pool.transactions, pool.first_slot, pool.signers)
         self._now_ms = snap.now_ms
         del self.sealed[snap.sealed_count :]
 

@@ -80,7 +80,6 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
                 "state": base64.b64encode(chain.engine.export_state()).decode(),
                 "now_ms": chain._now_ms,
                 "pool": [_pool_entry(tx) for tx in chain._pool.transactions],
-                "pool_nonces": {a.hex(): n for a, n in chain._pool.nonces.items()},
                 "pool_first_slot": chain._pool.first_slot,
                 "pool_signers": {
                     raw.hex(): [sender.hex(), nonce] for raw, (sender, nonce) in chain._pool.signers.items()
@@ -158,9 +157,8 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
         for name, entry in pools.items():
             chain = devnet.evm(name)
             chain._now_ms = int(entry["now_ms"])
-            chain._pool = _Pool(
+            chain._pool = _Pool.of(
                 _pool_from(entry["pool"]),
-                {bytes.fromhex(a): int(n) for a, n in entry["pool_nonces"].items()},
                 entry["pool_first_slot"],
                 {
                     bytes.fromhex(raw): (bytes.fromhex(sender), int(nonce))

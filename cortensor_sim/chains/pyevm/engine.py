@@ -187,7 +187,7 @@ class PyEvmEngine(EvmEngine):
         if len(self._decoded) >= _DECODED_CACHE_LIMIT:
             self._decoded.clear()
         self._decoded[raw] = tx
-        return _format_transaction(tx, None, None, None, self._chain.get_canonical_head())
+        return _format_transaction(tx, None, None, self._chain.get_canonical_head())
 
     def seal_block(
         self,
@@ -424,7 +424,7 @@ class PyEvmEngine(EvmEngine):
             txs = self._block_transactions(header)
             body: list[Any]
             if full_transactions:
-                body = [_format_transaction(tx, header, i, None, header) for i, tx in enumerate(txs)]
+                body = [_format_transaction(tx, header, i, header) for i, tx in enumerate(txs)]
             else:
                 body = [_data(tx.hash) for tx in txs]
             block_rlp = rlp.encode([header, [tx.encode() if _tx_type(tx) else tx for tx in txs], [], []])
@@ -453,7 +453,7 @@ class PyEvmEngine(EvmEngine):
         if found is None:
             return None
         header, index, tx = found
-        return _format_transaction(tx, header, index, None, header)
+        return _format_transaction(tx, header, index, header)
 
     def _receipts(self, header: BlockHeaderAPI) -> tuple[ReceiptAPI, ...]:
         receipts = self._receipts_cache.get(header.hash)
@@ -629,7 +629,6 @@ def _format_transaction(
     tx: SignedTransactionAPI,
     header: BlockHeaderAPI | None,
     index: int | None,
-    _receipt: ReceiptAPI | None,
     base_header: BlockHeaderAPI,
 ) -> RpcObject:
     tx_type = _tx_type(tx)
