@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles every contracts/src/*.sol in ONE solc standard-JSON call and writes
+// Compiles every contracts/src/**/*.sol in ONE solc standard-JSON call and writes
 // artifacts/<ContractName>.json plus artifacts/build-info.json.
 //
 // Why this shape:
@@ -55,8 +55,10 @@ function writeJson(file, value) {
 }
 
 function main() {
+  // Sources may sit in subfolders (src/opstack/, src/nitro/, ...): one folder per stack.
   const files = fs
-    .readdirSync(SRC_DIR)
+    .readdirSync(SRC_DIR, { recursive: true })
+    .map((f) => f.split(path.sep).join("/"))
     .filter((f) => f.endsWith(".sol"))
     .sort();
   if (files.length === 0) throw new Error(`no .sol files in ${SRC_DIR}`);

@@ -53,7 +53,8 @@ def test_build_info_matches_sources() -> None:
     assert info["settings"]["evmVersion"] == "prague"
     assert info["settings"]["optimizer"] == {"enabled": True, "runs": 200}
     assert info["compiler"]["version"].startswith("0.8.37")
-    sources = {f"src/{p.name}": p for p in sorted((CONTRACTS / "src").glob("*.sol"))}
+    src = CONTRACTS / "src"
+    sources = {f"src/{p.relative_to(src).as_posix()}": p for p in sorted(src.rglob("*.sol"))}
     assert set(info["sources"]) == set(sources)
     for key, path in sources.items():
         assert info["sources"][key] == hashlib.sha256(path.read_bytes()).hexdigest(), key
