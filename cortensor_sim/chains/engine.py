@@ -246,3 +246,31 @@ class EvmEngine(ABC):
     @abstractmethod
     def export_state(self) -> bytes:
         """Everything the engine holds, as bytes that :meth:`import_state` takes back."""
+
+    # -- dev writes (anvil_set*, and eth_call state overrides) --
+    # Not abstract: an engine that cannot write state directly still serves every other verb, and
+    # the dev methods that need these answer with this error instead.
+    def set_balance(self, address: bytes, balance: int) -> None:
+        """Set ``address``'s balance in the newest state, without a transaction (``anvil_setBalance``).
+
+        Dev writes change the state that reads of ``latest`` and the next block build on; the
+        newest block's header keeps its own state root, as on anvil. They are the one place state
+        is written without a transaction, and exist only for users who ask (dev RPC methods).
+        """
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        """Set ``address``'s nonce in the newest state (``anvil_setNonce``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        """Set ``address``'s code in the newest state (``anvil_setCode``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        """Set one storage slot in the newest state (``anvil_setStorageAt``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        """A mined transaction's EIP-2718 encoding (``eth_getRawTransactionByHash``), or None."""
+        raise EngineError(f"{type(self).__name__} does not serve raw transactions")
