@@ -239,6 +239,16 @@ class EvmChain:
             )
         self._pool.replace(pooled, raw)
 
+    def pooled_senders(self) -> set[bytes]:
+        """The senders with a signed transaction waiting in the pool."""
+        return set(self._pool.nonces)
+
+    def set_mining(self, mode: MiningMode) -> None:
+        """Switch mining mode; switching to ``auto`` seals what waits in the pool first."""
+        if mode == "auto" and self._pool.transactions:
+            self.mine()
+        self.mining = mode
+
     def pooled_transaction(self, tx_hash: bytes) -> bytes | None:
         """The signed transaction ``tx_hash`` if it waits in the pool for the next block."""
         return self._pool.find(tx_hash)

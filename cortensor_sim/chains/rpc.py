@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_hash.auto import keccak
-from eth_utils import is_hex_address
+from eth_utils import ValidationError, is_hex_address
 
 from .engine import (
     AccountProof,
@@ -71,30 +71,32 @@ def _bytes(value: Any, what: str) -> bytes:
     if isinstance(value, bytes | bytearray):  # in process, web3 hands over HexBytes unencoded
         return bytes(value)
     if not isinstance(value, str) or not value.startswith("0x"):
-        raise RpcError(-32602, f"invalid params: {what} must be 0x-prefixed hex, got {value!r}")
+        raise RpcError(-32602, f"invalid params: {what} must be 0x-prefixed hex, got {value!r:.80}")
     try:
         return bytes.fromhex(value[2:] if len(value) % 2 == 0 else "0" + value[2:])
     except ValueError:
-        raise RpcError(-32602, f"invalid params: {what} is not hex: {value!r}") from None
+        raise RpcError(-32602, f"invalid params: {what} is not hex: {value!r:.80}") from None
 
 
 def _address(value: Any, what: str = "address") -> bytes:
     if isinstance(value, bytes | bytearray) and len(value) == 20:
         return bytes(value)
     if not isinstance(value, str) or not is_hex_address(value):
-        raise RpcError(-32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r}")
+        raise RpcError(-32602, f"invalid params: {what} must be a 20-byte hex address, got {value!r:.80}")
     return bytes.fromhex(value[2:])
 
 
 def _quantity(value: Any, what: str) -> int:
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise RpcError(-32602, f"invalid params: {what} must not be negative, got {value}")
         return value
     if not isinstance(value, str) or not value.startswith("0x"):
-        raise RpcError(-32602, f"invalid params: {what} must be a hex quantity, got {value!r}")
+        raise RpcError(-32602, f"invalid params: {what} must be a hex quantity, got {value!r:.80}")
     try:
         return int(value, 16)
     except ValueError:
-        raise RpcError(-32602, f"invalid params: {what} is not a hex quantity: {value!r}") from None
+        raise RpcError(-32602, f"invalid params: {what} is not a hex quantity: {value!r:.80}") from None
 
 
 def _block_id(value: Any) -> BlockId:
@@ -192,6 +194,15 @@ class EthRpc:
             "eth_getFilterLogs": self.get_filter_logs,
             "eth_uninstallFilter": self.uninstall_filter,
             "evm_mine": self.mine,
+            "evm_setAutomine": self.set_automine,
+            "anvil_setBalance": self.set_balance,
+            "hardhat_setBalance": self.set_balance,
+            "anvil_setCode": self.set_code,
+            "hardhat_setCode": self.set_code,
+            "anvil_setStorageAt": self.set_storage_at,
+            "hardhat_setStorageAt": self.set_storage_at,
+            "anvil_setNonce": self.set_nonce,
+            "hardhat_setNonce": self.set_nonce,
             "evm_snapshot": lambda: _hex(self.chain.rpc_snapshot()),
             "evm_revert": lambda snapshot_id: self.chain.rpc_revert(_quantity(snapshot_id, "snapshot id")),
         }
@@ -216,7 +227,7 @@ class EthRpc:
             raise RpcError(-32001, str(exc)) from None
         except (InvalidTransaction, EngineError) as exc:
             raise RpcError(-32000, str(exc)) from None
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ValidationError) as exc:
             # Wrong arity, a wrong type deep in a param: the caller's mistake, answered as such.
             raise RpcError(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
 
@@ -448,6 +459,37 @@ class EthRpc:
         self.chain.mine()
         return "0x0"
 
+    # ------------------------------------------------------------------ dev methods (anvil, Hardhat)
+    # The one place state is written without a transaction: only when a user asks for it.
+    def set_balance(self, address: Any, balance: Any) -> bool:
+        self.chain.engine.set_balance(_address(address), _quantity(balance, "balance"))
+        return True
+
+    def set_code(self, address: Any, code: Any) -> bool:
+        self.chain.engine.set_code(_address(address), _bytes(code, "code"))
+        return True
+
+    def set_storage_at(self, address: Any, slot: Any, value: Any) -> bool:
+        word = _bytes(value, "value")
+        if len(word) > 32:
+            raise RpcError(INVALID_PARAMS, "invalid params: a storage value is at most 32 bytes")
+        self.chain.engine.set_storage(_address(address), _quantity(slot, "slot"), int.from_bytes(word, "big"))
+        return True
+
+    def set_nonce(self, address: Any, nonce: Any) -> bool:
+        raw = _address(address)
+        if raw in self.chain.pooled_senders():
+            raise RpcError(-32000, f"{address} has pooled transactions: mine them before setting its nonce")
+        self.chain.engine.set_nonce(raw, _quantity(nonce, "nonce"))
+        return True
+
+    def set_automine(self, enabled: Any) -> bool:
+        """``evm_setAutomine``: on seals the pool now and each transaction at once from then on."""
+        if not isinstance(enabled, bool):
+            raise RpcError(INVALID_PARAMS, "invalid params: evm_setAutomine takes true or false")
+        self.chain.set_mining("auto" if enabled else "interval")
+        return True
+
     # ------------------------------------------------------------------ history
     def get_transaction_by_hash(self, tx_hash: Any) -> dict[str, Any] | None:
         raw_hash = _bytes(tx_hash, "transaction hash")
@@ -536,7 +578,7 @@ class EthRpc:
             raise RpcError(INVALID_PARAMS, f"invalid block range params: more than {MAX_LOG_BLOCKS} blocks")
         return first, last
 
-    def _logs(self, criteria: dict[str, Any], first: int, last: int) -> list[dict[str, Any]]:
+    def logs_between(self, criteria: dict[str, Any], first: int, last: int) -> list[dict[str, Any]]:
         addresses = criteria.get("address") or []
         if isinstance(addresses, str):
             addresses = [addresses]
@@ -553,7 +595,7 @@ class EthRpc:
 
     def get_logs(self, criteria: Any) -> list[dict[str, Any]]:
         first, last = self._log_range(criteria)
-        return self._logs(criteria, first, last)
+        return self.logs_between(criteria, first, last)
 
     def _number(self, block: BlockId) -> int:
         """A block id as a number; a number in a clock jump's gap stays as it is."""
@@ -575,7 +617,7 @@ class EthRpc:
     def new_filter(self, criteria: Any) -> str:
         if not isinstance(criteria, dict):
             raise RpcError(INVALID_PARAMS, "invalid params: the filter must be an object")
-        self._logs(criteria, 1, 0)  # refuse bad addresses or topics now, not at the first poll
+        self.logs_between(criteria, 1, 0)  # refuse bad addresses or topics now, not at the first poll
         return self._install(_Filter("logs", self.chain.height, dict(criteria)))
 
     def new_block_filter(self) -> str:
@@ -618,7 +660,7 @@ class EthRpc:
             first = max(first, _quantity(criteria["fromBlock"], "fromBlock"))
         if criteria.get("toBlock") not in tags:
             last = min(last, _quantity(criteria["toBlock"], "toBlock"))
-        return self._logs(criteria, first, last) if first <= last else []
+        return self.logs_between(criteria, first, last) if first <= last else []
 
     def get_filter_logs(self, filter_id: Any) -> list[dict[str, Any]]:
         installed = self._filter(filter_id)

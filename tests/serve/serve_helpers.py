@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from cortensor_sim.chains import Devnet, EvmChain
+from cortensor_sim.interfaces.server import DevnetServer
 
 GWEI = 10**9
 
@@ -55,3 +59,39 @@ def interval_devnet() -> Devnet:
 def rpc(chain: EvmChain, method: str, *params: Any) -> dict[str, Any]:
     """A raw JSON-RPC answer from the chain's dispatcher (the response object, error or result)."""
     return chain.w3.provider.make_request(method, list(params))  # type: ignore[arg-type,return-value]
+
+
+T = TypeVar("T")
+
+
+class ServedDevnet:
+    """A :class:`DevnetServer` running on its own event loop thread; :meth:`on_loop` reads its state."""
+
+    def __init__(self, devnet: Devnet, **options: Any) -> None:
+        ports = {name: 0 for name in devnet.evm_chains}
+        self.server = DevnetServer(devnet, ports=ports, **options)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(timeout=30)
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return self.server.urls
+
+    def ws_url(self, chain: str) -> str:
+        return self.urls[chain].replace("http://", "ws://")
+
+    def on_loop(self, read: Callable[[], T]) -> T:
+        """Run ``read`` on the server's thread (the devnet is the loop's alone while it serves)."""
+
+        async def run() -> T:
+            return read()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout=30)
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
