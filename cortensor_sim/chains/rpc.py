@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_hash.auto import keccak
-from eth_utils import ValidationError, is_hex_address
+from eth_utils import ValidationError, is_hex_address, to_checksum_address
 
 from .engine import (
     AccountProof,
@@ -409,7 +409,7 @@ class EthRpc:
             "data": request.data,
         }
         if request.to is not None:
-            unsigned["to"] = tx["to"]
+            unsigned["to"] = to_checksum_address(request.to)  # eth-account refuses lower-case
         if tx.get("accessList"):
             unsigned["accessList"] = _access_list(tx["accessList"])
         if tx.get("authorizationList"):
@@ -756,7 +756,7 @@ def _authorization_list(entries: Any) -> list[dict[str, Any]]:
     return [
         {
             "chainId": _quantity(e["chainId"], "chainId"),
-            "address": e["address"],
+            "address": to_checksum_address(_address(e["address"])),
             "nonce": _quantity(e["nonce"], "nonce"),
             "yParity": _quantity(e["yParity"], "yParity"),
             "r": _quantity(e["r"], "r"),
