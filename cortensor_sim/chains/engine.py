@@ -138,6 +138,15 @@ class CallRequest:
     gas: int | None = None
 
 
+@dataclass(frozen=True)
+class AccessList:
+    """``eth_createAccessList``'s answer: what a call touches, and the gas it uses with that list."""
+
+    entries: tuple[tuple[bytes, tuple[int, ...]], ...]
+    """(address, storage slots) in first-touch order; sender, recipient and precompiles left out."""
+    gas_used: int
+
+
 class EvmEngine(ABC):
     """One EVM chain's state and blocks. Blocks are sealed only through :meth:`seal_block`."""
 
@@ -270,6 +279,14 @@ class EvmEngine(ABC):
     def set_storage(self, address: bytes, slot: int, value: int) -> None:
         """Set one storage slot in the newest state (``anvil_setStorageAt``); see :meth:`set_balance`."""
         raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def create_access_list(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> AccessList:
+        """The EIP-2930 access list of a call (as geth's ``eth_createAccessList``: the accounts and
+        slots it touches other than its sender, recipient and the precompiles) and the gas the
+        call uses when sent with it; raises :class:`ExecutionReverted` (see :meth:`call`)."""
+        raise EngineError(f"{type(self).__name__} does not build access lists")
 
     def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
         """A mined transaction's EIP-2718 encoding (``eth_getRawTransactionByHash``), or None."""

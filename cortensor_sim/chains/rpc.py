@@ -166,6 +166,7 @@ class EthRpc:
             "eth_getTransactionCount": self.get_transaction_count,
             "eth_call": self.call,
             "eth_estimateGas": self.estimate_gas,
+            "eth_createAccessList": self.create_access_list,
             "eth_sendRawTransaction": self.send_raw_transaction,
             "eth_sendTransaction": self.send_transaction,
             "eth_sign": self.sign,
@@ -386,6 +387,14 @@ class EthRpc:
 
     def estimate_gas(self, tx: Any, block: Any = "latest", overrides: Any = None) -> str:
         return _hex(self._execute(self.chain.engine.estimate_gas, tx, block, overrides))
+
+    def create_access_list(self, tx: Any, block: Any = "latest") -> dict[str, Any]:
+        found = self._execute(self.chain.engine.create_access_list, tx, block, None)
+        entries = [
+            {"address": _data(address), "storageKeys": [_data(slot.to_bytes(32, "big")) for slot in slots]}
+            for address, slots in found.entries
+        ]
+        return {"accessList": entries, "gasUsed": _hex(found.gas_used)}
 
     def send_raw_transaction(self, raw: Any) -> str:
         return _data(self.chain.send_raw_transaction(_bytes(raw, "transaction")))

@@ -162,6 +162,21 @@ def test_state_overrides_that_cannot_apply_are_refused(base: EvmChain) -> None:
     assert "latest block only" in answer["error"]["message"]
 
 
+def test_create_access_list_names_what_a_call_touches_and_its_gas(base: EvmChain) -> None:
+    w3 = base.w3
+    sender = w3.eth.accounts[0]
+    reader, caller = deploy(base, SLOAD_ARG_RUNTIME), deploy(base, CALL_THEN_STORE_RUNTIME)
+    call = {"from": sender, "to": caller, "data": "0x" + "00" * 12 + reader[2:].lower()}
+    found = rpc(base, "eth_createAccessList", call, "latest")["result"]
+    # The callee and the slot it reads; not the sender, the recipient or the coinbase.
+    assert found["accessList"] == [{"address": reader.lower(), "storageKeys": ["0x" + "00" * 32]}]
+    # The gas it reports is what the transaction carrying that list uses.
+    tx_hash = w3.eth.send_transaction(call | {"accessList": found["accessList"], "gas": 200_000})
+    assert w3.eth.get_transaction_receipt(tx_hash)["gasUsed"] == int(found["gasUsed"], 16)
+    transfer = {"from": sender, "to": w3.eth.accounts[1], "value": "0x1"}
+    assert rpc(base, "eth_createAccessList", transfer)["result"] == {"accessList": [], "gasUsed": hex(21_000)}
+
+
 def test_block_and_transaction_lookups_by_number_hash_and_index(base: EvmChain) -> None:
     w3 = base.w3
     tx_hash = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": w3.eth.accounts[1], "value": 1})

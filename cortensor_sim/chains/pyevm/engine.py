@@ -27,6 +27,7 @@ from eth_utils import ValidationError, to_canonical_address
 from trie import HexaryTrie
 
 from ..engine import (
+    AccessList,
     AccountProof,
     BlockId,
     CallRequest,
@@ -54,6 +55,10 @@ _DEV_ROOT_KEY = b"cortensor-sim:dev-state-root"
 
 Kept in the store itself, so snapshots, reverts and state files carry it with everything else."""
 _DECODED_CACHE_LIMIT = 100_000
+_PRECOMPILES = frozenset(i.to_bytes(20, "big") for i in range(1, 0x12))
+"""Prague's precompiles, 0x01 (ecrecover) to 0x11 (BLS12-381 map fp2 to G2): always warm."""
+_ACCESS_LIST_ADDRESS_COST = 2_400  # EIP-2930 ACCESS_LIST_ADDRESS_COST
+_ACCESS_LIST_SLOT_COST = 1_900  # EIP-2930 ACCESS_LIST_STORAGE_KEY_COST
 
 
 def _chain_class(chain_id: int) -> type[MiningChain]:
@@ -399,15 +404,20 @@ class PyEvmEngine(EvmEngine):
             header = header.copy(timestamp=at_time)
         return header
 
-    def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
-        vm = self._chain.get_vm(header)
-        tx = SystemTransaction.build(
+    @staticmethod
+    def _message(request: CallRequest, gas: int) -> SystemTransaction:
+        """A call as an unsigned transaction: no signature, no fee (what eth_call runs)."""
+        return SystemTransaction.build(
             sender=request.sender or ZERO_ADDRESS,
             to=request.to,
             data=request.data,
             value=request.value,
             gas=gas,
         )
+
+    def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
+        vm = self._chain.get_vm(header)
+        tx = self._message(request, gas)
         try:
             # A VM of its own, over the block's state root: nothing it writes is persisted.
             return vm.state.apply_transaction(tx)
@@ -420,6 +430,43 @@ class PyEvmEngine(EvmEngine):
         if computation.is_error:
             raise _reverted(computation)
         return computation.output
+
+    def create_access_list(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> AccessList:
+        header = self._call_header(block, at_time)
+        gas = request.gas or header.gas_limit
+        touched: dict[bytes, list[int]] = {}
+        state = self._chain.get_vm(header).state
+        accounts = state._account_db  # py-evm marks every warm access here: record them as they come
+        mark_address, mark_storage = accounts.mark_address_warm, accounts.mark_storage_warm
+
+        def address_warm(address: bytes) -> None:
+            touched.setdefault(address, [])
+            mark_address(address)
+
+        def storage_warm(address: bytes, slot: int) -> None:
+            slots = touched.setdefault(address, [])
+            if slot not in slots:
+                slots.append(slot)
+            mark_storage(address, slot)
+
+        accounts.mark_address_warm, accounts.mark_storage_warm = address_warm, storage_warm
+        traced = state.apply_transaction(self._message(request, gas))
+        if traced.is_error:
+            raise _reverted(traced)
+        excluded = {request.sender or ZERO_ADDRESS, request.to, header.coinbase, *_PRECOMPILES}
+        entries = tuple((a, tuple(slots)) for a, slots in touched.items() if a not in excluded)
+        # Run again with the list warm from the start, as a type-1/2 transaction carrying it would.
+        with_list = self._message(request, gas)
+        with_list.access_list = entries  # type: ignore[misc]
+        computation = self._chain.get_vm(header).state.apply_transaction(with_list)
+        if computation.is_error:
+            raise _reverted(computation)
+        used = gas - computation.get_gas_remaining()
+        used += sum(_ACCESS_LIST_ADDRESS_COST + _ACCESS_LIST_SLOT_COST * len(s) for _, s in entries)
+        refund = min(computation.get_gas_refund(), used // 5)
+        return AccessList(entries=entries, gas_used=used - refund)
 
     def estimate_gas(
         self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
