@@ -288,6 +288,16 @@ class EvmEngine(ABC):
         call uses when sent with it; raises :class:`ExecutionReverted` (see :meth:`call`)."""
         raise EngineError(f"{type(self).__name__} does not build access lists")
 
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        """Encode an unsigned transaction as raw bytes this engine runs as sent by ``sender``.
+
+        For ``anvil_impersonateAccount``: ``fields`` are eth-account's names (``nonce``, ``to``,
+        ``value``, ``data``, ``gas``, fee caps, ``accessList``). The signature is a placeholder and
+        the engine remembers the sender by the transaction's hash; any other engine or chain
+        refuses the bytes. A dev method, like :meth:`set_balance`.
+        """
+        raise EngineError(f"{type(self).__name__} does not support impersonation")
+
     def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
         """A mined transaction's EIP-2718 encoding (``eth_getRawTransactionByHash``), or None."""
         raise EngineError(f"{type(self).__name__} does not serve raw transactions")

@@ -203,6 +203,10 @@ class EthRpc:
             "anvil_setStorageAt": self.set_storage_at,
             "hardhat_setStorageAt": self.set_storage_at,
             "anvil_setNonce": self.set_nonce,
+            "anvil_impersonateAccount": self.impersonate,
+            "hardhat_impersonateAccount": self.impersonate,
+            "anvil_stopImpersonatingAccount": self.stop_impersonating,
+            "hardhat_stopImpersonatingAccount": self.stop_impersonating,
             "hardhat_setNonce": self.set_nonce,
             "evm_snapshot": lambda: _hex(self.chain.rpc_snapshot()),
             "evm_revert": lambda snapshot_id: self.chain.rpc_revert(_quantity(snapshot_id, "snapshot id")),
@@ -440,10 +444,29 @@ class EthRpc:
         return unsigned
 
     def send_transaction(self, tx: Any) -> str:
-        """Sign with a dev account's key and send: the devnet's accounts are unlocked, as anvil's."""
-        account = self._signer(tx.get("from") if isinstance(tx, dict) else None)
+        """Sign with a dev account's key and send: the devnet's accounts are unlocked, as anvil's.
+
+        From an impersonated account, the transaction is sent unsigned as that account.
+        """
+        sender = _address(tx.get("from") if isinstance(tx, dict) else None, "from")
+        if sender in self._impersonated and self.chain.dev_account(sender) is None:
+            unsigned = self._unsigned(tx)
+            if "authorizationList" in unsigned:
+                raise RpcError(
+                    INVALID_PARAMS, "invalid params: an impersonated account cannot sign authorizations"
+                )
+            raw = self.chain.engine.impersonated_transaction(unsigned, sender)
+            return _data(self.chain.send_raw_transaction(raw))
+        account = self._signer(tx["from"])
         signed = account.sign_transaction(self._unsigned(tx))
         return _data(self.chain.send_raw_transaction(bytes(signed.raw_transaction)))
+
+    def impersonate(self, address: Any) -> None:
+        """``anvil_impersonateAccount``: ``eth_sendTransaction`` from ``address`` needs no key."""
+        self._impersonated.add(_address(address))
+
+    def stop_impersonating(self, address: Any) -> None:
+        self._impersonated.discard(_address(address))
 
     def sign_transaction(self, tx: Any) -> str:
         """``eth_signTransaction``: the signed raw transaction, not sent (anvil's answer shape)."""

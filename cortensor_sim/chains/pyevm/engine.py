@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import rlp
@@ -20,6 +20,8 @@ from eth.constants import BLANK_ROOT_HASH, SECPK1_N, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
 from eth.exceptions import HeaderNotFound, PyEVMError, Revert, TransactionNotFound
 from eth.rlp.accounts import Account
+from eth.vm.forks.london.constants import DYNAMIC_FEE_TRANSACTION_TYPE
+from eth.vm.forks.london.transactions import DynamicFeeTransaction
 from eth.vm.forks.prague.transactions import SetCodeTransaction
 from eth_hash.auto import keccak
 from eth_keys.exceptions import BadSignature
@@ -45,11 +47,13 @@ from ..engine import (
     UnknownBlock,
 )
 from .layered_db import LayeredDB
-from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, SystemTransaction
+from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, SystemTransaction
 
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
 _META_KEY = b"cortensor-sim:meta"
 _CREATED_PREFIX = b"cortensor-sim:created:"
+_IMPERSONATED_PREFIX = b"cortensor-sim:impersonated:"
+"""Transaction hash -> the sender it was sent as (impersonation), kept in the store like the rest."""
 _DEV_ROOT_KEY = b"cortensor-sim:dev-state-root"
 """Head hash ++ the state root that dev writes made on top of that head (stale once a block follows).
 
@@ -165,10 +169,19 @@ class PyEvmEngine(EvmEngine):
     def _builder(self) -> Any:
         return DevnetVM.block_class.transaction_builder
 
+    def _impersonated_sender(self, tx_hash: bytes) -> bytes | None:
+        try:
+            return self._db[_IMPERSONATED_PREFIX + tx_hash]
+        except KeyError:
+            return None
+
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
         cached = self._decoded.pop(raw, None)
         if cached is not None:
             return cached
+        sender = self._impersonated_sender(keccak(raw))
+        if sender is not None:
+            return ImpersonatedTransaction.wrapping(self._builder().decode(raw), sender)
         try:
             tx = self._builder().decode(raw)
             # check_signature_validity() recovers the key and then verifies with it, which only
@@ -275,6 +288,31 @@ class PyEvmEngine(EvmEngine):
             dropped=tuple(dropped),
             deferred=deferred,
         )
+
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        fee = fields.get("maxFeePerGas", fields.get("gasPrice", 0))
+        tip = fields.get("maxPriorityFeePerGas", fields.get("gasPrice", 0))
+        inner = DynamicFeeTransaction(
+            self._chain_id,
+            fields["nonce"],
+            tip,
+            fee,
+            fields["gas"],
+            to_canonical_address(fields["to"]) if fields.get("to") else b"",
+            fields.get("value", 0),
+            fields.get("data", b""),
+            [
+                (to_canonical_address(entry["address"]), [int(k, 16) for k in entry["storageKeys"]])
+                for entry in fields.get("accessList", ())
+            ],
+            0,
+            1,  # a placeholder signature: the sender is remembered, not recovered
+            1,
+        )
+        tx = ImpersonatedTransaction(DYNAMIC_FEE_TRANSACTION_TYPE, inner, sender)
+        raw = tx.encode()
+        self._db[_IMPERSONATED_PREFIX + tx.hash] = sender
+        return raw
 
     def system_transaction_hash(self, call: SystemCall) -> bytes:
         return self._to_evm_transaction(call).hash
@@ -504,7 +542,12 @@ class PyEvmEngine(EvmEngine):
     def _block_transactions(self, header: BlockHeaderAPI) -> tuple[SignedTransactionAPI, ...]:
         txs = self._transactions_cache.get(header.hash)
         if txs is None:
-            txs = tuple(self._chain.chaindb.get_block_transactions(header, self._builder()))
+            txs = tuple(
+                ImpersonatedTransaction.wrapping(tx, sender)
+                if (sender := self._impersonated_sender(tx.hash)) is not None
+                else tx
+                for tx in self._chain.chaindb.get_block_transactions(header, self._builder())
+            )
             _remember(self._transactions_cache, header.hash, txs)
         return txs
 
