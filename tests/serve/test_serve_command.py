@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from cortensor_sim.chains import Devnet
 
 FREE_PORTS = [
@@ -81,6 +83,7 @@ def test_serve_prints_urls_answers_and_saves_state_on_ctrl_c(tmp_path: Path) -> 
     assert Devnet.load(saved).evm("base").height == 1
 
 
+@pytest.mark.slow
 def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -92,6 +95,7 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
     assert "cannot listen on 127.0.0.1" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_a_bad_port_spec_is_a_clear_error() -> None:
     process = _start("--port", "nowhere=1")
     _, err = process.communicate(timeout=60)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from serve_helpers import ServedDevnet
 from web3 import Web3
 
 from cortensor_sim.chains import Devnet
 
 
+@pytest.mark.slow
 def test_blocks_follow_the_wall_clock_and_transactions_wait_for_them() -> None:
     served = ServedDevnet(Devnet())
     try:
