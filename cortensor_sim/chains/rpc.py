@@ -243,9 +243,9 @@ class EthRpc:
         """
         if isinstance(message, list):
             if not message:
-                return _error_response(None, RpcError(INVALID_REQUEST, "invalid request: empty batch"))
+                return error_response(None, RpcError(INVALID_REQUEST, "invalid request: empty batch"))
             if len(message) > MAX_BATCH:
-                return _error_response(
+                return error_response(
                     None,
                     RpcError(INVALID_REQUEST, f"batch of {len(message)} exceeds the limit of {MAX_BATCH}"),
                 )
@@ -257,20 +257,20 @@ class EthRpc:
     def answer_one(self, request: Any) -> dict[str, Any] | None:
         """One request object to its response object (errors included, never raised)."""
         if not isinstance(request, dict):
-            return _error_response(None, RpcError(INVALID_REQUEST, "invalid request: not an object"))
+            return error_response(None, RpcError(INVALID_REQUEST, "invalid request: not an object"))
         request_id = request.get("id")
         if not isinstance(request_id, str | int | type(None)) or isinstance(request_id, bool):
-            return _error_response(None, RpcError(INVALID_REQUEST, "invalid request: bad id"))
+            return error_response(None, RpcError(INVALID_REQUEST, "invalid request: bad id"))
         if request.get("jsonrpc", "2.0") != "2.0" or not isinstance(request.get("method"), str):
-            return _error_response(
+            return error_response(
                 request_id, RpcError(INVALID_REQUEST, "invalid request: needs jsonrpc 2.0 and a method")
             )
         try:
             result = self.handle(request["method"], request.get("params"))
         except RpcError as exc:
-            response = _error_response(request_id, exc)
+            response = error_response(request_id, exc)
         except RecursionError:
-            response = _error_response(
+            response = error_response(
                 request_id, RpcError(INVALID_PARAMS, "invalid params: nested too deeply")
             )
         else:
@@ -721,7 +721,7 @@ class EthRpc:
         return blocks[::-1]
 
 
-def _error_response(request_id: Any, error: RpcError) -> dict[str, Any]:
+def error_response(request_id: Any, error: RpcError) -> dict[str, Any]:
     return {"jsonrpc": "2.0", "id": request_id, "error": error.as_json()}
 
 

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ...chains import Devnet
-from ...chains.rpc import INTERNAL_ERROR, INVALID_REQUEST, RpcError, _error_response
+from ...chains.rpc import INTERNAL_ERROR, INVALID_REQUEST, RpcError, error_response
 from .devnet_rpc import DevnetRpc
 from .json_input import MalformedJson, decode_json
 from .subscriptions import Subscriptions
@@ -178,8 +179,7 @@ class DevnetServer:
             try:
                 self.follow_wall_clock_once()
             except Exception as exc:  # a failing block must not stop block production for good
-                if self.log is not None:
-                    self.log("devnet", f"block production failed: {exc}")
+                print(f"cortensor-sim serve: block production failed: {exc}", file=sys.stderr)
 
     # ------------------------------------------------------------------ answering
     def reply(self, chain: str, body: bytes | str, subscriptions: Subscriptions | None = None) -> str | None:
@@ -187,7 +187,7 @@ class DevnetServer:
         try:
             message = decode_json(body)
         except MalformedJson as exc:
-            return json.dumps(_error_response(None, RpcError(PARSE_ERROR, f"parse error: {exc}")))
+            return json.dumps(error_response(None, RpcError(PARSE_ERROR, f"parse error: {exc}")))
         if self.log is not None:
             for request in message if isinstance(message, list) else [message]:
                 if isinstance(request, dict):
@@ -199,7 +199,7 @@ class DevnetServer:
             return None if answer is None else json.dumps(answer)
         except Exception as exc:  # a bug must cost one answer, never the server
             error = RpcError(INTERNAL_ERROR, f"internal error: {type(exc).__name__}: {exc}"[:500])
-            return json.dumps(_error_response(None, error))
+            return json.dumps(error_response(None, error))
 
     def _chain_app(self, name: str) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -217,12 +217,12 @@ class DevnetServer:
             return web.Response(status=204, headers=_CORS)
         if request.method != "POST":
             error = RpcError(INVALID_REQUEST, "send JSON-RPC with POST, or upgrade to a WebSocket")
-            return web.json_response(_error_response(None, error), status=405, headers=_CORS)
+            return web.json_response(error_response(None, error), status=405, headers=_CORS)
         try:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             error = RpcError(INVALID_REQUEST, f"request body larger than {MAX_BODY_BYTES} bytes")
-            return web.json_response(_error_response(None, error), status=413, headers=_CORS)
+            return web.json_response(error_response(None, error), status=413, headers=_CORS)
         text = reply(body)
         return web.Response(text=text or "", content_type="application/json", headers=_CORS)
 

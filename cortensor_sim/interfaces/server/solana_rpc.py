@@ -23,7 +23,7 @@ from solders.token.state import Mint, TokenAccount
 from solders.transaction import VersionedTransaction
 
 from ...chains import SolanaChain
-from ...chains.rpc import INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND, RpcError, _error_response
+from ...chains.rpc import INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND, RpcError, error_response
 from ...chains.solana import MAX_PROCESSING_AGE, TOKEN_PROGRAM_ID, SolanaTransactionError
 from .json_input import MalformedJson, decode_json
 
@@ -74,17 +74,17 @@ class SolanaRpc:
         try:
             message = decode_json(body)
         except MalformedJson as exc:
-            return json.dumps(_error_response(None, RpcError(-32700, f"parse error: {exc}")))
+            return json.dumps(error_response(None, RpcError(-32700, f"parse error: {exc}")))
         if isinstance(message, list):
             if not message or len(message) > MAX_BATCH:
                 error = RpcError(-32600, f"invalid request: a batch holds 1 to {MAX_BATCH} requests")
-                return json.dumps(_error_response(None, error))
+                return json.dumps(error_response(None, error))
             return json.dumps([self.answer_one(request) for request in message])
         return json.dumps(self.answer_one(message))
 
     def answer_one(self, request: Any) -> dict[str, Any]:
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
-            return _error_response(None, RpcError(-32600, "invalid request: needs a method"))
+            return error_response(None, RpcError(-32600, "invalid request: needs a method"))
         request_id = request.get("id")
         handler = self.methods.get(request["method"])
         params = request.get("params") or []
@@ -95,11 +95,11 @@ class SolanaRpc:
                 raise RpcError(INVALID_PARAMS, "invalid params: expected a list")
             result = handler(*params)
         except RpcError as exc:
-            return _error_response(request_id, exc)
+            return error_response(request_id, exc)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-            return _error_response(request_id, RpcError(INVALID_PARAMS, f"Invalid params: {exc}"[:300]))
+            return error_response(request_id, RpcError(INVALID_PARAMS, f"Invalid params: {exc}"[:300]))
         except Exception as exc:  # a bug costs one answer, never the server
-            return _error_response(request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"[:300]))
+            return error_response(request_id, RpcError(INTERNAL_ERROR, f"internal error: {exc}"[:300]))
         return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
     def _context(self, value: Any) -> dict[str, Any]:

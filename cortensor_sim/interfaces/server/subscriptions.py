@@ -16,7 +16,7 @@ from typing import Any
 
 from ...chains.engine import SealedBlock
 from ...chains.evm import ChainEvent
-from ...chains.rpc import INVALID_PARAMS, RpcError, _error_response
+from ...chains.rpc import INVALID_PARAMS, RpcError, error_response
 from .devnet_rpc import DevnetRpc
 
 KINDS = ("newHeads", "logs", "newPendingTransactions")
@@ -77,7 +77,7 @@ class Subscriptions:
             else:
                 result = self.subscribe(params[0], params[1] if len(params) > 1 else None)
         except RpcError as exc:
-            return _error_response(request_id, exc)
+            return error_response(request_id, exc)
         return {"jsonrpc": "2.0", "id": request_id, "result": result}
 
     def subscribe(self, kind: Any, options: Any) -> str:
