@@ -1,4 +1,4 @@
-"""Where the npm clients of the serve tests are: ethers, cast and anvil from tests/serve/clients.
+"""Where the serve tests' npm clients are: ethers, @solana/web3.js, cast and anvil (tests/serve/clients).
 
 They are installed by ``npm ci`` in tests/serve/clients (pinned by its package-lock.json; CI runs
 it where npm can reach its registry). Without Node.js or that install, the tests that need them
@@ -21,12 +21,12 @@ def node() -> str | None:
     return shutil.which("node")
 
 
-def missing_ethers() -> str | None:
-    """Why the ethers tests cannot run here, or None if they can."""
+def missing_package(name: str) -> str | None:
+    """Why a test driving the npm package ``name`` cannot run here, or None if it can."""
     if node() is None:
         return "Node.js is not installed"
-    if not (MODULES / "ethers").is_dir():
-        return f"ethers is not installed ({INSTALL_HINT})"
+    if not (MODULES / name).is_dir():
+        return f"{name} is not installed ({INSTALL_HINT})"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Clients nobody here wrote, from npm: ethers v6 and Foundry's cast, against ``serve``'s ports."""
+"""Clients nobody here wrote, from npm: ethers v6, Foundry's cast and @solana/web3.js, against ``serve``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from npm_clients import CAST, CLIENTS, missing_binary, missing_ethers, node
+from npm_clients import CAST, CLIENTS, missing_binary, missing_package, node
 from serve_helpers import ServedDevnet
+
+from cortensor_sim.chains import Devnet
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "contracts" / "artifacts" / "CORToken.json"
 DEV_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"  # dev account 0
@@ -16,7 +18,7 @@ DEV_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 RECEIVER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1
 
 
-@pytest.mark.skipif(missing_ethers() is not None, reason=str(missing_ethers()))
+@pytest.mark.skipif(missing_package("ethers") is not None, reason=str(missing_package("ethers")))
 def test_ethers_deploys_sends_reads_events_subscribes_and_reverts(served: ServedDevnet) -> None:
     done = subprocess.run(
         [
@@ -107,3 +109,28 @@ def test_cast_chain_id_send_call_and_logs(served: ServedDevnet) -> None:
         )
     )
     assert int(unlocked["gasUsed"], 16) == 21_000
+
+
+@pytest.mark.skipif(
+    missing_package("@solana/web3.js") is not None, reason=str(missing_package("@solana/web3.js"))
+)
+def test_solana_web3_js_airdrops_transfers_and_confirms_over_websocket() -> None:
+    served = ServedDevnet(Devnet(), automine=True, solana_port=0)
+    try:
+        url = served.urls["solana"]
+        done = subprocess.run(
+            [str(node()), str(CLIENTS / "solana_web3_flow.mjs"), url, url.replace("http://", "ws://")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=CLIENTS,
+        )
+    finally:
+        served.close()
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["payerAfterAirdrop"] == 2 * 10**9
+    assert found["receiver"] == found["rent"] + 1_000
+    assert found["payer"] == 2 * 10**9 - found["rent"] - 1_000 - 5_000
+    assert found["status"] == "finalized"
+    assert found["owner"] == "11111111111111111111111111111111"

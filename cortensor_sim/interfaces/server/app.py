@@ -116,6 +116,10 @@ class DevnetServer:
                 self.solana_rpc = SolanaRpc(self._solana_chain())  # type: ignore[arg-type]
                 bound = await self._listen(self._solana_app(), self.solana_port)
                 self.urls[self.solana_rpc.chain.name] = f"http://{self._url_host}:{bound}"
+                if self.solana_port:
+                    # WebSocket on the next port too: where a validator (and @solana/web3.js's
+                    # default endpoint) has it. Port 0 asks for one free port, so only that one.
+                    await self._listen(self._solana_app(), self.solana_port + 1)
         except BaseException:
             await self.stop()
             raise
@@ -251,10 +255,44 @@ class DevnetServer:
             await ws.close()
         return ws
 
+    async def _solana_websocket(self, request: web.Request) -> web.StreamResponse:
+        from .solana_rpc import SignatureWatches
+
+        ws = web.WebSocketResponse(max_msg_size=MAX_BODY_BYTES, heartbeat=30.0)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        watches = SignatureWatches(self.solana_rpc)
+
+        async def notify_landed() -> None:
+            while not ws.closed:
+                for note in watches.due():
+                    await ws.send_str(note)
+                await asyncio.sleep(TICK_SECONDS)
+
+        poller = asyncio.get_running_loop().create_task(notify_landed())
+        try:
+            async for msg in ws:
+                if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    break
+                text = watches.reply(msg.data)
+                if text is not None:
+                    await ws.send_str(text)
+                for note in watches.due():
+                    await ws.send_str(note)
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await poller
+            self._sockets.remove(ws)
+            await ws.close()
+        return ws
+
     def _solana_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
 
         async def handle(request: web.Request) -> web.StreamResponse:
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                return await self._solana_websocket(request)
             return await self._http(request, self.solana_rpc.reply)
 
         app.router.add_route("*", "/{tail:.*}", handle)

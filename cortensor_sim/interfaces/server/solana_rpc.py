@@ -353,3 +353,63 @@ def _error(error: str | None) -> Any:
     if match := _DUPLICATE.match(error):
         return {"DuplicateInstruction": int(match[1])}
     return error
+
+
+class SignatureWatches:
+    """``signatureSubscribe`` over a Solana WebSocket (what @solana/web3.js confirms with).
+
+    One per connection. A subscription fires once, when the signature has landed (at once if it
+    already has), and is then gone, as on a validator. The server calls :meth:`due` after every
+    message and on a short timer, since transactions also land in process.
+    """
+
+    LIMIT = 1_000
+
+    def __init__(self, rpc: SolanaRpc) -> None:
+        self.rpc = rpc
+        self.pending: dict[int, Signature] = {}
+        self._next_id = 0
+
+    def reply(self, body: bytes | str) -> str | None:
+        try:
+            request = decode_json(body)
+        except MalformedJson:
+            return self.rpc.reply(body)
+        if not isinstance(request, dict) or request.get("method") not in (
+            "signatureSubscribe",
+            "signatureUnsubscribe",
+        ):
+            return self.rpc.reply(body)
+        request_id = request.get("id")
+        params = request.get("params") or []
+        try:
+            if not isinstance(params, list) or not params:
+                raise RpcError(INVALID_PARAMS, f"Invalid params: {request['method']} needs a parameter")
+            if request["method"] == "signatureUnsubscribe":
+                if not isinstance(params[0], int) or not 0 < params[0] <= self._next_id:
+                    raise RpcError(INVALID_PARAMS, "Invalid subscription id.")
+                self.pending.pop(params[0], None)
+                result: Any = True
+            else:
+                if len(self.pending) >= self.LIMIT:
+                    raise RpcError(-32000, f"too many signature subscriptions (limit {self.LIMIT})")
+                self._next_id += 1
+                self.pending[self._next_id] = _signature(params[0])
+                result = self._next_id
+        except RpcError as exc:
+            return json.dumps(error_response(request_id, exc))
+        return json.dumps({"jsonrpc": "2.0", "id": request_id, "result": result})
+
+    def due(self) -> list[str]:
+        """Notifications for the watched signatures that have landed since the last call."""
+        notes = []
+        for subscription, signature in tuple(self.pending.items()):
+            record = self.rpc.chain.get_transaction(signature)
+            if record is None:
+                continue
+            del self.pending[subscription]
+            value = self.rpc._context({"err": _error(record.error)})
+            value["context"] = {"slot": record.slot}
+            params = {"result": value, "subscription": subscription}
+            notes.append(json.dumps({"jsonrpc": "2.0", "method": "signatureNotification", "params": params}))
+        return notes
