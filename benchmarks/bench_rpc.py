@@ -22,7 +22,6 @@ it the devnet's figures are printed alone.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import http.client
 import json
 import os
@@ -31,7 +30,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -44,7 +42,7 @@ if str(ROOT) not in sys.path:
 
 from cortensor_sim.chains import Devnet  # noqa: E402
 from cortensor_sim.chains.accounts import dev_accounts  # noqa: E402
-from cortensor_sim.interfaces.server import DevnetServer  # noqa: E402
+from cortensor_sim.interfaces.server import DevnetRpc  # noqa: E402
 
 ANVIL = (
     ROOT
@@ -135,22 +133,38 @@ def wait_landed(client: Client, expected: int, timeout: float = 120) -> None:
         time.sleep(0.005)
 
 
+ONE_CHAIN = {"chains": [{"name": "l1", "kind": "ethereum", "chain_id": CHAIN_ID, "block_time": 12}]}
+SERVE_ONE_CHAIN = f"""
+import asyncio, sys
+sys.path.insert(0, {str(ROOT)!r})
+from cortensor_sim.chains import Devnet
+from cortensor_sim.interfaces.server import DevnetServer
+
+async def main():
+    devnet = Devnet({ONE_CHAIN!r})
+    server = DevnetServer(devnet, ports={{"l1": 0}}, automine=True)
+    await server.start()
+    print(server.urls["l1"], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"""
+
+
 @contextmanager
 def devnet_server() -> Iterator[str]:
-    """A one-chain devnet (an L1 with anvil's chain id) on a free port, automining, in its own thread."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    devnet = Devnet({"chains": [{"name": "l1", "kind": "ethereum", "chain_id": CHAIN_ID, "block_time": 12}]})
-    server = DevnetServer(devnet, ports={"l1": 0}, automine=True)
-    asyncio.run_coroutine_threadsafe(server.start(), loop).result(timeout=60)
+    """A one-chain devnet (an L1 with anvil's chain id) on a free port, automining, in a process of its
+    own, as anvil is (a server thread in this process would fight the client for the GIL)."""
+    process = subprocess.Popen([sys.executable, "-c", SERVE_ONE_CHAIN], stdout=subprocess.PIPE, text=True)
     try:
-        yield server.urls["l1"]
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError("the devnet server did not start")
+        yield url
     finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=60)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _free_port() -> int:
@@ -204,6 +218,36 @@ def measure(server: Callable[[], object], raws: Sequence[str], batch: int | None
     return len(raws) / elapsed
 
 
+def measure_in_process(raws: Sequence[str], batch: int | None, pooled: bool) -> float:
+    """The same work handed to the server's dispatcher directly: no HTTP, no JSON text.
+
+    For reading the figures: the gap between this and the HTTP figure is the server's own cost;
+    the rest is the engine's.
+    """
+    rpc = DevnetRpc(Devnet(ONE_CHAIN))
+
+    def ask(method: str, *params: object) -> object:
+        return rpc.answer("l1", {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+
+    if pooled:
+        ask("evm_setAutomine", False)
+    started = time.perf_counter()
+    size = batch or 1
+    for start in range(0, len(raws), size):
+        body = [
+            {"jsonrpc": "2.0", "id": i, "method": "eth_sendRawTransaction", "params": [raw]}
+            for i, raw in enumerate(raws[start : start + size], start)
+        ]
+        rpc.answer("l1", body if batch else body[0])
+    if pooled:
+        ask("evm_mine")
+    elapsed = time.perf_counter() - started
+    landed = int(ask("eth_getBalance", RECEIVER, "latest")["result"], 16)  # type: ignore[index]
+    if landed != len(raws):
+        raise RuntimeError(f"expected {len(raws)} transfers to land, {landed} did")
+    return len(raws) / elapsed
+
+
 MODES = (
     ("automine, single", False, False),
     ("automine, batched", True, False),
@@ -237,12 +281,16 @@ def main() -> None:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"
     )
     figures: dict[str, dict[str, float]] = {}
+    in_process: dict[str, float] = {}
     for mode, batch, pooled in MODES:
         runs: dict[str, list[float]] = {name: [] for name in servers}
+        direct: list[float] = []
         for _ in range(repeat):  # alternate, so drift of the machine hits both sides alike
             for name, server in servers.items():
                 runs[name].append(measure(server, raws, args.batch if batch else None, pooled))
+            direct.append(measure_in_process(raws, args.batch if batch else None, pooled))
         figures[mode] = {name: statistics.median(values) for name, values in runs.items()}
+        in_process[mode] = statistics.median(direct)
     print(
         f"{'tx/s':<30}"
         + "".join(f"{name:>22}" for name in servers)
@@ -252,10 +300,22 @@ def main() -> None:
         row = [figures[mode][name] for name in servers]
         ratio = f"  {row[0] / row[1]:.3f}" if len(row) == 2 else ""
         print(f"{mode:<30}" + "".join(f"{value:>22,.0f}" for value in row) + ratio)
+    print("for reference, the devnet's dispatcher in process (no HTTP, no JSON text), tx/s:")
+    for mode, _, _ in MODES:
+        print(f"  {mode:<28}{in_process[mode]:>10,.0f}")
     print(f"load at the end {os.getloadavg()[0]:.2f}")
     if args.json:
         args.json.write_text(
-            json.dumps({"count": count, "batch": args.batch, "repeat": repeat, "tx_per_s": figures}, indent=2)
+            json.dumps(
+                {
+                    "count": count,
+                    "batch": args.batch,
+                    "repeat": repeat,
+                    "tx_per_s": figures,
+                    "in_process": in_process,
+                },
+                indent=2,
+            )
         )
 
 
