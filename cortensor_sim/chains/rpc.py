@@ -203,11 +203,11 @@ class EthRpc:
             "anvil_setStorageAt": self.set_storage_at,
             "hardhat_setStorageAt": self.set_storage_at,
             "anvil_setNonce": self.set_nonce,
+            "hardhat_setNonce": self.set_nonce,
             "anvil_impersonateAccount": self.impersonate,
             "hardhat_impersonateAccount": self.impersonate,
             "anvil_stopImpersonatingAccount": self.stop_impersonating,
             "hardhat_stopImpersonatingAccount": self.stop_impersonating,
-            "hardhat_setNonce": self.set_nonce,
             "evm_snapshot": lambda: _hex(self.chain.rpc_snapshot()),
             "evm_revert": lambda snapshot_id: self.chain.rpc_revert(_quantity(snapshot_id, "snapshot id")),
         }
@@ -234,7 +234,7 @@ class EthRpc:
             raise RpcError(-32000, str(exc)) from None
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ValidationError) as exc:
             # Wrong arity, a wrong type deep in a param: the caller's mistake, answered as such.
-            raise RpcError(INVALID_PARAMS, f"invalid params for {method}: {exc}") from None
+            raise RpcError(INVALID_PARAMS, f"invalid params for {method}: {exc}"[:500]) from None
 
     def answer(self, message: Any) -> Any:
         """A decoded JSON-RPC message (one request or a batch) to its response; None for none.
