@@ -1,4 +1,4 @@
-"""Where the serve tests' npm clients are: ethers, @solana/web3.js, cast and anvil (tests/serve/clients).
+"""Where the serve tests' npm clients are: ethers, viem, @solana/web3.js, cast, anvil (tests/serve/clients).
 
 They are installed by ``npm ci`` in tests/serve/clients (pinned by its package-lock.json; CI runs
 it where npm can reach its registry). Without Node.js or that install, the tests that need them

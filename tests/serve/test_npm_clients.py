@@ -1,4 +1,4 @@
-"""Clients nobody here wrote, from npm: ethers v6, Foundry's cast and @solana/web3.js, against ``serve``."""
+"""Clients nobody here wrote, from npm (ethers v6, viem, Foundry's cast, @solana/web3.js), against serve."""
 
 from __future__ import annotations
 
@@ -134,3 +134,20 @@ def test_solana_web3_js_airdrops_transfers_and_confirms_over_websocket() -> None
     assert found["payer"] == 2 * 10**9 - found["rent"] - 1_000 - 5_000
     assert found["status"] == "finalized"
     assert found["owner"] == "11111111111111111111111111111111"
+
+
+@pytest.mark.skipif(missing_package("viem") is not None, reason=str(missing_package("viem")))
+def test_viem_sends_reads_back_and_watches_blocks(served: ServedDevnet) -> None:
+    done = subprocess.run(
+        [str(node()), str(CLIENTS / "viem_flow.mjs"), served.urls["l3"], served.ws_url("l3"), "333333"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=CLIENTS,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["chainId"] == 333333 and found["estimate"] == 21_000
+    assert found["status"] == "success" and found["received"] is True and found["fromReceipt"] is True
+    watched = found["watched"]
+    assert len(watched) >= 2 and watched == sorted(watched) and watched[-1] <= found["latest"]
