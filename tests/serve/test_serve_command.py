@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 from cortensor_sim.chains import Devnet
 
@@ -71,8 +72,14 @@ def test_serve_prints_urls_answers_and_saves_state_on_ctrl_c(tmp_path: Path) -> 
         accounts = _rpc(urls["base"], "eth_accounts", [])
         _rpc(urls["base"], "eth_sendTransaction", [{"from": accounts[0], "to": accounts[1], "value": "0x1"}])
         assert _rpc(urls["solana"], "getHealth", []) == "ok"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=30)
+        # A client still subscribed over a WebSocket does not hold the shutdown up.
+        with connect(urls["l1"].replace("http://", "ws://"), open_timeout=30) as ws:
+            ws.send(
+                json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_subscribe", "params": ["newHeads"]})
+            )
+            assert json.loads(ws.recv(timeout=30))["result"].startswith("0x")
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
