@@ -138,6 +138,15 @@ class CallRequest:
     gas: int | None = None
 
 
+@dataclass(frozen=True)
+class AccessList:
+    """``eth_createAccessList``'s answer: what a call touches, and the gas it uses with that list."""
+
+    entries: tuple[tuple[bytes, tuple[int, ...]], ...]
+    """(address, storage slots) in first-touch order; sender, recipient and precompiles left out."""
+    gas_used: int
+
+
 class EvmEngine(ABC):
     """One EVM chain's state and blocks. Blocks are sealed only through :meth:`seal_block`."""
 
@@ -246,3 +255,49 @@ class EvmEngine(ABC):
     @abstractmethod
     def export_state(self) -> bytes:
         """Everything the engine holds, as bytes that :meth:`import_state` takes back."""
+
+    # -- dev writes (anvil_set*, and eth_call state overrides) --
+    # Not abstract: an engine that cannot write state directly still serves every other verb, and
+    # the dev methods that need these answer with this error instead.
+    def set_balance(self, address: bytes, balance: int) -> None:
+        """Set ``address``'s balance in the newest state, without a transaction (``anvil_setBalance``).
+
+        Dev writes change the state that reads of ``latest`` and the next block build on; the
+        newest block's header keeps its own state root, as on anvil. They are the one place state
+        is written without a transaction, and exist only for users who ask (dev RPC methods).
+        """
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        """Set ``address``'s nonce in the newest state (``anvil_setNonce``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        """Set ``address``'s code in the newest state (``anvil_setCode``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        """Set one storage slot in the newest state (``anvil_setStorageAt``); see :meth:`set_balance`."""
+        raise EngineError(f"{type(self).__name__} does not support dev state writes")
+
+    def create_access_list(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> AccessList:
+        """The EIP-2930 access list of a call (as geth's ``eth_createAccessList``: the accounts and
+        slots it touches other than its sender, recipient and the precompiles) and the gas the
+        call uses when sent with it; raises :class:`ExecutionReverted` (see :meth:`call`)."""
+        raise EngineError(f"{type(self).__name__} does not build access lists")
+
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        """Encode an unsigned transaction as raw bytes this engine runs as sent by ``sender``.
+
+        For ``anvil_impersonateAccount``: ``fields`` are eth-account's names (``nonce``, ``to``,
+        ``value``, ``data``, ``gas``, fee caps, ``accessList``). The signature is a placeholder and
+        the engine remembers the sender by the transaction's hash; any other engine or chain
+        refuses the bytes. A dev method, like :meth:`set_balance`.
+        """
+        raise EngineError(f"{type(self).__name__} does not support impersonation")
+
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        """A mined transaction's EIP-2718 encoding (``eth_getRawTransactionByHash``), or None."""
+        raise EngineError(f"{type(self).__name__} does not serve raw transactions")

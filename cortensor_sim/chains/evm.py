@@ -47,6 +47,12 @@ from .engine import (
 )
 
 MiningMode = Literal["auto", "interval"]
+ChainEvent = Literal["block", "transaction"]
+Watcher = Callable[[ChainEvent, Any], None]
+"""Told of each sealed block (a :class:`SealedBlock`) and each accepted transaction (its hash)."""
+
+PRICE_BUMP_PERCENT = 10
+"""How much higher both fee caps of a same-nonce replacement must be (geth's txpool default)."""
 EvmKind = Literal["ethereum", "op-stack", "nitro", "orbit"]
 
 MAX_EMPTY_BLOCKS = 256
@@ -86,6 +92,19 @@ class _Pool:
         for sender, nonce in kept.values():
             nonces[sender] = max(nonces.get(sender, 0), nonce + 1)
         return cls(list(transactions), first_slot, kept, nonces)
+
+    def find(self, tx_hash: bytes) -> bytes | None:
+        """The signed transaction with hash ``tx_hash`` waiting here, if any."""
+        return next((tx for tx in self.signers if keccak(tx) == tx_hash), None)
+
+    def holding(self, sender: bytes, nonce: int) -> bytes | None:
+        """The signed transaction from ``sender`` with ``nonce`` waiting here, if any."""
+        return next((tx for tx, signer in self.signers.items() if signer == (sender, nonce)), None)
+
+    def replace(self, old: bytes, new: bytes) -> None:
+        """Put ``new`` in ``old``'s place (same sender and nonce, so nonces stay as they are)."""
+        self.transactions[self.transactions.index(old)] = new
+        self.signers[new] = self.signers.pop(old)
 
     def keep(self, remaining: Sequence[PendingTransaction]) -> _Pool:
         """The pool after a block took what it could: ``remaining`` waits, nonces recounted."""
@@ -148,6 +167,8 @@ class EvmChain:
         self._pool = _Pool()
         self.sealed: list[SealedBlock] = []
         """Blocks this chain sealed since it was built or loaded, in order (for reports and tests)."""
+        self.watchers: list[Watcher] = []
+        """Called on each sealed block and accepted transaction (RPC filters and subscriptions)."""
         from .provider import InProcessProvider
 
         self.w3 = Web3(InProcessProvider(self))
@@ -176,31 +197,75 @@ class EvmChain:
 
     # ------------------------------------------------------------------ sending
     def send_raw_transaction(self, raw: bytes) -> bytes:
-        """Accept a signed transaction: sealed at once in ``auto`` mode, pooled in ``interval``."""
+        """Accept a signed transaction: sealed at once in ``auto`` mode, pooled in ``interval``.
+
+        A pooled transaction is replaced by one with the same sender and nonce whose fee caps are
+        both at least :data:`PRICE_BUMP_PERCENT` higher (geth's rule: speed-up and cancel).
+        """
         tx = self.engine.decode_transaction(raw)
         sender = bytes.fromhex(tx["from"][2:])
         nonce = int(tx["nonce"], 16)
+        tx_hash = bytes.fromhex(tx["hash"][2:])
         expected = self.pending_nonce(sender)
         if nonce < expected:
-            raise InvalidTransaction(f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}")
+            pooled = self._pool.holding(sender, nonce)
+            if pooled is None:
+                raise InvalidTransaction(
+                    f"nonce too low: next nonce of {tx['from']} is {expected}, got {nonce}"
+                )
+            self._replace(pooled, raw, tx)
+            self._notify("transaction", tx_hash)
+            return tx_hash
         if nonce > expected:
             raise InvalidTransaction(
                 f"nonce too high: next nonce of {tx['from']} is {expected}, got {nonce} "
                 "(the devnet keeps no queue of future nonces)"
             )
-        tx_hash = bytes.fromhex(tx["hash"][2:])
         if self.mining == "auto":
             self._seal_now([raw], all_or_nothing=True)
         else:
             self._enqueue(raw, (sender, nonce))
+        self._notify("transaction", tx_hash)
         return tx_hash
+
+    def _replace(self, pooled: bytes, raw: bytes, tx: Mapping[str, Any]) -> None:
+        old_fee, old_tip = _fee_caps(self.engine.decode_transaction(pooled))
+        new_fee, new_tip = _fee_caps(tx)
+        bump = 100 + PRICE_BUMP_PERCENT
+        if new_fee * 100 < old_fee * bump or new_tip * 100 < old_tip * bump:
+            raise InvalidTransaction(
+                f"replacement transaction underpriced: a transaction from {tx['from']} with nonce "
+                f"{int(tx['nonce'], 16)} is pooled; both fee caps must be {PRICE_BUMP_PERCENT}% higher"
+            )
+        self._pool.replace(pooled, raw)
+
+    def pooled_senders(self) -> set[bytes]:
+        """The senders with a signed transaction waiting in the pool."""
+        return set(self._pool.nonces)
+
+    def set_mining(self, mode: MiningMode) -> None:
+        """Switch mining mode; switching to ``auto`` seals what waits in the pool first."""
+        if mode == "auto" and self._pool.transactions:
+            self.mine()
+        self.mining = mode
+
+    def pooled_transaction(self, tx_hash: bytes) -> bytes | None:
+        """The signed transaction ``tx_hash`` if it waits in the pool for the next block."""
+        return self._pool.find(tx_hash)
+
+    def _notify(self, event: ChainEvent, value: Any) -> None:
+        for watcher in tuple(self.watchers):
+            watcher(event, value)
 
     def send_system_transaction(self, call: SystemCall) -> bytes:
         """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
         if self.mining == "auto":
-            return self._seal_now([call], all_or_nothing=True).tx_hashes[0]
-        self._enqueue(call, None)
-        return self.engine.system_transaction_hash(call)
+            tx_hash = self._seal_now([call], all_or_nothing=True).tx_hashes[0]
+        else:
+            self._enqueue(call, None)
+            tx_hash = self.engine.system_transaction_hash(call)
+        self._notify("transaction", tx_hash)
+        return tx_hash
 
     def pending_nonce(self, address: bytes) -> int:
         """The nonce the next transaction from ``address`` must carry, pool included."""
@@ -249,6 +314,7 @@ class EvmChain:
             all_or_nothing=all_or_nothing,
         )
         self.sealed.append(block)
+        self._notify("block", block)
         return block
 
     def _next_number_now(self) -> int:
@@ -266,6 +332,27 @@ class EvmChain:
         block = self._seal(tuple(self._pool.transactions), number, timestamp)
         self._pool = self._pool.keep(block.deferred)
         return block
+
+    def pending_view(self, read: Callable[[], Any]) -> Any:
+        """``read()`` against the pending block: the pool sealed into the next block, then undone.
+
+        What geth's ``pending`` tag means. With an empty pool it is the newest state (``read``
+        runs directly); otherwise the block is built in an engine snapshot that is reverted.
+        """
+        if not self._pool.transactions:
+            return read()
+        mark = self.engine.snapshot()
+        try:
+            number = self._next_number_now()
+            self.engine.seal_block(
+                tuple(self._pool.transactions),
+                timestamp=self._now_ms // 1000,
+                number=number,
+                prev_randao=self._prev_randao(number),
+            )
+            return read()
+        finally:
+            self.engine.revert(mark)
 
     def mine(self) -> SealedBlock:
         """Seal the pool now, at the clock's current time (``evm_mine``), whatever the mode."""
@@ -359,6 +446,14 @@ class EvmChain:
 
     def __repr__(self) -> str:
         return f"EvmChain({self.name!r}, kind={self.kind!r}, chain_id={self.chain_id}, height={self.height})"
+
+
+def _fee_caps(tx: Mapping[str, Any]) -> tuple[int, int]:
+    """A decoded transaction's fee cap and tip cap (a legacy price is both)."""
+    if "maxFeePerGas" in tx:
+        return int(tx["maxFeePerGas"], 16), int(tx["maxPriorityFeePerGas"], 16)
+    price = int(tx["gasPrice"], 16)
+    return price, price
 
 
 def _to_bytes_address(address: str | bytes) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import struct
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import rlp
@@ -18,8 +18,10 @@ from eth.abc import BlockHeaderAPI, ReceiptAPI, SignedTransactionAPI
 from eth.chains.base import MiningChain
 from eth.constants import BLANK_ROOT_HASH, SECPK1_N, ZERO_ADDRESS
 from eth.db.atomic import AtomicDB
-from eth.exceptions import HeaderNotFound, PyEVMError, TransactionNotFound
+from eth.exceptions import HeaderNotFound, PyEVMError, Revert, TransactionNotFound
 from eth.rlp.accounts import Account
+from eth.vm.forks.london.constants import DYNAMIC_FEE_TRANSACTION_TYPE
+from eth.vm.forks.london.transactions import DynamicFeeTransaction
 from eth.vm.forks.prague.transactions import SetCodeTransaction
 from eth_hash.auto import keccak
 from eth_keys.exceptions import BadSignature
@@ -27,6 +29,7 @@ from eth_utils import ValidationError, to_canonical_address
 from trie import HexaryTrie
 
 from ..engine import (
+    AccessList,
     AccountProof,
     BlockId,
     CallRequest,
@@ -44,12 +47,22 @@ from ..engine import (
     UnknownBlock,
 )
 from .layered_db import LayeredDB
-from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, SystemTransaction
+from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, SystemTransaction
 
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
 _META_KEY = b"cortensor-sim:meta"
 _CREATED_PREFIX = b"cortensor-sim:created:"
+_IMPERSONATED_PREFIX = b"cortensor-sim:impersonated:"
+"""Transaction hash -> the sender it was sent as (impersonation), kept in the store like the rest."""
+_DEV_ROOT_KEY = b"cortensor-sim:dev-state-root"
+"""Head hash ++ the state root that dev writes made on top of that head (stale once a block follows).
+
+Kept in the store itself, so snapshots, reverts and state files carry it with everything else."""
 _DECODED_CACHE_LIMIT = 100_000
+_PRECOMPILES = frozenset(i.to_bytes(20, "big") for i in range(1, 0x12))
+"""Prague's precompiles, 0x01 (ecrecover) to 0x11 (BLS12-381 map fp2 to G2): always warm."""
+_ACCESS_LIST_ADDRESS_COST = 2_400  # EIP-2930 ACCESS_LIST_ADDRESS_COST
+_ACCESS_LIST_SLOT_COST = 1_900  # EIP-2930 ACCESS_LIST_STORAGE_KEY_COST
 
 
 def _chain_class(chain_id: int) -> type[MiningChain]:
@@ -156,10 +169,19 @@ class PyEvmEngine(EvmEngine):
     def _builder(self) -> Any:
         return DevnetVM.block_class.transaction_builder
 
+    def _impersonated_sender(self, tx_hash: bytes) -> bytes | None:
+        try:
+            return self._db[_IMPERSONATED_PREFIX + tx_hash]
+        except KeyError:
+            return None
+
     def _decode(self, raw: bytes) -> SignedTransactionAPI:
         cached = self._decoded.pop(raw, None)
         if cached is not None:
             return cached
+        sender = self._impersonated_sender(keccak(raw))
+        if sender is not None:
+            return ImpersonatedTransaction.wrapping(self._builder().decode(raw), sender)
         try:
             tx = self._builder().decode(raw)
             # check_signature_validity() recovers the key and then verifies with it, which only
@@ -205,6 +227,7 @@ class PyEvmEngine(EvmEngine):
             mix_hash=prev_randao,
             gas_limit=parent.gas_limit,  # constant, as on anvil: no drift toward a target
         )
+        header = header.copy(state_root=self._newest_root(parent))  # dev writes land in this block
         if number is not None:
             if number <= parent.block_number:
                 raise EngineError(f"block #{number} does not follow head #{parent.block_number}")
@@ -266,6 +289,31 @@ class PyEvmEngine(EvmEngine):
             deferred=deferred,
         )
 
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        fee = fields.get("maxFeePerGas", fields.get("gasPrice", 0))
+        tip = fields.get("maxPriorityFeePerGas", fields.get("gasPrice", 0))
+        inner = DynamicFeeTransaction(
+            self._chain_id,
+            fields["nonce"],
+            tip,
+            fee,
+            fields["gas"],
+            to_canonical_address(fields["to"]) if fields.get("to") else b"",
+            fields.get("value", 0),
+            fields.get("data", b""),
+            [
+                (to_canonical_address(entry["address"]), [int(k, 16) for k in entry["storageKeys"]])
+                for entry in fields.get("accessList", ())
+            ],
+            0,
+            1,  # a placeholder signature: the sender is remembered, not recovered
+            1,
+        )
+        tx = ImpersonatedTransaction(DYNAMIC_FEE_TRANSACTION_TYPE, inner, sender)
+        raw = tx.encode()
+        self._db[_IMPERSONATED_PREFIX + tx.hash] = sender
+        return raw
+
     def system_transaction_hash(self, call: SystemCall) -> bytes:
         return self._to_evm_transaction(call).hash
 
@@ -302,14 +350,52 @@ class PyEvmEngine(EvmEngine):
             raise UnknownBlock(f"no block {block!r} on chain {self._chain_id}") from exc
         raise UnknownBlock(f"unknown block identifier {block!r}")
 
-    def _state(self, block: BlockId) -> Any:
+    def _newest_root(self, head: BlockHeaderAPI) -> bytes:
+        """The state root reads of ``latest`` see: the head's, or what dev writes made of it."""
+        try:
+            entry = self._db[_DEV_ROOT_KEY]
+        except KeyError:
+            return head.state_root
+        return entry[32:] if entry[:32] == head.hash else head.state_root
+
+    def _state_header(self, block: BlockId) -> BlockHeaderAPI:
+        """``block``'s header, carrying the dev-written state root when ``block`` is the newest."""
         header = self._header(block)
+        if block in ("latest", "pending"):
+            root = self._newest_root(header)
+            if root != header.state_root:
+                header = header.copy(state_root=root)
+        return header
+
+    def _state(self, block: BlockId) -> Any:
+        header = self._state_header(block)
         cached = self._read_state
-        if cached is not None and cached[0] == header.hash:
+        if cached is not None and cached[0] == header.state_root:
             return cached[1]
         state = self._chain.get_vm(header).state  # about 160 us: keep it for the next read
-        self._read_state = (header.hash, state)
+        self._read_state = (header.state_root, state)
         return state
+
+    # ------------------------------------------------------------------ dev writes
+    def _dev_write(self, change: Callable[[Any], None]) -> None:
+        head = self._chain.get_canonical_head()
+        state = self._chain.get_vm(head.copy(state_root=self._newest_root(head))).state
+        change(state)
+        state.persist()
+        self._db[_DEV_ROOT_KEY] = head.hash + state.state_root
+        self._read_state = None
+
+    def set_balance(self, address: bytes, balance: int) -> None:
+        self._dev_write(lambda state: state.set_balance(address, balance))
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        self._dev_write(lambda state: state.set_nonce(address, nonce))
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        self._dev_write(lambda state: state.set_code(address, code))
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._dev_write(lambda state: state.set_storage(address, slot, value))
 
     def get_balance(self, address: bytes, block: BlockId = "latest") -> int:
         return self._state(block).get_balance(address)
@@ -324,7 +410,7 @@ class PyEvmEngine(EvmEngine):
         return self._state(block).get_storage(address, slot)
 
     def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof:
-        header = self._header(block)
+        header = self._state_header(block)
         state_trie = HexaryTrie(self._db, header.state_root)
         account_key = keccak(address)
         account_proof = tuple(rlp.encode(node) for node in state_trie.get_proof(account_key))
@@ -351,20 +437,25 @@ class PyEvmEngine(EvmEngine):
         )
 
     def _call_header(self, block: BlockId, at_time: int | None) -> BlockHeaderAPI:
-        header = self._header(block)
+        header = self._state_header(block)
         if at_time is not None and at_time > header.timestamp:
             header = header.copy(timestamp=at_time)
         return header
 
-    def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
-        vm = self._chain.get_vm(header)
-        tx = SystemTransaction.build(
+    @staticmethod
+    def _message(request: CallRequest, gas: int) -> SystemTransaction:
+        """A call as an unsigned transaction: no signature, no fee (what eth_call runs)."""
+        return SystemTransaction.build(
             sender=request.sender or ZERO_ADDRESS,
             to=request.to,
             data=request.data,
             value=request.value,
             gas=gas,
         )
+
+    def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
+        vm = self._chain.get_vm(header)
+        tx = self._message(request, gas)
         try:
             # A VM of its own, over the block's state root: nothing it writes is persisted.
             return vm.state.apply_transaction(tx)
@@ -378,23 +469,64 @@ class PyEvmEngine(EvmEngine):
             raise _reverted(computation)
         return computation.output
 
+    def create_access_list(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> AccessList:
+        header = self._call_header(block, at_time)
+        gas = request.gas or header.gas_limit
+        touched: dict[bytes, list[int]] = {}
+        state = self._chain.get_vm(header).state
+        accounts = state._account_db  # py-evm marks every warm access here: record them as they come
+        mark_address, mark_storage = accounts.mark_address_warm, accounts.mark_storage_warm
+
+        def address_warm(address: bytes) -> None:
+            touched.setdefault(address, [])
+            mark_address(address)
+
+        def storage_warm(address: bytes, slot: int) -> None:
+            slots = touched.setdefault(address, [])
+            if slot not in slots:
+                slots.append(slot)
+            mark_storage(address, slot)
+
+        accounts.mark_address_warm, accounts.mark_storage_warm = address_warm, storage_warm
+        traced = state.apply_transaction(self._message(request, gas))
+        if traced.is_error:
+            raise _reverted(traced)
+        excluded = {request.sender or ZERO_ADDRESS, request.to, header.coinbase, *_PRECOMPILES}
+        entries = tuple((a, tuple(slots)) for a, slots in touched.items() if a not in excluded)
+        # Run again with the list warm from the start, as a type-1/2 transaction carrying it would.
+        with_list = self._message(request, gas)
+        with_list.access_list = entries  # type: ignore[misc]
+        computation = self._chain.get_vm(header).state.apply_transaction(with_list)
+        if computation.is_error:
+            raise _reverted(computation)
+        used = gas - computation.get_gas_remaining()
+        used += sum(_ACCESS_LIST_ADDRESS_COST + _ACCESS_LIST_SLOT_COST * len(s) for _, s in entries)
+        refund = min(computation.get_gas_refund(), used // 5)
+        return AccessList(entries=entries, gas_used=used - refund)
+
     def estimate_gas(
         self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
     ) -> int:
+        """The least gas with which the call succeeds, exactly (a plain transfer: 21,000).
+
+        The gas a successful run consumed (before refunds) is a lower bound and usually the answer;
+        when it is not (the all-but-one-64th rule of nested calls, a GAS-dependent branch), a
+        binary search between it and the cap finds the least gas that succeeds.
+        """
         header = self._call_header(block, at_time)
         cap = request.gas or header.gas_limit
         computation = self._execute(request, header, cap)
         if computation.is_error:
             raise _reverted(computation)
-        used = cap - computation.get_gas_remaining() + computation.get_gas_refund()
-        # The all-but-one-64th rule can make a call fail with exactly the gas it used: try the used
-        # gas plus that reserve, and search only if it falls short.
-        guess = min(cap, used + used // 63 + 2_300)
-        if not self._execute(request, header, guess).is_error:
-            low, high = used - 1, guess
-        else:
-            low, high = guess, cap
-        while high - low > max(1_000, high // 100):
+        used = cap - computation.get_gas_remaining()
+        if used >= cap or not self._execute(request, header, used).is_error:
+            return used
+        low, high = used, min(cap, used + used // 63 + 2_300)  # low fails; high is the usual fit
+        if self._execute(request, header, high).is_error:
+            low, high = high, cap
+        while high - low > 1:
             middle = (low + high) // 2
             if self._execute(request, header, middle).is_error:
                 low = middle
@@ -410,7 +542,12 @@ class PyEvmEngine(EvmEngine):
     def _block_transactions(self, header: BlockHeaderAPI) -> tuple[SignedTransactionAPI, ...]:
         txs = self._transactions_cache.get(header.hash)
         if txs is None:
-            txs = tuple(self._chain.chaindb.get_block_transactions(header, self._builder()))
+            txs = tuple(
+                ImpersonatedTransaction.wrapping(tx, sender)
+                if (sender := self._impersonated_sender(tx.hash)) is not None
+                else tx
+                for tx in self._chain.chaindb.get_block_transactions(header, self._builder())
+            )
             _remember(self._transactions_cache, header.hash, txs)
         return txs
 
@@ -454,6 +591,13 @@ class PyEvmEngine(EvmEngine):
             return None
         header, index, tx = found
         return _format_transaction(tx, header, index, header)
+
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        found = self._locate(tx_hash)
+        if found is None:
+            return None
+        tx = found[2]
+        return tx.encode() if _tx_type(tx) else rlp.encode(tx)
 
     def _receipts(self, header: BlockHeaderAPI) -> tuple[ReceiptAPI, ...]:
         receipts = self._receipts_cache.get(header.hash)
@@ -734,7 +878,7 @@ def _reverted(computation: Any) -> ExecutionReverted:
             message = f"execution reverted: {reason}"
         except Exception:  # a malformed Error(string) payload: keep the raw data
             pass
-    elif not data:
+    elif not data and not isinstance(error, Revert):
         message = f"execution failed: {type(error).__name__}"
     return ExecutionReverted(message, data)
 

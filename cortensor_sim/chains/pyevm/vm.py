@@ -197,6 +197,36 @@ class DevnetTypedTransaction(PragueTypedTransaction):
         return super().decode(encoded)
 
 
+class ImpersonatedTransaction(DevnetTypedTransaction):
+    """A typed transaction whose sender is given, not recovered (``anvil_impersonateAccount``).
+
+    Its signature is a placeholder. The engine remembers the sender by the transaction's hash and
+    rebuilds this class whenever it reads the transaction back. Everything else (fees, nonce,
+    gas, receipt) is an ordinary transaction's, as on anvil.
+    """
+
+    def __init__(self, type_id: int, proxy_target: Any, sender: bytes) -> None:
+        super().__init__(type_id, proxy_target)
+        self._impersonated = sender
+
+    @classmethod
+    def wrapping(cls, tx: Any, sender: bytes) -> ImpersonatedTransaction:
+        return cls(tx.type_id, tx._inner, sender)
+
+    def get_sender(self) -> bytes:  # type: ignore[override]
+        return self._impersonated
+
+    def check_signature_validity(self) -> None:
+        """Nothing to check: the user asked for this sender to be impersonated."""
+
+    def validate(self) -> None:
+        if self.gas < self.intrinsic_gas:
+            raise ValidationError("Insufficient gas")
+
+    def copy(self, **overrides: Any) -> ImpersonatedTransaction:
+        return ImpersonatedTransaction(self.type_id, self._inner.copy(**overrides), self._impersonated)
+
+
 class DevnetTypedReceipt(PragueTypedReceipt):
     codecs: ClassVar = {**PragueTypedReceipt.codecs, SYSTEM_TRANSACTION_TYPE: Receipt}
 
