@@ -1,39 +1,110 @@
 """The ``cortensor-sim`` command line.
 
-Exit codes follow the scenario runner's contract: 0 success, 1 a check failed, 2 bad input.
-Bad input is reported as ``file:line: field: what`` on stderr, never as a traceback.
+Exit codes: 0 success (every expectation held), 1 an expectation failed, 2 bad input (reported as
+``file:line:column: field: what`` on stderr), 3 anything unexpected (one line on stderr and the
+path of a crash report holding the traceback). Never a bare traceback.
+
+Commands are plain functions registered on ``app`` (``app.command("name")(function)``); the group
+class :class:`_Guarded` turns any unexpected exception of any command into exit 3.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import sys
+import tempfile
 import time
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
+from .. import __version__
 from ..chains import Devnet, StateFileError, Topology
 from ..scenario.source import InputError, load_yaml_model
+from ..scenario.units import UnitError, parse_duration
+
+EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def write_crash_report(exc: BaseException) -> Path:
+    """Save the traceback where the user can attach it to a bug report; returns the file."""
+    folder = Path(os.environ.get("CORTENSOR_SIM_CRASH_DIR") or tempfile.gettempdir())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"cortensor-sim-crash-{stamp}-{os.getpid()}.txt"
+    text = (
+        f"cortensor-sim {__version__} crashed\n"
+        f"command: {' '.join(sys.argv)}\n"
+        f"python: {sys.version.split()[0]}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    try:
+        path.write_text(text)
+    except OSError:
+        path = Path(tempfile.mkstemp(prefix="cortensor-sim-crash-", suffix=".txt")[1])
+        path.write_text(text)
+    return path
+
+
+class _Guarded(TyperGroup):
+    """Every command runs inside this: an unexpected exception becomes exit 3 and a crash report."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except Exception as exc:
+            report = write_crash_report(exc)
+            summary = str(exc).splitlines()[0] if str(exc) else ""
+            errors.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {summary[:200]} "
+                f"(a bug: crash report in {report})",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_CRASH) from None
+
 
 app = typer.Typer(
     name="cortensor-sim",
+    cls=_Guarded,
     help="A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"cortensor-sim {__version__}", highlight=False)
+        raise typer.Exit(EXIT_OK)
 
 
 @app.callback()
-def _root() -> None:
-    """A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.
+
+    Example: cortensor-sim run scenarios/default.yaml
+    """
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -109,24 +180,52 @@ def solana_table(devnet: Devnet) -> Table | None:
     return table
 
 
-@app.command()
+MAX_ADVANCE_SECONDS = 100 * 365 * 86_400
+"""A century: the longest single advance accepted from the command line."""
+
+
+def _advance_option(text: str) -> float:
+    """``--advance`` as seconds: ``90``, ``90s``, ``2h``, ``7d``; finite, forward, at most a century."""
+    try:
+        seconds = parse_duration(text)
+    except UnitError as exc:
+        raise _fail(f"--advance: {exc}") from None
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_ADVANCE_SECONDS):
+        raise _fail(f"--advance: expected 0 to {MAX_ADVANCE_SECONDS} s (a century), got {text}")
+    return seconds
+
+
+def _dump_option(path: Path | None) -> Path | None:
+    if path is not None and (not str(path) or str(path) in (".", "")):
+        raise _fail("--dump: expected a file name, got an empty one")
+    return path
+
+
 def devnet(
     topology: Annotated[
         Path | None,
         typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana)."),
     ] = None,
     state: Annotated[Path | None, typer.Option(help="Start from a state file written by --dump.")] = None,
-    advance: Annotated[float, typer.Option(help="Advance the clock by this many seconds first.")] = 0,
+    advance: Annotated[
+        str, typer.Option(help="Advance the clock first: seconds, or a duration such as 90s, 2h, 7d.")
+    ] = "0",
     dump: Annotated[Path | None, typer.Option(help="Write the whole devnet state to this file.")] = None,
 ) -> None:
-    """Start a devnet and print its chains and funded accounts."""
+    """Start a devnet and print its chains and funded accounts.
+
+    Example: cortensor-sim devnet --advance 1h --dump state.devnet.json.gz
+    """
+    seconds = _advance_option(advance)
+    dump = _dump_option(dump)
     started = time.perf_counter()
     net = _open_devnet(topology, state)
     built = time.perf_counter() - started
-    if advance < 0:
-        raise _fail(f"--advance: the clock only moves forward, got {advance}")
-    if advance:
-        net.advance(advance)
+    if seconds:
+        try:
+            net.advance(seconds)
+        except ValueError as exc:
+            raise _fail(f"--advance: {exc}") from None
     console.print(chains_table(net))
     console.print(accounts_table(net))
     table = solana_table(net)
@@ -139,12 +238,16 @@ def devnet(
     if dump is not None:
         try:
             net.dump(dump)
+        except StateFileError as exc:
+            raise _fail(f"--dump: {exc}") from None
         except OSError as exc:
             raise _fail(f"{dump}: cannot write: {exc.strerror or exc}") from None
         console.print(f"state written to {dump}")
 
 
-@app.command()
+app.command("devnet")(devnet)
+
+
 def demo(
     topology: Annotated[
         Path | None, typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana).")
@@ -152,16 +255,19 @@ def demo(
     chain: Annotated[str, typer.Option(help="The chain that hosts sessions and tasks.")] = "arbitrum",
     settlement: Annotated[str, typer.Option(help="The chain that receives the checkpoint.")] = "l1",
 ) -> None:
-    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund."""
-    from ..protocol.demo import run_demo
+    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund.
+
+    Example: cortensor-sim demo --topology scenarios/topologies/two-orbits.yaml --chain acme
+    """
+    from ..protocol.demo import DemoUnsupported, check_demo_devnet, run_demo
     from ..protocol.network import StepFailed
 
     started = time.perf_counter()
     net = _open_devnet(topology, None)
-    for name in (chain, settlement):
-        if name not in net.evm_chains:
-            known = ", ".join(net.evm_chains)
-            raise _fail(f"--chain/--settlement: {name!r} is not an EVM chain of this devnet ({known})")
+    try:
+        check_demo_devnet(net, chain, settlement)
+    except DemoUnsupported as exc:
+        raise _fail(f"--chain/--settlement/--topology: {exc}") from None
     try:
         report = run_demo(net, chain=chain, settlement=settlement)
     except StepFailed as exc:
@@ -207,3 +313,6 @@ def demo(
 def _cor(amount: int, *, signed: bool = False) -> str:
     text = f"{amount / 10**18:{'+' if signed else ''},.2f}"
     return text if amount or not signed else "0.00"
+
+
+app.command("demo")(demo)
