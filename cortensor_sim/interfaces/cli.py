@@ -78,7 +78,8 @@ class _Guarded(TyperGroup):
 app = typer.Typer(
     name="cortensor-sim",
     cls=_Guarded,
-    help="A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.",
+    help="A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.\n\n"
+    "Example: cortensor-sim run scenarios/default.yaml",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -316,3 +317,233 @@ def _cor(amount: int, *, signed: bool = False) -> str:
 
 
 app.command("demo")(demo)
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+def _load(file: str) -> Any:
+    from ..scenario.loader import load_scenario
+
+    try:
+        return load_scenario(file)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _writable(option: str, path: Path | None) -> Path | None:
+    """Check an output path before a run, so a typo does not cost the run's time."""
+    if path is None:
+        return None
+    if not str(path) or path.is_dir():
+        raise _fail(f"{option}: expected a file name, got {str(path) or 'an empty one'!r}")
+    if path.exists() and not path.is_file():
+        raise _fail(f"{option}: {path} is not a regular file")
+    if not path.parent.is_dir():
+        raise _fail(f"{option}: {path.parent} is not a directory")
+    return path
+
+
+def _progress_line(run: Any) -> str:
+    heights = " ".join(f"{name}#{chain.height}" for name, chain in run.devnet.chains.items())
+    return f"t+{run.now:g}s  {heights}"
+
+
+def run(
+    file: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a bundled one (see `list`).")
+    ] = "default",
+    seed: Annotated[int | None, typer.Option(help="Use this seed instead of the scenario's.", min=0)] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report here.")] = None,
+    junit: Annotated[
+        Path | None, typer.Option(help="Write a JUnit XML report here (one case per expectation).")
+    ] = None,
+    dump: Annotated[Path | None, typer.Option(help="Save the devnet at the end to this state file.")] = None,
+) -> None:
+    """Run a scenario: build its devnet, drive its timeline, check its expectations.
+
+    Exit 0 when every expectation held, 1 when one failed, 2 on bad input, 3 on a crash.
+
+    Example: cortensor-sim run scenarios/default.yaml --seed 7 --junit report.xml
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from ..scenario.report import write_json, write_junit
+    from ..scenario.runner import run_scenario
+
+    if seed is not None and seed >= 2**64:
+        raise _fail(f"--seed: expected 0 to 2**64 - 1, got {seed}")
+    json_path, junit, dump = (
+        _writable(o, p) for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump))
+    )
+    scenario = _load(file)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=errors, transient=True
+    ) as progress:
+        task = progress.add_task(f"building the devnet for {scenario.name}", total=len(scenario.timeline))
+
+        def on_step(index: int, total: int, step: Any, current: Any) -> None:
+            progress.update(
+                task, description=f"[{index + 1}/{total}] {step.label()}  {_progress_line(current)}"
+            )
+
+        def after_step(index: int, total: int, step: Any, current: Any) -> None:
+            progress.advance(task)
+
+        result = run_scenario(scenario, seed=seed, on_step=on_step, after_step=after_step)
+    _print_result(result)
+    for path, write in ((json_path, write_json), (junit, write_junit)):
+        if path is not None:
+            try:
+                write(result, path)
+            except OSError as exc:
+                raise _fail(f"{path}: cannot write: {exc.strerror or exc}") from None
+            console.print(f"report written to {path}", highlight=False)
+    if dump is not None:
+        try:
+            result.run.devnet.dump(dump)
+        except (StateFileError, OSError) as exc:
+            raise _fail(f"--dump: {exc}") from None
+        console.print(f"devnet state written to {dump}", highlight=False)
+    if not result.passed:
+        raise typer.Exit(EXIT_EXPECTATION_FAILED)
+
+
+def _print_result(result: Any) -> None:
+    from ..scenario.report import chain_totals, task_summary
+
+    run_ = result.run
+    steps = Table(title=f"scenario {run_.scenario.name} (seed {run_.seed})", title_justify="left")
+    for column in ("#", "step", "txs", "gas", "sim time"):
+        steps.add_column(column, justify="left" if column == "step" else "right")
+    for record in run_.steps:
+        label = (
+            record.label if record.error is None else f"{record.label} [bold red]FAILED[/]: {record.error}"
+        )
+        steps.add_row(str(record.index), label, str(record.txs), f"{record.gas:,}", f"{record.sim_time:g} s")
+    console.print(steps)
+    sessions = task_summary(result)
+    if sessions:
+        table = Table(title="tasks", title_justify="left")
+        for column in ("session", "chain", "submitted", "processed", "verdicts", "latency p50/p95/max"):
+            table.add_column(column)
+        for name, info in sessions.items():
+            latency = info["latency_s"]
+            shown = f"{latency['p50']:g}/{latency['p95']:g}/{latency['max']:g} s" if latency else "-"
+            verdicts = ", ".join(f"{n} {v}" for v, n in info["verdicts"].items()) or "-"
+            table.add_row(
+                name, info["chain"], str(info["submitted"]), str(info["processed"]), verdicts, shown
+            )
+        console.print(table)
+    chains = Table(title="chains", title_justify="left")
+    for column in ("chain", "height", "blocks", "txs", "gas"):
+        chains.add_column(column, justify="left" if column == "chain" else "right")
+    for name, totals in chain_totals(run_.devnet).items():
+        chains.add_row(
+            name,
+            str(totals["height"]),
+            str(totals["blocks"]),
+            str(totals["transactions"]),
+            f"{totals['gas']:,}",
+        )
+    console.print(chains)
+    checks = Table(title="expectations", title_justify="left")
+    for column in ("", "expectation", "observed"):
+        checks.add_column(column)
+    for expectation in result.expectations:
+        mark = "[green]pass[/]" if expectation.passed else "[bold red]FAIL[/]"
+        checks.add_row(mark, expectation.name, expectation.observed)
+    console.print(checks)
+    verdict = "[green]all expectations held[/]" if result.passed else "[bold red]an expectation failed[/]"
+    console.print(
+        f"{verdict}; simulated {run_.now:g} s in {result.wall_seconds:.1f} s; trace {run_.trace_hash}",
+        highlight=False,
+    )
+
+
+def validate(
+    file: Annotated[str, typer.Argument(help="A scenario file, or a bundled scenario's name.")],
+) -> None:
+    """Check a scenario without running it: YAML, fields, units, topology and every name it uses.
+
+    Example: cortensor-sim validate my-scenario.yaml
+    """
+    scenario = _load(file)
+    chains = ", ".join(c.name for c in scenario.resolved_topology().chains)
+    console.print(
+        f"{file}: valid scenario {scenario.name!r}: {len(scenario.timeline)} steps, "
+        f"{len(scenario.expectations)} expectations, chains {chains}",
+        highlight=False,
+    )
+
+
+def list_scenarios() -> None:
+    """List the bundled scenarios, one line each (run one with `cortensor-sim run NAME`).
+
+    Example: cortensor-sim list
+    """
+    from ..scenario.loader import bundled_scenarios, load_scenario
+
+    table = Table(title="bundled scenarios", title_justify="left")
+    table.add_column("name")
+    table.add_column("what it shows")
+    for name, path in bundled_scenarios().items():
+        table.add_row(name, load_scenario(path).description)
+    console.print(table)
+
+
+def init(
+    file: Annotated[Path, typer.Argument(help="Where to write the starter scenario.")] = Path(
+        "scenario.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter scenario to edit (then `cortensor-sim run FILE`).
+
+    Example: cortensor-sim init my-scenario.yaml
+    """
+    from ..scenario.starter import STARTER
+
+    if not str(file) or file.is_dir():
+        raise _fail(f"{file or repr('')}: expected a file name")
+    if file.exists() and not force:
+        raise _fail(f"{file}: exists (use --force to overwrite)")
+    try:
+        file.write_text(STARTER)
+    except OSError as exc:
+        raise _fail(f"{file}: cannot write: {exc.strerror or exc}") from None
+    console.print(
+        f"starter scenario written to {file}; run it with: cortensor-sim run {file}", highlight=False
+    )
+
+
+def schema(
+    output: Annotated[
+        Path | None, typer.Option(help="Write the schema to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the scenario format's JSON Schema (for editors that complete and check YAML).
+
+    Example: cortensor-sim schema --output scenario.schema.json
+    """
+    import json
+
+    from ..scenario.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output = _writable("--output", output)
+    assert output is not None
+    try:
+        output.write_text(text)
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
+app.command("run")(run)
+app.command("validate")(validate)
+app.command("list")(list_scenarios)
+app.command("init")(init)
+app.command("schema")(schema)

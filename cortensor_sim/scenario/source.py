@@ -205,7 +205,28 @@ def validation_error(
         message += f", got {_shown(error.get('input'))}"
     if error["type"] == "extra_forbidden":
         message = "unknown field (a typo?)"
-    return error_at(path, root, prefix + loc, message)
+    return error_at(path, root, _without_tags(root, prefix + loc), message)
+
+
+def _without_tags(root: yaml.Node | None, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """Drop the tags pydantic puts into a tagged union's ``loc`` (``timeline.1.fund.amount``: the
+    ``fund`` is the value of the item's ``do:``, not a field the user wrote)."""
+    kept: list[str | int] = []
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            keys = {getattr(k, "value", None): v for k, v in node.value}
+            if part not in keys and any(getattr(v, "value", None) == part for v in keys.values()):
+                continue
+            node = keys.get(part)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        elif isinstance(node, yaml.ScalarNode):  # "seed.int": a union member's name under a plain value
+            continue
+        else:
+            node = None
+        kept.append(part)
+    return tuple(kept)
 
 
 def _is_union_tag(part: str | int) -> bool:
@@ -215,11 +236,20 @@ def _is_union_tag(part: str | int) -> bool:
 
 def load_yaml_model(path: str | Path, model: type[Model], *, key: str | None = None) -> Model:
     """Parse ``path`` (or its top-level ``key``) as ``model``; raises :class:`InputError`."""
+    return load_yaml_document(path, model, key=key)[0]
+
+
+def load_yaml_document(
+    path: str | Path, model: type[Model], *, key: str | None = None
+) -> tuple[Model, yaml.Node | None]:
+    """Like :func:`load_yaml_model`, also returning the node tree for later checks that point at lines."""
     path = Path(path)
     text = read_text(path)
     root, data = parse_yaml(path, text)
     if data is None:
-        raise InputError(path, 1, None, f"the file is empty: expected a mapping of {model.__name__} fields")
+        raise InputError(
+            path, 1, None, f"the file is empty: expected a mapping of {model.__name__} fields", 1
+        )
     prefix: tuple[str | int, ...] = ()
     if key is not None:
         if not isinstance(data, dict) or key not in data:
@@ -230,6 +260,6 @@ def load_yaml_model(path: str | Path, model: type[Model], *, key: str | None = N
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} ({_shown(data)})"
         raise error_at(path, root, prefix, f"expected a mapping of {model.__name__} fields, got {kind}")
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), root
     except ValidationError as exc:
         raise validation_error(path, root, exc, prefix) from None
