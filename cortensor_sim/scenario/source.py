@@ -124,7 +124,13 @@ def read_text(path: Path) -> str:
 
 def parse_yaml(path: Path, text: str) -> tuple[yaml.Node | None, Any]:
     """The document's node tree (for positions) and its plain value."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:  # a control character: checked before any parsing
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        what = f"control character U+{exc.character:04X} is not allowed in YAML text"
+        raise InputError(path, line, None, f"not valid YAML: {what}", column) from None
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

@@ -202,3 +202,8 @@ def test_unexpected_error_is_exit_3_with_a_crash_report(
     (report,) = tmp_path.glob("cortensor-sim-crash-*.txt")
     assert str(report) in result.output.replace("\n", "")
     assert "Traceback" in report.read_text() and "Traceback" not in result.output
+
+
+def test_control_character_in_yaml(tmp_path: Path) -> None:
+    path = write(tmp_path, "seed: a\x11b\n" + TOPOLOGY)
+    refused(["devnet", "--topology", str(path)], f"{path}:1:8:", "control character U+0011 is not allowed")
