@@ -124,7 +124,10 @@ class Deployment:
         addresses = [self.names[m] for m in miners]
         by_address = {a: n for n, a in self.names.items()}
         verdicts = {t: judge(self.network.task_results(session_id, t), addresses) for t in task_ids}
-        self.network.validate(session_id, verdicts)
+        # A miner that never answered has no verdict to post: TaskValidator reads a missing one
+        # as NONE (penalized at finalize, not slashed), and refuses NONE as a posted value.
+        posted = {t: {a: v for a, v in vs.items() if v is not Verdict.NONE} for t, vs in verdicts.items()}
+        self.network.validate(session_id, posted)
         self.network.pay(session_id, task_ids)
         return {t: {by_address[a]: v for a, v in vs.items()} for t, vs in verdicts.items()}
 

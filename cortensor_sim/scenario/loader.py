@@ -71,6 +71,7 @@ def check_names(path: Path, root: yaml.Node | None, scenario: Scenario, topology
     actors = scenario.actors
     names = Names(
         chains={c.name: c.kind for c in topology.chains},
+        interval_mined=frozenset(c.name for c in topology.chains if c.is_evm and c.mining == "interval"),
         users=actors.user_names,
         miners=actors.miner_names,
         session_chain=scenario.parameters.session_chain,

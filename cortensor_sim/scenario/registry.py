@@ -40,6 +40,7 @@ class Names:
     """What a scenario defines, for checking the names its steps use before anything runs."""
 
     chains: dict[str, str]  # name -> kind
+    interval_mined: frozenset[str]
     users: tuple[str, ...]
     miners: tuple[str, ...]
     session_chain: str
@@ -56,6 +57,15 @@ class Names:
             raise ReferenceProblem(field_name, f"unknown chain {name!r} (chains: {', '.join(self.chains)})")
         if evm and self.chains[name] == "solana":
             raise ReferenceProblem(field_name, f"{name!r} is a Solana chain; this needs an EVM chain")
+
+    def sealing_at_once(self, field_name: str, name: str, why: str) -> None:
+        """Refuse a chain that pools transactions (``mining: interval``) where a step needs each
+        receipt as soon as it sends (a session id, a checkpoint's block)."""
+        self.chain(field_name, name)
+        if name in self.interval_mined:
+            raise ReferenceProblem(
+                field_name, f"{name!r} mines on an interval; {why} needs `mining: auto` there (topology)"
+            )
 
     def protocol_on(self, field_name: str, name: str) -> None:
         self.chain(field_name, name)

@@ -96,10 +96,13 @@ class Run:
     def miners(self) -> tuple[str, ...]:
         return self.scenario.actors.miner_names
 
-    def answer(self, miner: str, task_id: int, prompt: str) -> str:
-        """What ``miner`` answers, by its behaviour: honest, made up, or the colluders' shared lie."""
+    def answer(self, miner: str, task_id: int, prompt: str) -> str | None:
+        """What ``miner`` answers, by its behaviour: honest, made up, the colluders' shared lie, or
+        nothing at all (a silent miner)."""
         actors = self.scenario.actors
         behaviour = actors.behaviour.get(miner, "honest")
+        if behaviour == "silent":
+            return None
         if behaviour == "colluding":
             return f"Colluded reply {task_id}: lorem ipsum dolor sit amet, consectetur adipiscing."
         made_up = behaviour == "dishonest" or (

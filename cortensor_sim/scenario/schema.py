@@ -49,10 +49,11 @@ class Actors(BaseModel):
 
     users: int = Field(default=1, ge=1, le=100)
     miners: int = Field(default=4, ge=1, le=100)
-    behaviour: dict[str, Literal["honest", "dishonest", "colluding"]] = Field(
+    behaviour: dict[str, Literal["honest", "dishonest", "colluding", "silent"]] = Field(
         default_factory=dict,
         description="per miner (miner0, miner1, ...): dishonest miners answer with made-up text; "
-        "colluding miners all give the same wrong answer",
+        "colluding miners all give the same wrong answer; silent miners ack a task and never "
+        "answer (a crashed miner, a backend that timed out)",
     )
     dishonest_rate: float = Field(
         default=0.0, ge=0, le=1, description="chance that any other answer is made up (drawn from the seed)"

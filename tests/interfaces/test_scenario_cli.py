@@ -190,3 +190,26 @@ def test_help_shows_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: cortensor-sim" in result.output
+
+
+def test_validate_refuses_protocol_on_an_interval_mined_chain(tmp_path: Path) -> None:
+    text = SMALL.replace("block_time: 0.25}", "block_time: 0.25, mining: interval}")
+    scenario = write(tmp_path, text)
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert f"{scenario}:9:5: timeline[0].chain: 'arbitrum' mines on an interval" in result.output.replace(
+        "\n", ""
+    )
+
+
+def test_validate_refuses_a_checkpoint_to_an_interval_mined_chain(tmp_path: Path) -> None:
+    text = SMALL.replace("block_time: 12}", "block_time: 12, mining: interval}").replace(
+        "  - {do: advance, by: 90s}\n",
+        "  - {do: open_session, name: s1}\n  - {do: checkpoint, session: s1, to: l1}\n",
+    )
+    result = runner.invoke(app, ["validate", str(write(tmp_path, text))])
+    assert result.exit_code == 2
+    assert (
+        "timeline[3].to: 'l1' mines on an interval; a checkpoint needs `mining: auto`"
+        in result.output.replace("\n", "")
+    )

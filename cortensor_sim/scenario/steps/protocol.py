@@ -46,7 +46,7 @@ class Deploy(StepKind):
 
     def check(self, names: Names) -> None:
         chain = self.chain or names.session_chain
-        names.chain("chain", chain)
+        names.sealing_at_once("chain", chain, "the protocol (a session's id is read from its receipt)")
         names.deployed.add(chain)
 
     def run(self, run: Run) -> None:
@@ -183,7 +183,8 @@ class SubmitTasks(StepKind):
 class RunTasks(StepKind):
     """Every submitted task of the session through assign, ack, precommit, commit and end, then
     Proof of Inference, verdicts, finalize (penalties, slashing) and payment. Miners answer as
-    their behaviour says (``actors.behaviour``); the oracle moves each phase after the poll interval."""
+    their behaviour says (``actors.behaviour``); the oracle moves each phase after the poll interval
+    (forcing it past a silent miner)."""
 
     do: Literal["run_tasks"]
     session: str
@@ -201,7 +202,10 @@ class RunTasks(StepKind):
         miners = deployment.session_miners(record.session_id)
         deployment.assign_and_ack(record.session_id, tasks, miners)
         run.advance(poll)
-        answers = {t: {m: run.answer(m, t, record.prompts[t]) for m in miners} for t in tasks}
+        answers: dict[int, dict[str, str]] = {}
+        for task_id in tasks:
+            given = {m: run.answer(m, task_id, record.prompts[task_id]) for m in miners}
+            answers[task_id] = {m: a for m, a in given.items() if a is not None}
         deployment.precommit(record.session_id, answers)
         run.advance(poll)
         deployment.commit_and_end(record.session_id, answers)
@@ -257,7 +261,7 @@ class Checkpoint(StepKind):
 
     def check(self, names: Names) -> None:
         names.session("session", self.session)
-        names.chain("to", self.to or names.settlement_chain)
+        names.sealing_at_once("to", self.to or names.settlement_chain, "a checkpoint")
 
     def run(self, run: Run) -> None:
         record = run.sessions[self.session]
