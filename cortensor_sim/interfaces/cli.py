@@ -32,6 +32,8 @@ from ..scenario.source import InputError, load_yaml_model
 from ..scenario.units import UnitError, parse_duration
 
 EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report a SIGINT (128 + 2)."""
 
 console = Console()
 errors = Console(stderr=True)
@@ -63,6 +65,9 @@ class _Guarded(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, TyperException):
             raise
+        except KeyboardInterrupt:  # not 1: that code means "an expectation failed"
+            errors.print("interrupted", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             report = write_crash_report(exc)
             summary = str(exc).splitlines()[0] if str(exc) else ""

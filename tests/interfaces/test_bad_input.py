@@ -207,3 +207,20 @@ def test_unexpected_error_is_exit_3_with_a_crash_report(
 def test_control_character_in_yaml(tmp_path: Path) -> None:
     path = write(tmp_path, "seed: a\x11b\n" + TOPOLOGY)
     refused(["devnet", "--topology", str(path)], f"{path}:1:8:", "control character U+0011 is not allowed")
+
+
+def test_ctrl_c_is_not_the_expectation_failed_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cortensor_sim.interfaces.cli as cli
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "chains_table", interrupted)
+    result = runner.invoke(app, ["devnet"])
+    assert result.exit_code == 130
+    assert "interrupted" in result.output
+
+
+@pytest.mark.parametrize("args", [["run", "no-such-scenario"], ["validate", "missing.yaml"]])
+def test_a_missing_scenario(args: list[str]) -> None:
+    refused(args, "cannot read: No such file or directory")

@@ -7,6 +7,7 @@ hostile one, bytes inserted, the file cut short) and runs ``validate`` (scenario
 
 from __future__ import annotations
 
+import random
 import re
 import tempfile
 from pathlib import Path
@@ -113,3 +114,83 @@ def test_600_mutated_scenarios_validate_or_exit_2(raw: bytes) -> None:
 @given(mutated(TOPOLOGIES))
 def test_400_mutated_topologies_build_or_exit_2(raw: bytes) -> None:
     assert_clean(["devnet", "--topology"], raw, ".yaml")
+
+
+RUNNABLE = """\
+name: fuzzed
+seed: 1
+topology:
+  accounts: 12
+  chains:
+    - {name: l1, kind: ethereum, chain_id: 900, block_time: 12}
+    - {name: arbitrum, kind: nitro, parent: l1, chain_id: 412346, block_time: 0.25}
+parameters: {redundancy: 2, deposit: 10 COR, slash: 1 COR, poll_interval: 5s}
+actors: {users: 1, miners: 3, behaviour: {miner2: dishonest}}
+timeline:
+  - do: deploy
+  - {do: fund, to: [user0], amount: 100 COR}
+  - {do: fund, to: [miners], amount: 6000 COR}
+  - {do: register_nodes, stake: 6000 COR}
+  - {do: open_session, name: s1, redundancy: 2}
+  - {do: submit_tasks, session: s1, count: 1}
+  - {do: run_tasks, session: s1}
+  - {do: advance, by: 1h}
+expectations:
+  - {expect: tasks, session: s1, state: completed, count: 1}
+  - {expect: balance, of: user0, at_most: 100 COR}
+"""
+
+VALUE = re.compile(r"(?<=: )[^,{}\[\]\n]+")
+PLAUSIBLE = {
+    "amount": ["0 COR", "1 COR", "5000 COR", "7000 COR", "1e30 COR", "1 wei", "1 ether", "0.5 SOL"],
+    "count": ["0", "1", "2", "3", "5", "16", "-1"],
+    "duration": ["0s", "1ms", "7d", "90s"],
+    "name": ["dishonest", "colluding", "silent", "honest", "miner0", "miner5", "user1", "l1", "s2",
+             "completed", "queued", "arbitrum"],
+}  # fmt: skip
+
+
+FIXED = ("do: ", "expect: ", "name: ", "session: ")
+"""Keys whose values stay: a mutant that renames a step kind or a session only tests validation."""
+
+
+def _kind(value: str) -> str:
+    if value.endswith("COR"):
+        return "amount"
+    if value.isdigit():
+        return "count"
+    if re.fullmatch(r"\d+[a-z]+", value):
+        return "duration"
+    return "name"
+
+
+def plausible_mutation(rng: random.Random) -> str:
+    """RUNNABLE with one or two values swapped for ones of the same kind (an amount for an amount,
+    a count for a count): many still validate, so they run."""
+    text = RUNNABLE
+    for _ in range(rng.randint(1, 2)):
+        spans = [
+            m.span()
+            for m in VALUE.finditer(text)
+            if m.start() > text.index("parameters:") and not text[: m.start()].endswith(FIXED)
+        ]
+        start, end = rng.choice(spans)
+        text = text[:start] + rng.choice(PLAUSIBLE[_kind(text[start:end].strip())]) + text[end:]
+    return text
+
+
+@pytest.mark.slow
+def test_mutated_scenarios_run_to_a_verdict_or_exit_2(tmp_path: Path) -> None:
+    """Run, not only validate: each mutant passes (0), fails an expectation or a step (1), or is
+    bad input (2), never a crash; and enough of them get past validation to run."""
+    rng = random.Random(2026)
+    codes: list[int] = []
+    for index in range(24):
+        path = tmp_path / f"fuzzed{index}.yaml"
+        path.write_text(plausible_mutation(rng))
+        result = CliRunner().invoke(app, ["run", str(path)])
+        assert result.exit_code in (0, 1, 2), (path.read_text(), result.output, result.exception)
+        assert "Traceback" not in result.output and "internal error" not in result.output
+        codes.append(result.exit_code)
+    assert codes.count(0) + codes.count(1) >= 8, codes
+    assert codes.count(1) >= 2 and codes.count(2) >= 2, codes
