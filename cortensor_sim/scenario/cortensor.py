@@ -7,14 +7,17 @@ one) this module is the only part of :mod:`cortensor_sim.scenario` that changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from eth_abi import encode
+from eth_abi import decode, encode
+from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
-from ..artifacts import load_artifact
+from ..artifacts import available_artifacts, load_artifact
 from ..chains.evm import EvmChain
 from ..protocol.deployment import ROLE
 from ..protocol.inference import Verdict, honest_answer, judge
@@ -218,6 +221,45 @@ class Deployment:
 
     def _by_address(self, answers: Mapping[int, Mapping[str, str]]) -> dict[int, dict[str, str]]:
         return {t: {self.names[m]: a for m, a in by.items()} for t, by in answers.items()}
+
+
+_REVERT_DATA = re.compile(r"0x([0-9a-fA-F]{8})([0-9a-fA-F]*)")
+
+
+@cache
+def _custom_errors() -> dict[bytes, tuple[str, tuple[str, ...]]]:
+    """Every custom error of the protocol's contracts, by selector."""
+    errors: dict[bytes, tuple[str, tuple[str, ...]]] = {}
+    for name in available_artifacts():
+        for item in load_artifact(name).abi:
+            if item.get("type") == "error":
+                types = tuple(_abi_type(i) for i in item.get("inputs", []))
+                signature = f"{item['name']}({','.join(types)})"
+                errors[keccak(text=signature)[:4]] = (item["name"], types)
+    return errors
+
+
+def _abi_type(item: Mapping[str, Any]) -> str:
+    if item["type"].startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + item["type"][5:]
+    return str(item["type"])
+
+
+def explain(failure: StepFailed) -> str:
+    """A failed step in one line, naming the custom error it reverted with (web3 shows raw data)."""
+    text = str(failure).splitlines()[0] if str(failure) else type(failure).__name__
+    match = _REVERT_DATA.search(text)
+    known = _custom_errors().get(bytes.fromhex(match.group(1))) if match else None
+    if match is None or known is None:
+        return text
+    name, types = known
+    try:
+        values = decode(list(types), bytes.fromhex(match.group(2)))
+    except (DecodingError, ValueError, OverflowError):
+        values = ()
+    shown = ", ".join("0x" + v.hex() if isinstance(v, bytes) else str(v) for v in values)
+    prefix = text[: match.start()].rstrip(" :('\"")
+    return f"{prefix}: reverted with {name}({shown})"
 
 
 def honest(prompt: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
-from .cortensor import Deployment, StepFailed, Verdict, honest
+from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
 from .schema import Scenario
 
@@ -203,7 +203,7 @@ def run_scenario(
         try:
             step.run(run)
         except StepFailed as exc:
-            error = str(exc).splitlines()[0]
+            error = explain(exc)
         txs = run._new_transactions()
         record = StepRecord(
             index=index,

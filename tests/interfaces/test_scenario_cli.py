@@ -213,3 +213,18 @@ def test_validate_refuses_a_checkpoint_to_an_interval_mined_chain(tmp_path: Path
         "timeline[3].to: 'l1' mines on an interval; a checkpoint needs `mining: auto`"
         in result.output.replace("\n", "")
     )
+
+
+def test_a_reverting_step_names_the_custom_error(tmp_path: Path) -> None:
+    text = SMALL.replace("  - {do: advance, by: 90s}\n", "  - {do: register_nodes, stake: 10 COR}\n")
+    text = text.replace("to: [user0], amount: 500 COR", "to: [miners], amount: 10 COR")
+    junit = tmp_path / "r.xml"
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--junit", str(junit)])
+    assert result.exit_code == 1, result.output
+    failure = ET.parse(junit).getroot().find(".//failure")
+    assert failure is not None
+    message = failure.get("message") or ""
+    assert (
+        "miner0 could not addNode on arbitrum: reverted with StakeOutOfRange(10000000000000000000, "
+        in message
+    )
