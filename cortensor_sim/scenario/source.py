@@ -192,11 +192,22 @@ def error_at(path: Path, root: yaml.Node | None, loc: tuple[str | int, ...], mes
     return InputError(path, line, field_name(loc) or None, message, column)
 
 
+def _most_specific(errors: list[Any]) -> Any:
+    """The error to show: among those about the first error's top-level field, the deepest one.
+
+    For ``topology: str | Topology`` given a mapping, pydantic reports "should be a valid string"
+    for the ``str`` member before the real problem deep inside the ``Topology`` member.
+    """
+    first = errors[0]
+    same_field = [e for e in errors if e["loc"][:1] == first["loc"][:1]]
+    return max(same_field, key=lambda e: len(e["loc"]))
+
+
 def validation_error(
     path: Path, root: yaml.Node | None, exc: ValidationError, prefix: tuple[str | int, ...] = ()
 ) -> InputError:
     """pydantic's first error, in the user's terms: where, which field, what was expected, what came."""
-    error = exc.errors()[0]
+    error = _most_specific(exc.errors())
     loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
     message = error["msg"]
     named = _PATH_IN_MESSAGE.match(message)
@@ -219,10 +230,12 @@ def _without_tags(root: yaml.Node | None, loc: tuple[str | int, ...]) -> tuple[s
     ``fund`` is the value of the item's ``do:``, not a field the user wrote)."""
     kept: list[str | int] = []
     node = root
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             keys = {getattr(k, "value", None): v for k, v in node.value}
-            if part not in keys and any(getattr(v, "value", None) == part for v in keys.values()):
+            tag = any(getattr(v, "value", None) == part for v in keys.values())
+            member = index < len(loc) - 1  # a union member's name ("Topology") before a real field
+            if part not in keys and (tag or member):
                 continue
             node = keys.get(part)
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):

@@ -228,3 +228,27 @@ def test_a_reverting_step_names_the_custom_error(tmp_path: Path) -> None:
         "miner0 could not addNode on arbitrum: reverted with StakeOutOfRange(10000000000000000000, "
         in message
     )
+
+
+def test_an_inline_topology_error_points_into_the_topology(tmp_path: Path) -> None:
+    scenario = write(tmp_path, SMALL.replace("block_time: 0.25}", "block_time: -1}"))
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert f"{scenario}:6:79: topology.chains[1].block_time: must be positive" in result.output.replace(
+        "\n", ""
+    )
+
+
+def test_a_topology_file_beside_the_scenario_is_read_and_checked(tmp_path: Path) -> None:
+    topology = SMALL.split("topology:\n")[1].split("actors:")[0]
+    (tmp_path / "net.yaml").write_text(topology.replace("    - ", "  - ").replace("  chains:", "chains:"))
+    scenario = write(
+        tmp_path, SMALL.split("topology:")[0] + "topology: net.yaml\n" + "actors:" + SMALL.split("actors:")[1]
+    )
+    assert runner.invoke(app, ["validate", str(scenario)]).exit_code == 0
+    (tmp_path / "net.yaml").write_text("chains: []\n")
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'net.yaml'}:1:9: chains: Tuple should have at least 1 item" in result.output.replace(
+        "\n", ""
+    )
