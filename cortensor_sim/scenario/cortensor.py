@@ -18,6 +18,7 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
 from ..artifacts import available_artifacts, load_artifact
+from ..chains.engine import UnknownBlock
 from ..chains.evm import EvmChain
 from ..protocol.deployment import ROLE
 from ..protocol.inference import Verdict, honest_answer, judge
@@ -144,10 +145,15 @@ class Deployment:
         """Anchor the session's results in CheckpointRegistry on ``settlement``; returns its block."""
         admin = self.names["admin"]
         if self.registry is None or self.registry_chain is not settlement:
+            first_block = settlement.height + 1
             self.registry = settlement.deploy(load_artifact("CheckpointRegistry"), admin, sender=admin)
             self.registry_chain = settlement
             grant = self.registry.functions.grantRole(ROLE["POSTER_ROLE"], admin).transact({"from": admin})
             settlement.w3.eth.wait_for_transaction_receipt(grant)
+            gas = sum(_block_gas(settlement, n) for n in range(first_block, settlement.height + 1))
+            self.steps.append(
+                Step("admin", "deploy CheckpointRegistry", settlement.name, settlement.height, gas, "-")
+            )
         hashes = []
         for task_id in task_ids:
             results = self.network.task_results(session_id, task_id)
@@ -221,6 +227,14 @@ class Deployment:
 
     def _by_address(self, answers: Mapping[int, Mapping[str, str]]) -> dict[int, dict[str, str]]:
         return {t: {self.names[m]: a for m, a in by.items()} for t, by in answers.items()}
+
+
+def _block_gas(chain: EvmChain, number: int) -> int:
+    """Gas used by block ``number``; 0 for a number a long jump left without a block."""
+    try:
+        return int(chain.engine.get_block(number)["gasUsed"], 16)
+    except UnknownBlock:
+        return 0
 
 
 _REVERT_DATA = re.compile(r"0x([0-9a-fA-F]{8})([0-9a-fA-F]*)")
