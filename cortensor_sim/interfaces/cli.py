@@ -419,7 +419,7 @@ def _print_result(result: Any) -> None:
 
     run_ = result.run
     steps = Table(title=f"scenario {run_.scenario.name} (seed {run_.seed})", title_justify="left")
-    for column in ("#", "step", "txs", "gas", "sim time"):
+    for column in ("#", "step", "actions", "gas", "sim time"):
         steps.add_column(column, justify="left" if column == "step" else "right")
     for record in run_.steps:
         label = (

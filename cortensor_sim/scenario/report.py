@@ -69,7 +69,11 @@ def task_summary(result: RunResult) -> dict[str, Any]:
 
 
 def summary(result: RunResult) -> dict[str, Any]:
-    """The deterministic summary of a run (no wall times): the golden files hold exactly this."""
+    """The deterministic summary of a run (no wall times): the golden files hold exactly this.
+
+    A step's ``actions`` are the protocol actions it recorded (one per transaction, except that a
+    contract suite's deployment counts as one); ``chains`` counts the transactions in blocks.
+    """
     run = result.run
     return {
         "scenario": run.scenario.name,
@@ -78,7 +82,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "trace_hash": run.trace_hash,
         "simulated_seconds": run.now,
         "steps": [
-            {"step": s.label, "transactions": s.txs, "gas": s.gas, **({"error": s.error} if s.error else {})}
+            {"step": s.label, "actions": s.txs, "gas": s.gas, **({"error": s.error} if s.error else {})}
             for s in run.steps
         ],
         "sessions": task_summary(result),
