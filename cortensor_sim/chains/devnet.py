@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from .engine import SealedBlock
 from .evm import ChainSnapshot, EvmChain
 from .pyevm.engine import PyEvmEngine
 from .solana import SolanaChain
-from .topology import ChainSpec, Topology, default_topology
+from .topology import LATEST_TIME, ChainSpec, Topology, default_topology
 
 Chain = EvmChain | SolanaChain
 
@@ -101,7 +102,14 @@ class Devnet:
         """Advance the shared clock and seal, on each chain, the blocks whose time has come.
 
         Parents move first, so a child chain's block never predates what its parent shows.
+        Time stays finite and before 10000-01-01 (block timestamps are uint64 everywhere).
         """
+        if not (isinstance(seconds, int | float) and math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"cannot advance by {seconds!r} s: expected a finite, non-negative duration")
+        if self.clock.now + seconds > LATEST_TIME:
+            raise ValueError(
+                f"cannot advance by {seconds:g} s: the clock would pass 9999-12-31 ({LATEST_TIME})"
+            )
         now_ms = self.clock.advance(seconds)
         sealed: dict[str, list[SealedBlock]] = {}
         for name in self._parents_first():

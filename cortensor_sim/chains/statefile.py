@@ -18,6 +18,7 @@ import binascii
 import gzip
 import hashlib
 import json
+import os
 import zlib
 from dataclasses import asdict
 from pathlib import Path
@@ -98,6 +99,7 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
         "sha256": hashlib.sha256(_canonical(payload)).hexdigest(),
         "payload": payload,
     }
+    path = _regular_file_target(path)
     tmp = path.with_name(path.name + ".tmp")
     # mtime=0: the same devnet gives the same bytes, so state files can be compared and cached.
     # filename="": gzip would otherwise record the temporary file's name in the header.
@@ -108,6 +110,51 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
         out.write(_canonical(document))
     tmp.replace(path)
     return path
+
+
+def _regular_file_target(path: Path) -> Path:
+    """Where the dump goes: the file itself, or the file a symlink points to; never a device.
+
+    The dump is written beside its target and renamed over it, so that a crash never leaves half a
+    file. Renamed over ``/dev/null`` (as root) or over a symlink, that would replace the device or
+    the link, so such targets are resolved or refused first.
+    """
+    if not str(path) or path.is_dir():
+        raise StateFileError(path, "is a directory, expected a file name for the state file")
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        raise StateFileError(path, "is not a regular file (a device, pipe or socket): refusing to replace it")
+    return target
+
+
+def _check_consistent(path: Path, topology: Topology, now_ms: int, devnet: Devnet) -> None:
+    """A state file must agree with itself, not only with its checksum (a file can be re-signed)."""
+    if now_ms < topology.genesis_time * 1000:
+        raise StateFileError(
+            path, f"inconsistent: the clock ({now_ms} ms) is before genesis ({topology.genesis_time} s)"
+        )
+    for spec in topology.chains:
+        if not spec.is_evm:
+            continue
+        chain = devnet.evm(spec.name)
+        if chain.engine.chain_id != spec.chain_id:
+            raise StateFileError(
+                path,
+                f"inconsistent: the topology gives {spec.name!r} chain id {spec.chain_id}, "
+                f"its engine state has chain id {chain.engine.chain_id}",
+            )
+        if chain._now_ms > now_ms:
+            raise StateFileError(
+                path,
+                f"inconsistent: chain {spec.name!r} is at {chain._now_ms} ms, after the clock ({now_ms} ms)",
+            )
+        latest = int(chain.engine.get_block("latest")["timestamp"], 16)
+        if latest * 1000 > now_ms:
+            raise StateFileError(
+                path,
+                f"inconsistent: the clock ({now_ms // 1000} s) was set back before {spec.name!r}'s latest "
+                f"block ({latest} s)",
+            )
 
 
 def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
@@ -165,6 +212,7 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
                     for raw, (sender, nonce) in entry["pool_signers"].items()
                 },
             )
+        _check_consistent(path, topology, now_ms, devnet)
     except StateFileError:
         raise
     except ValidationError as exc:

@@ -30,6 +30,13 @@ ALLOWED_PARENTS: dict[str, frozenset[str]] = {
 DEFAULT_GENESIS_TIME = 1_767_225_600
 """2026-01-01T00:00:00Z: genesis time comes from here, never from the wall clock."""
 
+LATEST_TIME = 253_402_300_799
+"""9999-12-31T23:59:59Z: the latest genesis or clock time accepted. Block timestamps are uint64
+on every chain; this bound keeps a devnet centuries inside that, whatever it is advanced by."""
+
+MAX_BLOCK_TIME = 86_400
+"""A day: the longest block time (or Solana slot) accepted."""
+
 
 class ChainSpec(BaseModel):
     """One chain of the devnet."""
@@ -39,8 +46,11 @@ class ChainSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$")
     kind: ChainKind
     parent: str | None = None
-    chain_id: int | None = Field(default=None, gt=0, lt=2**64)
-    block_time: float = Field(description="seconds between blocks (a Solana slot's length)")
+    chain_id: int | None = Field(default=None, gt=0, lt=2**64, strict=True)
+    block_time: float = Field(
+        strict=True,  # `block_time: true` is not 1 s
+        description="seconds between blocks (a Solana slot's length), a whole number of milliseconds",
+    )
     mining: Literal["auto", "interval"] = "auto"
 
     @field_validator("block_time")
@@ -48,6 +58,8 @@ class ChainSpec(BaseModel):
     def _positive_block_time(cls, value: float) -> float:
         if not value > 0:
             raise ValueError(f"must be positive, got {value}")
+        if not value <= MAX_BLOCK_TIME:
+            raise ValueError(f"must be at most {MAX_BLOCK_TIME} s (a day), got {value}")
         if abs(value * 1000 - round(value * 1000)) > 1e-6:
             raise ValueError(f"must be a whole number of milliseconds, got {value}")
         return value
@@ -67,8 +79,14 @@ class Topology(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     seed: str = "cortensor-sim"
-    genesis_time: int = Field(default=DEFAULT_GENESIS_TIME, ge=0)
-    accounts: int = Field(default=10, ge=1, le=1000, description="funded dev accounts per chain")
+    genesis_time: int = Field(
+        default=DEFAULT_GENESIS_TIME,
+        ge=0,
+        le=LATEST_TIME,
+        strict=True,
+        description="Unix time of every chain's genesis block, at most 9999-12-31 (253402300799)",
+    )
+    accounts: int = Field(default=10, ge=1, le=1000, strict=True, description="funded dev accounts per chain")
     chains: tuple[ChainSpec, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

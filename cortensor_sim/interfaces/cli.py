@@ -1,39 +1,116 @@
 """The ``cortensor-sim`` command line.
 
-Exit codes follow the scenario runner's contract: 0 success, 1 a check failed, 2 bad input.
-Bad input is reported as ``file:line: field: what`` on stderr, never as a traceback.
+Exit codes: 0 success (every expectation held), 1 an expectation failed, 2 bad input (reported as
+``file:line:column: field: what`` on stderr), 3 anything unexpected (one line on stderr and the
+path of a crash report holding the traceback). Never a bare traceback.
+
+Commands are plain functions registered on ``app`` (``app.command("name")(function)``); the group
+class :class:`_Guarded` turns any unexpected exception of any command into exit 3.
 """
 
 from __future__ import annotations
 
+import math
+import os
+import sys
+import tempfile
 import time
+import traceback
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
+from .. import __version__
 from ..chains import Devnet, StateFileError, Topology
 from ..scenario.source import InputError, load_yaml_model
+from ..scenario.units import UnitError, parse_duration
 
-app = typer.Typer(
-    name="cortensor-sim",
-    help="A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+"""Ctrl-C, as shells report a SIGINT (128 + 2)."""
+
 console = Console()
 errors = Console(stderr=True)
 
 
+def write_crash_report(exc: BaseException) -> Path:
+    """Save the traceback where the user can attach it to a bug report; returns the file."""
+    folder = Path(os.environ.get("CORTENSOR_SIM_CRASH_DIR") or tempfile.gettempdir())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"cortensor-sim-crash-{stamp}-{os.getpid()}.txt"
+    text = (
+        f"cortensor-sim {__version__} crashed\n"
+        f"command: {' '.join(sys.argv)}\n"
+        f"python: {sys.version.split()[0]}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    try:
+        path.write_text(text)
+    except OSError:
+        path = Path(tempfile.mkstemp(prefix="cortensor-sim-crash-", suffix=".txt")[1])
+        path.write_text(text)
+    return path
+
+
+class _Guarded(TyperGroup):
+    """Every command runs inside this: an unexpected exception becomes exit 3 and a crash report."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except KeyboardInterrupt:  # not 1: that code means "an expectation failed"
+            errors.print("interrupted", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            report = write_crash_report(exc)
+            summary = str(exc).splitlines()[0] if str(exc) else ""
+            errors.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {summary[:200]} "
+                f"(a bug: crash report in {report})",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_CRASH) from None
+
+
+app = typer.Typer(
+    name="cortensor-sim",
+    cls=_Guarded,
+    help="A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.\n\n"
+    "Example: cortensor-sim run scenarios/default.yaml",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"cortensor-sim {__version__}", highlight=False)
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _root() -> None:
-    """A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process."""
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """A local multi-chain devnet: L1, Base, Arbitrum, an Orbit L3 and Solana in one process.
+
+    Example: cortensor-sim run scenarios/default.yaml
+    """
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
@@ -109,24 +186,52 @@ def solana_table(devnet: Devnet) -> Table | None:
     return table
 
 
-@app.command()
+MAX_ADVANCE_SECONDS = 100 * 365 * 86_400
+"""A century: the longest single advance accepted from the command line."""
+
+
+def _advance_option(text: str) -> float:
+    """``--advance`` as seconds: ``90``, ``90s``, ``2h``, ``7d``; finite, forward, at most a century."""
+    try:
+        seconds = parse_duration(text)
+    except UnitError as exc:
+        raise _fail(f"--advance: {exc}") from None
+    if not (math.isfinite(seconds) and 0 <= seconds <= MAX_ADVANCE_SECONDS):
+        raise _fail(f"--advance: expected 0 to {MAX_ADVANCE_SECONDS} s (a century), got {text}")
+    return seconds
+
+
+def _dump_option(path: Path | None) -> Path | None:
+    if path is not None and (not str(path) or str(path) in (".", "")):
+        raise _fail("--dump: expected a file name, got an empty one")
+    return path
+
+
 def devnet(
     topology: Annotated[
         Path | None,
         typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana)."),
     ] = None,
     state: Annotated[Path | None, typer.Option(help="Start from a state file written by --dump.")] = None,
-    advance: Annotated[float, typer.Option(help="Advance the clock by this many seconds first.")] = 0,
+    advance: Annotated[
+        str, typer.Option(help="Advance the clock first: seconds, or a duration such as 90s, 2h, 7d.")
+    ] = "0",
     dump: Annotated[Path | None, typer.Option(help="Write the whole devnet state to this file.")] = None,
 ) -> None:
-    """Start a devnet and print its chains and funded accounts."""
+    """Start a devnet and print its chains and funded accounts.
+
+    Example: cortensor-sim devnet --advance 1h --dump state.devnet.json.gz
+    """
+    seconds = _advance_option(advance)
+    dump = _dump_option(dump)
     started = time.perf_counter()
     net = _open_devnet(topology, state)
     built = time.perf_counter() - started
-    if advance < 0:
-        raise _fail(f"--advance: the clock only moves forward, got {advance}")
-    if advance:
-        net.advance(advance)
+    if seconds:
+        try:
+            net.advance(seconds)
+        except ValueError as exc:
+            raise _fail(f"--advance: {exc}") from None
     console.print(chains_table(net))
     console.print(accounts_table(net))
     table = solana_table(net)
@@ -139,12 +244,16 @@ def devnet(
     if dump is not None:
         try:
             net.dump(dump)
+        except StateFileError as exc:
+            raise _fail(f"--dump: {exc}") from None
         except OSError as exc:
             raise _fail(f"{dump}: cannot write: {exc.strerror or exc}") from None
         console.print(f"state written to {dump}")
 
 
-@app.command()
+app.command("devnet")(devnet)
+
+
 def demo(
     topology: Annotated[
         Path | None, typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana).")
@@ -152,16 +261,19 @@ def demo(
     chain: Annotated[str, typer.Option(help="The chain that hosts sessions and tasks.")] = "arbitrum",
     settlement: Annotated[str, typer.Option(help="The chain that receives the checkpoint.")] = "l1",
 ) -> None:
-    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund."""
-    from ..protocol.demo import run_demo
+    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund.
+
+    Example: cortensor-sim demo --topology scenarios/topologies/two-orbits.yaml --chain acme
+    """
+    from ..protocol.demo import DemoUnsupported, check_demo_devnet, run_demo
     from ..protocol.network import StepFailed
 
     started = time.perf_counter()
     net = _open_devnet(topology, None)
-    for name in (chain, settlement):
-        if name not in net.evm_chains:
-            known = ", ".join(net.evm_chains)
-            raise _fail(f"--chain/--settlement: {name!r} is not an EVM chain of this devnet ({known})")
+    try:
+        check_demo_devnet(net, chain, settlement)
+    except DemoUnsupported as exc:
+        raise _fail(f"--chain/--settlement/--topology: {exc}") from None
     try:
         report = run_demo(net, chain=chain, settlement=settlement)
     except StepFailed as exc:
@@ -209,7 +321,232 @@ def _cor(amount: int, *, signed: bool = False) -> str:
     return text if amount or not signed else "0.00"
 
 
-@app.command()
+app.command("demo")(demo)
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+def _load(file: str) -> Any:
+    from ..scenario.loader import load_scenario
+
+    try:
+        return load_scenario(file)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _writable(option: str, path: Path | None) -> Path | None:
+    """Check an output path before a run, so a typo does not cost the run's time."""
+    if path is None:
+        return None
+    if not str(path) or path.is_dir():
+        raise _fail(f"{option}: expected a file name, got {str(path) or 'an empty one'!r}")
+    if path.exists() and not path.is_file():
+        raise _fail(f"{option}: {path} is not a regular file")
+    if not path.parent.is_dir():
+        raise _fail(f"{option}: {path.parent} is not a directory")
+    return path
+
+
+def _progress_line(run: Any) -> str:
+    heights = " ".join(f"{name}#{chain.height}" for name, chain in run.devnet.chains.items())
+    return f"t+{run.now:g}s  {heights}"
+
+
+def run(
+    file: Annotated[
+        str, typer.Argument(help="A scenario file, or the name of a bundled one (see `list`).")
+    ] = "default",
+    seed: Annotated[int | None, typer.Option(help="Use this seed instead of the scenario's.", min=0)] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write a JSON report here.")] = None,
+    junit: Annotated[
+        Path | None, typer.Option(help="Write a JUnit XML report here (one case per expectation).")
+    ] = None,
+    dump: Annotated[Path | None, typer.Option(help="Save the devnet at the end to this state file.")] = None,
+) -> None:
+    """Run a scenario: build its devnet, drive its timeline, check its expectations.
+
+    Exit 0 when every expectation held, 1 when one failed, 2 on bad input, 3 on a crash.
+
+    Example: cortensor-sim run scenarios/default.yaml --seed 7 --junit report.xml
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from ..scenario.report import write_json, write_junit
+    from ..scenario.runner import run_scenario
+
+    if seed is not None and seed >= 2**64:
+        raise _fail(f"--seed: expected 0 to 2**64 - 1, got {seed}")
+    json_path, junit, dump = (
+        _writable(o, p) for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump))
+    )
+    scenario = _load(file)
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), console=errors, transient=True
+    ) as progress:
+        task = progress.add_task(f"building the devnet for {scenario.name}", total=len(scenario.timeline))
+
+        def on_step(index: int, total: int, step: Any, current: Any) -> None:
+            progress.update(
+                task, description=f"[{index + 1}/{total}] {step.label()}  {_progress_line(current)}"
+            )
+
+        def after_step(index: int, total: int, step: Any, current: Any) -> None:
+            progress.advance(task)
+
+        result = run_scenario(scenario, seed=seed, on_step=on_step, after_step=after_step)
+    _print_result(result)
+    for path, write in ((json_path, write_json), (junit, write_junit)):
+        if path is not None:
+            try:
+                write(result, path)
+            except OSError as exc:
+                raise _fail(f"{path}: cannot write: {exc.strerror or exc}") from None
+            console.print(f"report written to {path}", highlight=False)
+    if dump is not None:
+        try:
+            result.run.devnet.dump(dump)
+        except (StateFileError, OSError) as exc:
+            raise _fail(f"--dump: {exc}") from None
+        console.print(f"devnet state written to {dump}", highlight=False)
+    if not result.passed:
+        raise typer.Exit(EXIT_EXPECTATION_FAILED)
+
+
+def _print_result(result: Any) -> None:
+    from ..scenario.report import chain_totals, task_summary
+
+    run_ = result.run
+    steps = Table(title=f"scenario {run_.scenario.name} (seed {run_.seed})", title_justify="left")
+    for column in ("#", "step", "actions", "gas", "sim time"):
+        steps.add_column(column, justify="left" if column == "step" else "right")
+    for record in run_.steps:
+        label = (
+            record.label if record.error is None else f"{record.label} [bold red]FAILED[/]: {record.error}"
+        )
+        steps.add_row(str(record.index), label, str(record.txs), f"{record.gas:,}", f"{record.sim_time:g} s")
+    console.print(steps)
+    sessions = task_summary(result)
+    if sessions:
+        table = Table(title="tasks", title_justify="left")
+        for column in ("session", "chain", "submitted", "processed", "verdicts", "latency p50/p95/max"):
+            table.add_column(column)
+        for name, info in sessions.items():
+            latency = info["latency_s"]
+            shown = f"{latency['p50']:g}/{latency['p95']:g}/{latency['max']:g} s" if latency else "-"
+            verdicts = ", ".join(f"{n} {v}" for v, n in info["verdicts"].items()) or "-"
+            table.add_row(
+                name, info["chain"], str(info["submitted"]), str(info["processed"]), verdicts, shown
+            )
+        console.print(table)
+    chains = Table(title="chains", title_justify="left")
+    for column in ("chain", "height", "blocks", "txs", "gas"):
+        chains.add_column(column, justify="left" if column == "chain" else "right")
+    for name, totals in chain_totals(run_.devnet).items():
+        chains.add_row(
+            name,
+            str(totals["height"]),
+            str(totals["blocks"]),
+            str(totals["transactions"]),
+            f"{totals['gas']:,}",
+        )
+    console.print(chains)
+    checks = Table(title="expectations", title_justify="left")
+    for column in ("", "expectation", "observed"):
+        checks.add_column(column)
+    for expectation in result.expectations:
+        mark = "[green]pass[/]" if expectation.passed else "[bold red]FAIL[/]"
+        checks.add_row(mark, expectation.name, expectation.observed)
+    console.print(checks)
+    verdict = "[green]all expectations held[/]" if result.passed else "[bold red]an expectation failed[/]"
+    console.print(
+        f"{verdict}; simulated {run_.now:g} s in {result.wall_seconds:.1f} s; trace {run_.trace_hash}",
+        highlight=False,
+    )
+
+
+def validate(
+    file: Annotated[str, typer.Argument(help="A scenario file, or a bundled scenario's name.")],
+) -> None:
+    """Check a scenario without running it: YAML, fields, units, topology and every name it uses.
+
+    Example: cortensor-sim validate my-scenario.yaml
+    """
+    scenario = _load(file)
+    chains = ", ".join(c.name for c in scenario.resolved_topology().chains)
+    console.print(
+        f"{file}: valid scenario {scenario.name!r}: {len(scenario.timeline)} steps, "
+        f"{len(scenario.expectations)} expectations, chains {chains}",
+        highlight=False,
+    )
+
+
+def list_scenarios() -> None:
+    """List the bundled scenarios, one line each (run one with `cortensor-sim run NAME`).
+
+    Example: cortensor-sim list
+    """
+    from ..scenario.loader import bundled_scenarios, load_scenario
+
+    table = Table(title="bundled scenarios", title_justify="left")
+    table.add_column("name")
+    table.add_column("what it shows")
+    for name, path in bundled_scenarios().items():
+        table.add_row(name, load_scenario(path).description)
+    console.print(table)
+
+
+def init(
+    file: Annotated[Path, typer.Argument(help="Where to write the starter scenario.")] = Path(
+        "scenario.yaml"
+    ),
+    force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter scenario to edit (then `cortensor-sim run FILE`).
+
+    Example: cortensor-sim init my-scenario.yaml
+    """
+    from ..scenario.starter import STARTER
+
+    if not str(file) or file.is_dir():
+        raise _fail(f"{file or repr('')}: expected a file name")
+    if file.exists() and not force:
+        raise _fail(f"{file}: exists (use --force to overwrite)")
+    try:
+        file.write_text(STARTER)
+    except OSError as exc:
+        raise _fail(f"{file}: cannot write: {exc.strerror or exc}") from None
+    console.print(
+        f"starter scenario written to {file}; run it with: cortensor-sim run {file}", highlight=False
+    )
+
+
+def schema(
+    output: Annotated[
+        Path | None, typer.Option(help="Write the schema to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the scenario format's JSON Schema (for editors that complete and check YAML).
+
+    Example: cortensor-sim schema --output scenario.schema.json
+    """
+    import json
+
+    from ..scenario.schema import json_schema
+
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output = _writable("--output", output)
+    assert output is not None
+    try:
+        output.write_text(text)
+    except OSError as exc:
+        raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
 def serve(
     topology: Annotated[
         Path | None, typer.Option(help="A topology YAML file (default: the default devnet).")
@@ -232,7 +569,10 @@ def serve(
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
 ) -> None:
-    """Serve every chain over JSON-RPC (HTTP and WebSocket) until Ctrl-C; see docs/serve.md."""
+    """Serve every chain over JSON-RPC (HTTP and WebSocket) until Ctrl-C; see docs/serve.md.
+
+    Example: cortensor-sim serve --automine --port l1=8545 --dump-state state.devnet.json.gz
+    """
     import asyncio
 
     from .server.command import PortSpecError, parse_ports, serve_until_interrupted
@@ -258,3 +598,11 @@ def serve(
         raise _fail(
             f"cannot listen on {host}: {exc.strerror or exc} (choose with --port CHAIN=PORT)"
         ) from None
+
+
+app.command("run")(run)
+app.command("validate")(validate)
+app.command("list")(list_scenarios)
+app.command("init")(init)
+app.command("schema")(schema)
+app.command("serve")(serve)

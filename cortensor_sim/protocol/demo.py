@@ -58,6 +58,39 @@ class DemoReport:
         return sum(self.balances_before.values()) == sum(self.balances_after.values()) == self.total_supply
 
 
+MINERS, USERS = 4, 1
+ACTORS_NEEDED = 4 + USERS + MINERS
+"""admin, oracle, validator and router, then the users and the miners (dev accounts in order)."""
+
+
+class DemoUnsupported(ValueError):
+    """The devnet cannot host the demo as asked; says which chain and what to change."""
+
+
+def check_demo_devnet(devnet: Devnet, chain: str, settlement: str) -> None:
+    """Refuse, before any transaction, a devnet the demo cannot run on.
+
+    The demo reads each session id and receipt as soon as it sends the transaction, so both
+    chains must seal at once (``mining: auto``); it needs one dev account per actor.
+    """
+    for role, name in (("session chain", chain), ("settlement chain", settlement)):
+        if name not in devnet.evm_chains:
+            known = ", ".join(devnet.evm_chains)
+            raise DemoUnsupported(f"{role} {name!r} is not an EVM chain of this devnet ({known})")
+        spec = devnet.topology.chain(name)
+        if spec.mining != "auto":
+            raise DemoUnsupported(
+                f"{role} {name!r} mines on an interval; the demo needs `mining: auto` there "
+                "(it reads each receipt as soon as it sends the transaction)"
+            )
+    if devnet.topology.accounts < ACTORS_NEEDED:
+        raise DemoUnsupported(
+            f"the topology funds {devnet.topology.accounts} dev accounts per chain; the demo needs "
+            f"{ACTORS_NEEDED} (admin, oracle, validator, router, {USERS} user, {MINERS} miners): "
+            f"set `accounts: {ACTORS_NEEDED}` or more"
+        )
+
+
 def run_demo(
     devnet: Devnet | None = None,
     *,
@@ -67,10 +100,11 @@ def run_demo(
     dishonest_task: int | None = 1,
 ) -> DemoReport:
     devnet = devnet or Devnet()
+    check_demo_devnet(devnet, chain, settlement)
     session_chain: EvmChain = devnet.evm(chain)
     l1: EvmChain = devnet.evm(settlement)
 
-    net = CortensorNetwork.deploy(session_chain, miners=4, users=1)
+    net = CortensorNetwork.deploy(session_chain, miners=MINERS, users=USERS)
     actors = net.actors
     user = actors.users[0]
     # An INVALID result costs its miner stake (sent to the treasury), so the penalty shows in COR.

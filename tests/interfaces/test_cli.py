@@ -28,7 +28,7 @@ def test_bad_topology_exits_2_with_file_line_field(tmp_path: Path) -> None:
     path.write_text("chains:\n  - {name: l1, kind: ethereum, chain_id: 900, block_time: 0}\n")
     result = runner.invoke(app, ["devnet", "--topology", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:2: chains[0].block_time: must be positive" in result.output.replace("\n", "")
+    assert f"{path}:2:59: chains[0].block_time: must be positive" in result.output.replace("\n", "")
     assert "Traceback" not in result.output
 
 
@@ -52,7 +52,7 @@ def test_corrupt_state_file_exits_2(tmp_path: Path) -> None:
 def test_negative_advance_is_refused() -> None:
     result = runner.invoke(app, ["devnet", "--advance", "-5"])
     assert result.exit_code == 2
-    assert "only moves forward" in result.output
+    assert "from 0 to 100 years" in result.output
 
 
 def test_demo_prints_steps_verdicts_and_conserved_balances() -> None:

@@ -46,7 +46,8 @@ def test_unknown_parent_names_file_line_and_field(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("parent: l1", "parent: l2"))
     assert error.line == 9
     assert error.field == "chains[1].parent"
-    assert str(error).startswith(f"{tmp_path / 'topology.yaml'}:9: chains[1].parent: unknown parent 'l2'")
+    assert str(error).startswith(f"{tmp_path / 'topology.yaml'}:9:13: chains[1].parent: unknown parent 'l2'")
+    assert error.column == 13
 
 
 def test_field_level_error_points_at_the_value(tmp_path: Path) -> None:

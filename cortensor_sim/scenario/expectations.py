@@ -1,0 +1,183 @@
+"""Expectation kinds: what must hold at the end of a run (``- expect: balance``).
+
+The supply invariant is not listed here: the runner checks it after every step of every run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import Field, model_validator
+
+from .cortensor import CONTRACTS, TASK_STATES, Verdict
+from .registry import ExpectationKind, Names, Outcome, ReferenceProblem, register_expectation
+from .units import Amount, AmountField, Duration
+
+if TYPE_CHECKING:
+    from .runner import Run
+
+
+@register_expectation
+class Tasks(ExpectationKind):
+    """How many of a session's tasks are in a state on chain (SessionQueueV2's task status)."""
+
+    expect: Literal["tasks"]
+    session: str
+    state: Literal[TASK_STATES]  # type: ignore[valid-type]
+    count: int = Field(ge=0)
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+
+    def evaluate(self, run: Run) -> Outcome:
+        record = run.sessions.get(self.session)
+        if record is None:
+            return Outcome(False, f"session {self.session!r} was never opened")
+        deployment = run.deployment(record.chain)
+        states = [deployment.task_state(record.session_id, t) for t in record.task_ids]
+        found = states.count(self.state)
+        tally = ", ".join(f"{states.count(s)} {s}" for s in TASK_STATES if s in states) or "no tasks"
+        return Outcome(found == self.count, f"{found} {self.state} ({tally})")
+
+
+@register_expectation
+class Verdicts(ExpectationKind):
+    """How many of a session's tasks gave a miner a Proof-of-Inference verdict."""
+
+    expect: Literal["verdicts"]
+    session: str
+    miner: str
+    verdict: Literal["valid", "invalid", "none", "retry"]
+    count: int = Field(ge=0)
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+        names.actor("miner", self.miner, names.miners)
+
+    def evaluate(self, run: Run) -> Outcome:
+        record = run.sessions.get(self.session)
+        if record is None:
+            return Outcome(False, f"session {self.session!r} was never opened")
+        wanted = Verdict[self.verdict.upper()]
+        found = sum(1 for by in record.verdicts.values() if by.get(self.miner) == wanted)
+        return Outcome(found == self.count, f"{found} {self.verdict}")
+
+
+@register_expectation
+class Balance(ExpectationKind):
+    """An actor's or a contract's balance, in COR or ETH, with bounds written with units."""
+
+    expect: Literal["balance"]
+    of: str
+    chain: str | None = None
+    equals: AmountField | None = None
+    at_least: AmountField | None = None
+    at_most: AmountField | None = None
+
+    @model_validator(mode="after")
+    def _one_asset_and_a_bound(self) -> Balance:
+        bounds = [b for b in (self.equals, self.at_least, self.at_most) if b is not None]
+        if not bounds:
+            raise ValueError("give equals, at_least or at_most (an amount such as '100 COR')")
+        if len({b.asset for b in bounds}) > 1:
+            raise ValueError("the bounds name different assets")
+        if bounds[0].asset == "SOL":
+            raise ValueError("SOL balances come with the Solana steps; use COR or ETH")
+        return self
+
+    @property
+    def asset(self) -> str:
+        bound = self.equals or self.at_least or self.at_most
+        assert bound is not None
+        return bound.asset
+
+    def check(self, names: Names) -> None:
+        chain = self.chain or names.session_chain
+        names.chain("chain", chain)
+        if self.asset == "COR":
+            names.protocol_on("chain", chain)
+        if self.of not in names.actors and self.of not in CONTRACTS:
+            known = ", ".join((*names.actors, *CONTRACTS))
+            raise ReferenceProblem("of", f"unknown actor or contract {self.of!r} (known: {known})")
+
+    def evaluate(self, run: Run) -> Outcome:
+        chain = self.chain or run.parameters.session_chain
+        deployment = run.deployments.get(chain) or run.deployment()
+        try:
+            address = deployment.address_of(self.of)
+        except KeyError as exc:
+            return Outcome(False, str(exc).strip("'\""))
+        if self.asset == "COR":
+            value = deployment.cor_balance(self.of) if chain in run.deployments else 0
+        else:
+            value = run.chain(chain).balance(address)
+        shown = str(Amount(self.asset, value))  # type: ignore[arg-type]
+        passed = (
+            (self.equals is None or value == self.equals.base_units)
+            and (self.at_least is None or value >= self.at_least.base_units)
+            and (self.at_most is None or value <= self.at_most.base_units)
+        )
+        return Outcome(passed, shown)
+
+
+@register_expectation
+class Event(ExpectationKind):
+    """How many times a protocol contract emitted an event (exactly ``count``, or ``at_least``)."""
+
+    expect: Literal["event"]
+    contract: Literal[CONTRACTS]  # type: ignore[valid-type]
+    event: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    chain: str | None = None
+    count: int | None = Field(default=None, ge=0)
+    at_least: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> Event:
+        if (self.count is None) == (self.at_least is None):
+            raise ValueError("give count or at_least (not both)")
+        return self
+
+    def check(self, names: Names) -> None:
+        if self.contract == "CheckpointRegistry":
+            names.chain("chain", self.chain or names.settlement_chain)
+        else:
+            names.protocol_on("chain", self.chain or names.session_chain)
+
+    def evaluate(self, run: Run) -> Outcome:
+        if self.contract == "CheckpointRegistry":
+            chain = self.chain or run.parameters.settlement_chain
+            posted = [d for d in run.deployments.values() if d.registry_chain is run.chain(chain)]
+            if not posted:
+                return Outcome(self.count == 0 or self.at_least == 0, f"no checkpoint was posted on {chain}")
+            deployment = posted[0]
+        else:
+            deployment = run.deployment(self.chain)
+        try:
+            found = deployment.event_count(self.contract, self.event)
+        except KeyError as exc:
+            return Outcome(False, str(exc).strip("'\""))
+        if self.count is not None:
+            return Outcome(found == self.count, f"{found} seen")
+        return Outcome(found >= (self.at_least or 0), f"{found} seen")
+
+
+@register_expectation
+class Latency(ExpectationKind):
+    """Simulated time from a task's submission to its payment, at a percentile, within a bound."""
+
+    expect: Literal["latency"]
+    session: str
+    percentile: float = Field(default=100, gt=0, le=100)
+    at_most: Duration
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+
+    def evaluate(self, run: Run) -> Outcome:
+        record = run.sessions.get(self.session)
+        if record is None or not record.finished_at:
+            return Outcome(False, "no task finished")
+        latencies = sorted(record.finished_at[t] - record.submitted_at[t] for t in record.finished_at)
+        rank = max(0, -(-len(latencies) * self.percentile // 100) - 1)
+        value = latencies[int(rank)]
+        return Outcome(value <= self.at_most, f"p{self.percentile:g} = {value:g} s")

@@ -1,0 +1,246 @@
+"""Running a scenario: build its devnet, drive its timeline, check invariants after every step.
+
+The run records an event trace (each step, the clock, every transaction with its chain, block and
+gas, and each chain's head after the step). The trace is a pure function of the scenario file and
+its seed: its sha256, the trace hash, is what the determinism test and CI compare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..chains.devnet import Devnet
+from ..chains.evm import EvmChain
+from .cortensor import Deployment, StepFailed, Verdict, explain, honest
+from .registry import Outcome, StepKind
+from .schema import Scenario
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    name: str
+    passed: bool
+    observed: str
+
+
+@dataclass
+class SessionRecord:
+    """A session the scenario opened: where, its id, its tasks and how they went."""
+
+    chain: str
+    user: str
+    session_id: int
+    task_ids: list[int] = field(default_factory=list)
+    prompts: dict[int, str] = field(default_factory=dict)
+    processed: list[int] = field(default_factory=list)
+    verdicts: dict[int, dict[str, Verdict]] = field(default_factory=dict)
+    submitted_at: dict[int, float] = field(default_factory=dict)
+    finished_at: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass
+class StepRecord:
+    index: int
+    label: str
+    txs: int
+    gas: int
+    sim_time: float
+    wall_seconds: float
+    error: str | None = None
+
+
+class Run:
+    """Everything a step may touch: the devnet, the deployments, the sessions and the trace."""
+
+    def __init__(self, scenario: Scenario, devnet: Devnet, seed: int | str) -> None:
+        self.scenario = scenario
+        self.devnet = devnet
+        self.seed = seed
+        self.rng = random.Random(f"{seed}")
+        self.deployments: dict[str, Deployment] = {}
+        self.sessions: dict[str, SessionRecord] = {}
+        self.trace: list[dict[str, Any]] = []
+        self.steps: list[StepRecord] = []
+        self.invariant_checks = 0
+        self.invariant_failure: str | None = None
+        self._recorded: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ helpers for steps
+    @property
+    def parameters(self) -> Any:
+        return self.scenario.parameters
+
+    def chain(self, name: str) -> EvmChain:
+        return self.devnet.evm(name)
+
+    def deployment(self, chain: str | None = None) -> Deployment:
+        return self.deployments[chain or self.parameters.session_chain]
+
+    def advance(self, seconds: float) -> None:
+        self.devnet.advance(seconds)
+        for deployment in self.deployments.values():
+            if deployment.chain.mining == "interval":
+                deployment.network.settle()
+
+    @property
+    def users(self) -> tuple[str, ...]:
+        return self.scenario.actors.user_names
+
+    @property
+    def miners(self) -> tuple[str, ...]:
+        return self.scenario.actors.miner_names
+
+    def answer(self, miner: str, task_id: int, prompt: str) -> str | None:
+        """What ``miner`` answers, by its behaviour: honest, made up, the colluders' shared lie, or
+        nothing at all (a silent miner)."""
+        actors = self.scenario.actors
+        behaviour = actors.behaviour.get(miner, "honest")
+        if behaviour == "silent":
+            return None
+        if behaviour == "colluding":
+            return f"Colluded reply {task_id}: lorem ipsum dolor sit amet, consectetur adipiscing."
+        made_up = behaviour == "dishonest" or (
+            actors.dishonest_rate > 0 and self.rng.random() < actors.dishonest_rate
+        )
+        if made_up:
+            return f"Lorem ipsum: an unrelated, made-up reply from {miner}."
+        return honest(prompt)
+
+    @property
+    def now(self) -> float:
+        """Simulated seconds since genesis."""
+        return self.devnet.clock.elapsed
+
+    # ------------------------------------------------------------------ trace
+    def _new_transactions(self) -> list[dict[str, Any]]:
+        txs = []
+        for chain_name, deployment in self.deployments.items():
+            start = self._recorded.get(chain_name, 0)
+            for step in deployment.steps[start:]:
+                txs.append(
+                    {
+                        "actor": step.actor,
+                        "action": step.action,
+                        "chain": step.chain,
+                        "block": step.block,
+                        "gas": step.gas_used,
+                        "tx": step.tx_hash,
+                    }
+                )
+            self._recorded[chain_name] = len(deployment.steps)
+        return txs
+
+    def _heads(self) -> dict[str, str]:
+        heads = {}
+        for name, chain in self.devnet.chains.items():
+            if isinstance(chain, EvmChain):
+                heads[name] = chain.engine.get_block("latest")["hash"]
+            else:
+                heads[name] = chain.state_digest()
+        return heads
+
+    def check_invariants(self) -> None:
+        """COR held by every holder adds up to the supply, on every chain with the protocol."""
+        for chain_name, deployment in self.deployments.items():
+            held, supply = deployment.supply_held()
+            self.invariant_checks += 1
+            if held != supply and self.invariant_failure is None:
+                step = len(self.steps)
+                self.invariant_failure = (
+                    f"after step {step} on {chain_name}: COR held {held} != total supply {supply}"
+                )
+
+    @property
+    def trace_hash(self) -> str:
+        canonical = json.dumps(self.trace, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(canonical).hexdigest()
+
+
+ProgressHook = Callable[[int, int, StepKind, Run], None]
+
+
+@dataclass
+class RunResult:
+    run: Run
+    expectations: list[ExpectationResult]
+    failed_step: StepRecord | None
+    wall_seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.failed_step is None and all(e.passed for e in self.expectations)
+
+
+def build_devnet(scenario: Scenario, seed: int | str) -> Devnet:
+    topology = scenario.resolved_topology().model_copy(update={"seed": f"{seed}"})
+    return Devnet(topology)
+
+
+def run_scenario(
+    scenario: Scenario,
+    *,
+    seed: int | str | None = None,
+    on_step: ProgressHook | None = None,
+    after_step: ProgressHook | None = None,
+) -> RunResult:
+    """Run ``scenario`` (with ``seed`` instead of its own, if given) and evaluate its expectations."""
+    started = time.perf_counter()
+    seed = scenario.seed if seed is None else seed
+    run = Run(scenario, build_devnet(scenario, seed), seed)
+    failed: StepRecord | None = None
+    total = len(scenario.timeline)
+    for index, step in enumerate(scenario.timeline):
+        if on_step is not None:
+            on_step(index, total, step, run)
+        step_started = time.perf_counter()
+        error = None
+        try:
+            step.run(run)
+        except StepFailed as exc:
+            error = explain(exc)
+        txs = run._new_transactions()
+        record = StepRecord(
+            index=index,
+            label=step.label(),
+            txs=len(txs),
+            gas=sum(t["gas"] for t in txs),
+            sim_time=run.now,
+            wall_seconds=time.perf_counter() - step_started,
+            error=error,
+        )
+        run.steps.append(record)
+        run.trace.append(
+            {
+                "step": index,
+                "do": step.kind_name(),
+                "time_ms": run.devnet.clock.now_ms,
+                "txs": txs,
+                "heads": run._heads(),
+                **({"error": error} if error else {}),
+            }
+        )
+        run.check_invariants()
+        if after_step is not None:
+            after_step(index, total, step, run)
+        if error is not None:
+            failed = record
+            break
+    results = [_invariant_result(run)]
+    if failed is None:
+        for expectation in scenario.expectations:
+            outcome: Outcome = expectation.evaluate(run)
+            results.append(ExpectationResult(expectation.label(), outcome.passed, outcome.observed))
+    return RunResult(run, results, failed, time.perf_counter() - started)
+
+
+def _invariant_result(run: Run) -> ExpectationResult:
+    name = "COR supply held by its holders after every step"
+    if run.invariant_failure is not None:
+        return ExpectationResult(name, False, run.invariant_failure)
+    return ExpectationResult(name, True, f"held at all {run.invariant_checks} checks")
