@@ -251,8 +251,12 @@ def deploy(_cortensor_session_devnet: SessionState, request: pytest.FixtureReque
 
 
 # ---------------------------------------------------------------------------------------- isolation
-def _scope_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
-    if request.node.nodeid not in request.config.stash.get(USERS, set()):
+def _scope_isolation(request: pytest.FixtureRequest, kind: type[pytest.Node]) -> Iterator[None]:
+    # A class-scoped fixture of a test outside any class is handed the test itself as its node
+    # (and a package-scoped one outside any package, the session): only real scopes snapshot.
+    if not isinstance(request.node, kind) or request.node.nodeid not in request.config.stash.get(
+        USERS, set()
+    ):
         yield
         return
     state: SessionState = request.getfixturevalue(DEVNET_FIXTURE)
@@ -262,17 +266,17 @@ def _scope_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture(scope="package", autouse=True)
 def _cortensor_package_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield from _scope_isolation(request)
+    yield from _scope_isolation(request, pytest.Package)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _cortensor_module_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield from _scope_isolation(request)
+    yield from _scope_isolation(request, pytest.Module)
 
 
 @pytest.fixture(scope="class", autouse=True)
 def _cortensor_class_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield from _scope_isolation(request)
+    yield from _scope_isolation(request, pytest.Class)
 
 
 @pytest.fixture(autouse=True)
