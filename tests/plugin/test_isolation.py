@@ -176,15 +176,19 @@ def test_isolation_holds_under_xdist_with_one_devnet_per_worker(pytester: pytest
             f"test_worker_{n}": f"""
             import os
 
+            def _send(l1, accounts):
+                tx = {{"from": accounts[0].address, "to": accounts[1].address, "value": 3}}
+                l1.w3.eth.send_transaction(tx)
+
             def test_write_{n}(l1, accounts):
                 assert l1.balance(accounts[1].address) == 10_000 * 10**18
                 assert l1.height == 0
-                l1.w3.eth.send_transaction({{"from": accounts[0].address, "to": accounts[1].address, "value": 3}})
+                _send(l1, accounts)
                 print("\\nWORKER", os.environ["PYTEST_XDIST_WORKER"], id(l1))
 
             def test_again_{n}(l1, accounts):
                 assert l1.balance(accounts[1].address) == 10_000 * 10**18
-                l1.w3.eth.send_transaction({{"from": accounts[0].address, "to": accounts[1].address, "value": 3}})
+                _send(l1, accounts)
             """
             for n in range(4)
         }
