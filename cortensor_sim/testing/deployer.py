@@ -2,7 +2,8 @@
 
 What to deploy is said the way a developer has it at hand:
 
-* ``deploy("NodePool", token)``: a bundled cortensor-sim artifact, by contract name;
+* ``deploy("NodePool", token)``: a bundled cortensor-sim artifact, by contract name (a bare name
+  that is a file or folder under the rootdir is read as that path);
 * ``deploy("out/Counter.sol/Counter.json")`` or ``deploy("artifacts/contracts/Counter.sol/Counter.json")``:
   one Foundry or Hardhat artifact file;
 * ``deploy("Counter", project=".")`` or ``deploy("Counter", project="out")``: found by name in a Foundry
@@ -95,7 +96,7 @@ class Deployer:
         try:
             if project is not None:
                 return find_artifact(str(what), self._path(project))
-            if isinstance(what, str) and not _looks_like_path(what):
+            if isinstance(what, str) and not _looks_like_path(what) and not self._path(what).exists():
                 return load_artifact(what)
             path = self._path(what)
             if path.suffix == ".sol":

@@ -116,6 +116,11 @@ def compile_source(
             creation = compiled["evm"]["bytecode"]["object"]
             if not creation:
                 continue  # an interface or abstract contract: nothing to deploy
+            if "__$" in creation:
+                raise SolcError(
+                    f"{source}: {name} uses an external library that needs linking; "
+                    "deploy the library and link it with a Foundry or Hardhat build instead"
+                )
             artifacts[name] = Artifact(
                 name=name,
                 abi=compiled["abi"],
