@@ -10,6 +10,7 @@ and the decoded error.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,11 +61,14 @@ class SessionState:
     devnet: Devnet
     cortensor: CortensorContracts | None
     from_cache: bool
+    start_seconds: float
+    cache_dir: Path | None
     reverts: RevertLog = field(default_factory=RevertLog)
     book: ContractBook = field(default_factory=lambda: ContractBook(_bundled_abis, words=_role_names()))
 
 
 def _start(config: pytest.Config) -> SessionState:
+    started = time.perf_counter()
     settings = config.stash[SETTINGS]
     cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider: build every session
     cache_dir = cache.mkdir(CACHE_SUBDIR) if cache is not None else None
@@ -73,7 +77,13 @@ def _start(config: pytest.Config) -> SessionState:
     cortensor = None
     if built.protocol is not None:
         cortensor = CortensorContracts(built.protocol, devnet.evm(built.protocol.chain))
-    state = SessionState(devnet=devnet, cortensor=cortensor, from_cache=built.from_cache)
+    state = SessionState(
+        devnet=devnet,
+        cortensor=cortensor,
+        from_cache=built.from_cache,
+        start_seconds=time.perf_counter() - started,
+        cache_dir=cache_dir,
+    )
     for name, chain in devnet.evm_chains.items():
         chain.w3.middleware_onion.add(RevertRecorder.on(name, state.reverts), name="cortensor_sim_reverts")
     if built.protocol is not None:
@@ -89,6 +99,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     protocol = "Cortensor deployed" if settings.protocol else "no protocol"
     where = f"topology: {settings.topology_source}, seed {settings.topology.seed!r}"
     return f"cortensor-sim: {chains} ({where}; {protocol})"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    if state.from_cache:
+        how = f"loaded from the cache ({state.cache_dir})"
+    elif state.cache_dir is not None:
+        how = f"built and cached for the next session ({state.cache_dir})"
+    else:
+        how = "built (no cache: the cacheprovider plugin is off)"
+    terminalreporter.write_line(f"cortensor-sim: session devnet {how} in {state.start_seconds:.2f} s")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
