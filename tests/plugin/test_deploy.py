@@ -37,7 +37,7 @@ def test_foundry_and_hardhat_artifacts_deploy_by_file_and_by_name(
     pytester: pytest.Pytester, builds: Path
 ) -> None:
     pytester.makepyfile(
-        test_builds="""
+        test_inner_builds="""
         def test_foundry_file(deploy, base):
             answer = deploy("out/Answer.sol/Answer.json", chain="base")
             assert answer.functions.answer().call() == 42
@@ -66,7 +66,7 @@ def test_foundry_and_hardhat_artifacts_deploy_by_file_and_by_name(
 def test_a_bundled_artifact_deploys_by_contract_name(pytester: pytest.Pytester) -> None:
     pytester.makeini(NO_PROTOCOL)
     pytester.makepyfile(
-        test_bundled="""
+        test_inner_bundled="""
         def test_cor_token(deploy, accounts):
             cor = deploy("CORToken", accounts[0].address, 10**24, chain="base")
             assert cor.functions.totalSupply().call() == 10**24
@@ -77,7 +77,7 @@ def test_a_bundled_artifact_deploys_by_contract_name(pytester: pytest.Pytester) 
 
 def test_what_cannot_be_deployed_is_named_with_the_reason(pytester: pytest.Pytester, builds: Path) -> None:
     pytester.makepyfile(
-        test_bad="""
+        test_inner_bad="""
         import pytest
         from cortensor_sim.testing.deployer import DeployError
 
@@ -140,7 +140,7 @@ def test_a_solidity_source_compiles_with_solc_js_and_deploys(pytester: pytest.Py
     (pytester.path / "src" / "Counter.sol").write_text(COUNTER)
     (pytester.path / "src" / "Limits.sol").write_text(LIMITS)
     pytester.makepyfile(
-        test_source="""
+        test_inner_source="""
         def test_counter(deploy, accounts):
             counter = deploy("src/Counter.sol", chain="base")
             counter.functions.add(4).transact({"from": accounts[0].address})

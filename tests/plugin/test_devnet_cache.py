@@ -84,7 +84,7 @@ def test_the_key_follows_library_versions(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_the_second_session_loads_the_first_sessions_devnet(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_it="def test_it(cortensor):\n    assert cortensor.node_pool.address\n")
+    pytester.makepyfile(test_inner_it="def test_it(cortensor):\n    assert cortensor.node_pool.address\n")
     first = pytester.runpytest()
     first.assert_outcomes(passed=1)
     first.stdout.fnmatch_lines(

@@ -17,7 +17,7 @@ def _listed(output: str) -> set[str]:
 
 
 def test_fixtures_appear_in_a_bare_project(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    pytester.makepyfile(test_inner_nothing="def test_nothing():\n    pass\n")
     result = pytester.runpytest_subprocess("--fixtures")
     assert result.ret == 0
     listed = _listed(result.stdout.str())
@@ -26,7 +26,7 @@ def test_fixtures_appear_in_a_bare_project(pytester: pytest.Pytester) -> None:
 
 
 def test_dash_p_no_turns_it_off(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_nothing="def test_nothing():\n    pass\n")
+    pytester.makepyfile(test_inner_nothing="def test_nothing():\n    pass\n")
     result = pytester.runpytest_subprocess("--fixtures", "-p", "no:cortensor_sim")
     assert result.ret == 0
     assert not set(FIXTURES) & _listed(result.stdout.str())
@@ -34,7 +34,7 @@ def test_dash_p_no_turns_it_off(pytester: pytest.Pytester) -> None:
 
 def test_ini_option_turns_it_off(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ncortensor_enabled = false\n")
-    pytester.makepyfile(test_it="def test_it(devnet):\n    pass\n")
+    pytester.makepyfile(test_inner_it="def test_it(devnet):\n    pass\n")
     result = pytester.runpytest_subprocess()
     assert result.ret == 1
     result.stdout.fnmatch_lines(["*fixture 'devnet' not found*"])
@@ -43,7 +43,7 @@ def test_ini_option_turns_it_off(pytester: pytest.Pytester) -> None:
 def test_seed_option_sets_the_devnets_seed(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ncortensor_protocol = false\n")
     pytester.makepyfile(
-        test_seed="""
+        test_inner_seed="""
         def test_seed(devnet):
             assert devnet.topology.seed == "my-seed"
         """
@@ -58,7 +58,7 @@ def test_seed_option_sets_the_devnets_seed(pytester: pytest.Pytester) -> None:
 def test_seed_changes_the_chains_state(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ncortensor_protocol = false\n")
     pytester.makepyfile(
-        test_roots="""
+        test_inner_roots="""
         def test_roots(devnet, request):
             print("\\nROOT", devnet.state_roots()["solana"])
         """
@@ -83,7 +83,7 @@ def test_topology_option_builds_that_topology(pytester: pytest.Pytester) -> None
         """,
     )
     pytester.makepyfile(
-        test_topology="""
+        test_inner_topology="""
         def test_chains(devnet, l3, cortensor):
             assert list(devnet.chains) == ["l1", "base", "l3"]
             assert l3.chain_id == 902
@@ -105,7 +105,7 @@ def test_topology_from_the_ini_file(pytester: pytest.Pytester) -> None:
         "chains:\n  - {name: l1, kind: ethereum, chain_id: 900, block_time: 12}\n"
     )
     pytester.makeini("[pytest]\ncortensor_topology = conf/net.yaml\ncortensor_protocol = false\n")
-    pytester.makepyfile(test_it="def test_it(devnet):\n    assert list(devnet.chains) == ['l1']\n")
+    pytester.makepyfile(test_inner_it="def test_it(devnet):\n    assert list(devnet.chains) == ['l1']\n")
     pytester.runpytest().assert_outcomes(passed=1)
 
 
@@ -118,7 +118,7 @@ def test_bad_topology_is_a_usage_error_naming_file_line_and_field(pytester: pyte
           - {name: base, kind: op-stack, parent: l2, chain_id: 901, block_time: 2}
         """,
     )
-    pytester.makepyfile(test_it="def test_it():\n    pass\n")
+    pytester.makepyfile(test_inner_it="def test_it():\n    pass\n")
     result = pytester.runpytest_subprocess("--cortensor-topology", "bad.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
@@ -136,7 +136,7 @@ def test_missing_topology_file_is_a_usage_error(pytester: pytest.Pytester) -> No
 def test_accounts_are_funded_with_their_keys(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ncortensor_protocol = false\n")
     pytester.makepyfile(
-        test_accounts="""
+        test_inner_accounts="""
         from eth_account import Account
 
         def test_accounts(accounts, l1, base, solana):

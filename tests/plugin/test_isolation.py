@@ -48,7 +48,7 @@ def genesis(devnet, solana, accounts):
 """
 
 READER = """
-from test_a_writes import START, BOB
+START, BOB = 10_000 * 10**18, 1
 
 def test_nothing_left_from_the_other_module(devnet, accounts, l1, base, solana, genesis):
     assert l1.balance(accounts[BOB].address) == START
@@ -62,13 +62,13 @@ def test_nothing_left_from_the_other_module(devnet, accounts, l1, base, solana, 
 def test_a_write_in_one_test_is_gone_in_the_next_and_in_the_next_module(pytester: pytest.Pytester) -> None:
     pytester.makeini(NO_PROTOCOL)
     pytester.makeconftest(GENESIS)
-    pytester.makepyfile(test_a_writes=WRITER, test_b_reads=READER)
+    pytester.makepyfile(test_inner_a_writes=WRITER, test_inner_b_reads=READER)
     pytester.runpytest().assert_outcomes(passed=3)
 
 
 def test_a_module_fixture_lives_for_its_module_only(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_a_module="""
+        test_inner_a_module="""
         import pytest
 
         @pytest.fixture(scope="module")
@@ -89,7 +89,7 @@ def test_a_module_fixture_lives_for_its_module_only(pytester: pytest.Pytester) -
             assert cortensor.node_pool.functions.hasRole(pool_admin, accounts[7].address).call()
             assert not cortensor.node_pool.functions.hasRole(pool_admin, accounts[8].address).call()
         """,
-        test_b_after="""
+        test_inner_b_after="""
         def test_module_fixture_reverted(cortensor, accounts):
             role = cortensor.node_pool.functions.ADMIN_ROLE().call()
             assert not cortensor.node_pool.functions.hasRole(role, accounts[7].address).call()
@@ -102,7 +102,7 @@ def test_a_module_fixture_lives_for_its_module_only(pytester: pytest.Pytester) -
 def test_a_class_fixture_lives_for_its_class_only(pytester: pytest.Pytester) -> None:
     pytester.makeini(NO_PROTOCOL)
     pytester.makepyfile(
-        test_classes="""
+        test_inner_classes="""
         import pytest
 
         class TestFunded:
@@ -128,7 +128,7 @@ def test_a_class_fixture_lives_for_its_class_only(pytester: pytest.Pytester) -> 
 def test_no_isolation_marker_lets_tests_build_on_each_other(pytester: pytest.Pytester) -> None:
     pytester.makeini(NO_PROTOCOL)
     pytester.makepyfile(
-        test_chain_of_steps="""
+        test_inner_chain_of_steps="""
         import pytest
 
         def _bob(l1, accounts):
@@ -150,7 +150,7 @@ def test_no_isolation_marker_lets_tests_build_on_each_other(pytester: pytest.Pyt
         def test_and_its_own_write_is_reverted(l1, accounts):
             assert _bob(l1, accounts) == 2
         """,
-        test_later_module="""
+        test_inner_later_module="""
         def test_the_module_end_reverts_the_steps(l1, accounts):
             assert l1.balance(accounts[1].address) == 10_000 * 10**18
         """,
@@ -160,7 +160,7 @@ def test_no_isolation_marker_lets_tests_build_on_each_other(pytester: pytest.Pyt
 
 def test_a_test_without_the_devnet_never_builds_one(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_plain="""
+        test_inner_plain="""
         def test_plain(request):
             from cortensor_sim.testing.fixtures import STATE
             assert STATE not in request.config.stash
@@ -173,7 +173,7 @@ def test_isolation_holds_under_xdist_with_one_devnet_per_worker(pytester: pytest
     pytester.makeini(NO_PROTOCOL)
     pytester.makepyfile(
         **{
-            f"test_worker_{n}": f"""
+            f"test_inner_worker_{n}": f"""
             import os
 
             def _send(l1, accounts):

@@ -14,7 +14,7 @@ from cortensor_sim.testing.reverts import ContractBook, RecordedRevert, RevertLo
 
 def test_a_cortensor_revert_names_chain_contract_and_decoded_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        test_role="""
+        test_inner_role="""
         def test_outsider_grants_a_role(cortensor, accounts):
             role = cortensor.node_pool.functions.ADMIN_ROLE().call()
             cortensor.node_pool.functions.grantRole(role, accounts[3].address).transact(
@@ -33,7 +33,7 @@ def test_a_cortensor_revert_names_chain_contract_and_decoded_error(pytester: pyt
         ]
     )
     result.stdout.fnmatch_lines(
-        ["FAILED test_role.py::test_outsider_grants_a_role - ContractCustomError: arbitrum: *"]
+        ["FAILED test_inner_role.py::test_outsider_grants_a_role - ContractCustomError: arbitrum: *"]
     )
     # web3's dozen frames of error formatting are cut: the traceback ends in the test's own line
     assert "error_formatters_utils.py" not in result.stdout.str()
@@ -51,7 +51,7 @@ def test_a_foundry_contracts_custom_error_is_decoded_from_its_abi(pytester: pyte
     )
     pytester.makeini("[pytest]\ncortensor_protocol = false\n")
     pytester.makepyfile(
-        test_gate="""
+        test_inner_gate="""
         def test_gate(deploy):
             gate = deploy("Gate", project=".", chain="l3")
             gate.functions.answer().call()
@@ -64,7 +64,7 @@ def test_a_foundry_contracts_custom_error_is_decoded_from_its_abi(pytester: pyte
 
 def test_a_failure_that_is_not_a_revert_is_left_alone(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ncortensor_protocol = false\n")
-    pytester.makepyfile(test_plain="def test_plain(l1):\n    assert l1.height == 99\n")
+    pytester.makepyfile(test_inner_plain="def test_plain(l1):\n    assert l1.height == 99\n")
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     assert "cortensor-sim: revert" not in result.stdout.str()
