@@ -263,11 +263,12 @@ def cortensor(_cortensor_session_devnet: SessionState) -> CortensorContracts:
     return contracts
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def deploy(_cortensor_session_devnet: SessionState, request: pytest.FixtureRequest) -> Deployer:
     """``deploy(what, *args, chain="l1", sender=None, value=0, name=None, project=None)``: deploy a
     bundled artifact by name, a Foundry/Hardhat artifact file or build tree, or a .sol source
-    (compiled with solc-js); returns the web3 contract object."""
+    (compiled with solc-js); returns the web3 contract object. Session scope, so module and session
+    fixtures can deploy too; what a test deploys is reverted with the rest of the test."""
     state = _cortensor_session_devnet
     first_evm = next(iter(state.devnet.evm_chains))
     return Deployer(state.devnet, state.book, request.config.rootpath, first_evm)

@@ -189,3 +189,32 @@ def test_a_compile_error_is_reported_with_solcs_message(tmp_path: Path) -> None:
     )
     with pytest.raises(solc.SolcError, match=r"(?s)Broken.sol does not compile.*Undeclared identifier"):
         solc.compile_source(source)
+
+
+def test_a_module_fixture_deploys_for_its_module_only(pytester: pytest.Pytester, builds: Path) -> None:
+    pytester.makepyfile(
+        test_inner_deploy_module="""
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def answer(deploy):
+            return deploy("Answer", project=".", chain="base")
+
+        def test_one(answer):
+            assert answer.functions.answer().call() == 42
+
+        def test_two(answer, base):
+            assert answer.functions.answer().call() == 42
+            print("\\nADDRESS", answer.address)
+        """
+    )
+    first = pytester.runpytest("-s", "test_inner_deploy_module.py")
+    first.assert_outcomes(passed=2)
+    address = next(line.split()[1] for line in first.outlines if line.startswith("ADDRESS"))
+    pytester.makepyfile(
+        test_inner_deploy_later=f"""
+        def test_gone(base):
+            assert base.w3.eth.get_code("{address}") == b""
+        """
+    )
+    pytester.runpytest("test_inner_deploy_module.py", "test_inner_deploy_later.py").assert_outcomes(passed=3)
