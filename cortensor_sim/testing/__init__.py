@@ -7,4 +7,7 @@ back as it was after the test. ``-p no:cortensor_sim`` or ``cortensor_enabled = 
 file turns it off. See docs/testing.md.
 
 This package sits in the interfaces layer: it may import every layer below, nothing imports it.
+Its submodules are imported by the plugin when pytest configures it, not by this file;
+``from cortensor_sim.testing.isolation import isolated`` gives the snapshot/revert context
+manager the fixtures use, for tests that isolate finer than one test (hypothesis examples).
 """
