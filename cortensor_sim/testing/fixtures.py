@@ -1,0 +1,313 @@
+"""The plugin's fixtures and hooks (registered by :mod:`.plugin` when the plugin is enabled).
+
+Fixtures: ``devnet`` (built once per session, the Cortensor contracts deployed), ``l1``, ``base``,
+``arbitrum``, ``l3``, ``solana`` (its chains, by the topology's names), ``accounts`` (the funded dev
+accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name) and ``deploy``.
+Isolation fixtures (autouse, one per scope) snapshot and revert around every scope that uses the
+devnet; a failed test whose exception is a revert gets a section naming the chain, the contract
+and the decoded error.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, overload
+
+import eth_abi
+import eth_utils
+import pytest
+import web3
+from eth_account.signers.local import LocalAccount
+from solders.keypair import Keypair
+
+import cortensor_sim
+
+from ..artifacts import available_artifacts, load_artifact
+from ..chains.devnet import Devnet
+from ..chains.evm import EvmChain
+from ..chains.solana import SolanaChain
+from ..protocol.deployment import ROLE
+from .cortensor import CortensorContracts
+from .deployer import Deployer
+from .devnet_cache import session_devnet
+from .isolation import DEVNET_FIXTURE, devnet_users, isolated
+from .plugin import NO_ISOLATION_MARKER
+from .reverts import ContractBook, RevertLog, RevertRecorder, revert_data
+from .settings import Settings
+
+SETTINGS = pytest.StashKey[Settings]()
+STATE = pytest.StashKey["SessionState"]()
+USERS = pytest.StashKey[set[str]]()
+CACHE_SUBDIR = "cortensor_sim"
+
+
+def _bundled_abis() -> Iterator[list[dict[str, Any]]]:
+    for name in available_artifacts():
+        yield load_artifact(name).abi
+
+
+def _role_names() -> dict[bytes, str]:
+    """The protocol's role ids by name, so a MissingRole revert reads ``role=ADMIN_ROLE (0x...)``."""
+    return {role: name for name, role in ROLE.items()}
+
+
+@dataclass
+class SessionState:
+    """What the session's fixtures share: the devnet, its contracts, the revert log."""
+
+    devnet: Devnet
+    cortensor: CortensorContracts | None
+    from_cache: bool
+    start_seconds: float
+    cache_dir: Path | None
+    reverts: RevertLog = field(default_factory=RevertLog)
+    book: ContractBook = field(default_factory=lambda: ContractBook(_bundled_abis, words=_role_names()))
+
+
+def _start(config: pytest.Config) -> SessionState:
+    started = time.perf_counter()
+    settings = config.stash[SETTINGS]
+    cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider: build every session
+    cache_dir = cache.mkdir(CACHE_SUBDIR) if cache is not None else None
+    built = session_devnet(settings.topology, protocol=settings.protocol, cache_dir=cache_dir)
+    devnet = built.devnet
+    cortensor = None
+    if built.protocol is not None:
+        cortensor = CortensorContracts(built.protocol, devnet.evm(built.protocol.chain))
+    state = SessionState(
+        devnet=devnet,
+        cortensor=cortensor,
+        from_cache=built.from_cache,
+        start_seconds=time.perf_counter() - started,
+        cache_dir=cache_dir,
+    )
+    for name, chain in devnet.evm_chains.items():
+        chain.w3.middleware_onion.add(RevertRecorder.on(name, state.reverts), name="cortensor_sim_reverts")
+    if built.protocol is not None:
+        for name, entry in built.protocol.contracts.items():
+            state.book.register(built.protocol.chain, entry.address, entry.artifact or name, entry.abi)
+    return state
+
+
+# ---------------------------------------------------------------------------------------- hooks
+def pytest_report_header(config: pytest.Config) -> str:
+    settings = config.stash[SETTINGS]
+    chains = ", ".join(spec.name for spec in settings.topology.chains)
+    protocol = "Cortensor deployed" if settings.protocol else "no protocol"
+    where = f"topology: {settings.topology_source}, seed {settings.topology.seed!r}"
+    return f"cortensor-sim: {chains} ({where}; {protocol})"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    if state.from_cache:
+        how = f"loaded from the cache ({state.cache_dir})"
+    elif state.cache_dir is not None:
+        how = f"built and cached for the next session ({state.cache_dir})"
+    else:
+        how = "built (no cache: the cacheprovider plugin is off)"
+    terminalreporter.write_line(f"cortensor-sim: session devnet {how} in {state.start_seconds:.2f} s")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[USERS] = devnet_users(items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    state = item.config.stash.get(STATE, None)
+    if state is not None:
+        state.reverts.clear()
+
+
+_LIBRARY_FRAMES = tuple(
+    str(Path(m.__file__).parent) for m in (web3, eth_utils, eth_abi, cortensor_sim) if m.__file__
+)
+
+
+def _cut_library_frames(exc: BaseException) -> None:
+    """End the exception's traceback at the last frame of the user's code: web3's error formatting
+    is a dozen frames deep, and the test's own frames say where it failed."""
+    last_own = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith(_LIBRARY_FRAMES) and not filename.endswith(".pyx"):
+            last_own = tb
+        tb = tb.tb_next
+    if last_own is not None:
+        last_own.tb_next = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    if call.excinfo is not None and revert_data(call.excinfo.value) is not None:
+        _cut_library_frames(call.excinfo.value)
+    report = yield
+    state = item.config.stash.get(STATE, None)
+    if state is None or not report.failed or call.excinfo is None:
+        return report
+    data = revert_data(call.excinfo.value)
+    if data is None:
+        return report
+    revert = state.reverts.find(data)
+    text = state.book.describe(revert) if revert is not None else f"reverted: {state.book.decode(data)}"
+    longrepr = report.longrepr
+    if hasattr(longrepr, "addsection"):
+        longrepr.addsection("cortensor-sim: revert", text)
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        crash.message = f"{type(call.excinfo.value).__name__}: {text}"
+    return report
+
+
+# ---------------------------------------------------------------------------------------- devnet
+@pytest.fixture(scope="session", name=DEVNET_FIXTURE)
+def _session_devnet(request: pytest.FixtureRequest) -> SessionState:
+    config = request.config
+    if STATE not in config.stash:
+        config.stash[STATE] = _start(config)
+    return config.stash[STATE]
+
+
+@pytest.fixture(scope="session")
+def devnet(_cortensor_session_devnet: SessionState) -> Devnet:
+    """The session's devnet (every chain of the topology, the Cortensor contracts deployed),
+    built once per session (per worker under pytest-xdist); each test starts from the same state."""
+    return _cortensor_session_devnet.devnet
+
+
+def _chain(devnet: Devnet, name: str) -> Any:
+    if name not in devnet.chains:
+        pytest.fail(
+            f"the cortensor-sim devnet has no chain {name!r} (chains: {', '.join(devnet.chains)}); "
+            "use devnet[...] with one of those, or --cortensor-topology with a topology that has it",
+            pytrace=False,
+        )
+    return devnet.chains[name]
+
+
+@pytest.fixture(scope="session")
+def l1(devnet: Devnet) -> EvmChain:
+    """The devnet's chain named ``l1`` (Ethereum)."""
+    return _chain(devnet, "l1")
+
+
+@pytest.fixture(scope="session")
+def base(devnet: Devnet) -> EvmChain:
+    """The devnet's chain named ``base`` (an OP Stack rollup on l1)."""
+    return _chain(devnet, "base")
+
+
+@pytest.fixture(scope="session")
+def arbitrum(devnet: Devnet) -> EvmChain:
+    """The devnet's chain named ``arbitrum`` (a Nitro rollup on l1; the Cortensor contracts live here)."""
+    return _chain(devnet, "arbitrum")
+
+
+@pytest.fixture(scope="session")
+def l3(devnet: Devnet) -> EvmChain:
+    """The devnet's chain named ``l3`` (an Orbit chain on arbitrum)."""
+    return _chain(devnet, "l3")
+
+
+@pytest.fixture(scope="session")
+def solana(devnet: Devnet) -> SolanaChain:
+    """The devnet's chain named ``solana`` (LiteSVM)."""
+    return _chain(devnet, "solana")
+
+
+class DevAccounts(Sequence[LocalAccount]):
+    """The funded dev accounts (the anvil/Hardhat mnemonic), the same on every EVM chain:
+    ``accounts[0].address``, ``accounts[0].key``; ``accounts.solana`` holds the funded Solana keypairs."""
+
+    def __init__(self, evm: Sequence[LocalAccount], solana: Sequence[Keypair]) -> None:
+        self.evm = tuple(evm)
+        self.solana = tuple(solana)
+
+    @overload
+    def __getitem__(self, index: int) -> LocalAccount: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LocalAccount]: ...
+    def __getitem__(self, index: int | slice) -> LocalAccount | Sequence[LocalAccount]:
+        return self.evm[index]
+
+    def __len__(self) -> int:
+        return len(self.evm)
+
+    def __repr__(self) -> str:
+        return f"DevAccounts({len(self.evm)} EVM accounts, {len(self.solana)} Solana keypairs)"
+
+
+@pytest.fixture(scope="session")
+def accounts(devnet: Devnet) -> DevAccounts:
+    """The funded dev accounts with their keys (``accounts[0]`` deployed the Cortensor contracts)."""
+    evm = next(iter(devnet.evm_chains.values()), None)
+    sol = next((c for c in devnet if isinstance(c, SolanaChain)), None)
+    return DevAccounts(evm.accounts if evm else (), sol.keypairs if sol else ())
+
+
+@pytest.fixture(scope="session")
+def cortensor(_cortensor_session_devnet: SessionState) -> CortensorContracts:
+    """The deployed Cortensor contracts as web3 contract objects, by name: ``cortensor.node_pool``,
+    ``cortensor["NodePool"]``; ``cortensor.chain`` is the chain they live on."""
+    contracts = _cortensor_session_devnet.cortensor
+    if contracts is None:
+        pytest.fail(
+            "the Cortensor contracts are not deployed: the ini sets cortensor_protocol = false", pytrace=False
+        )
+    return contracts
+
+
+@pytest.fixture(scope="session")
+def deploy(_cortensor_session_devnet: SessionState, request: pytest.FixtureRequest) -> Deployer:
+    """``deploy(what, *args, chain="l1", sender=None, value=0, name=None, project=None)``: deploy a
+    bundled artifact by name, a Foundry/Hardhat artifact file or build tree, or a .sol source
+    (compiled with solc-js); returns the web3 contract object. Session scope, so module and session
+    fixtures can deploy too; what a test deploys is reverted with the rest of the test."""
+    state = _cortensor_session_devnet
+    first_evm = next(iter(state.devnet.evm_chains))
+    return Deployer(state.devnet, state.book, request.config.rootpath, first_evm)
+
+
+# ---------------------------------------------------------------------------------------- isolation
+def _scope_isolation(request: pytest.FixtureRequest, kind: type[pytest.Node]) -> Iterator[None]:
+    # A class-scoped fixture of a test outside any class is handed the test itself as its node
+    # (and a package-scoped one outside any package, the session): only real scopes snapshot.
+    if not isinstance(request.node, kind) or request.node.nodeid not in request.config.stash.get(
+        USERS, set()
+    ):
+        yield
+        return
+    state: SessionState = request.getfixturevalue(DEVNET_FIXTURE)
+    with isolated(state.devnet):
+        yield
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _cortensor_package_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield from _scope_isolation(request, pytest.Package)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cortensor_module_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield from _scope_isolation(request, pytest.Module)
+
+
+@pytest.fixture(scope="class", autouse=True)
+def _cortensor_class_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield from _scope_isolation(request, pytest.Class)
+
+
+@pytest.fixture(autouse=True)
+def _cortensor_function_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
+    if DEVNET_FIXTURE not in request.fixturenames or request.node.get_closest_marker(NO_ISOLATION_MARKER):
+        yield
+        return
+    state: SessionState = request.getfixturevalue(DEVNET_FIXTURE)
+    with isolated(state.devnet):
+        yield
