@@ -92,6 +92,57 @@ def accounts_table(devnet: Devnet) -> Table:
     return table
 
 
+@app.command()
+def serve(
+    topology: Annotated[
+        Path | None, typer.Option(help="A topology YAML file (default: the default devnet).")
+    ] = None,
+    load_state: Annotated[
+        Path | None,
+        typer.Option("--load-state", "--state", help="Start from a state file (--dump-state, dump)."),
+    ] = None,
+    dump_state: Annotated[
+        Path | None, typer.Option(help="Save the whole devnet to this file on Ctrl-C.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="The address to bind (only there).")] = "127.0.0.1",
+    port: Annotated[
+        list[str] | None,
+        typer.Option(help="CHAIN=PORT, repeatable (defaults: l1=8545 base=9545 arbitrum=9546 l3=9547)."),
+    ] = None,
+    solana_port: Annotated[int, typer.Option(help="The Solana JSON-RPC port (-1: none).")] = 8899,
+    automine: Annotated[
+        bool, typer.Option(help="Seal each transaction at once; the clock moves only when asked.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
+) -> None:
+    """Serve every chain over JSON-RPC (HTTP and WebSocket) until Ctrl-C; see docs/serve.md."""
+    import asyncio
+
+    from .server.command import PortSpecError, parse_ports, serve_until_interrupted
+
+    net = _open_devnet(topology, load_state)
+    try:
+        ports = parse_ports(port or [], net)
+        asyncio.run(
+            serve_until_interrupted(
+                net,
+                console=console,
+                host=host,
+                ports=ports,
+                solana_port=solana_port if solana_port >= 0 else None,
+                automine=automine,
+                verbose=verbose,
+                dump_state=dump_state,
+            )
+        )
+    except PortSpecError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(
+            f"cannot listen on {host}: {exc.strerror or exc} (choose with --port CHAIN=PORT)"
+        ) from None
+
+
 def solana_table(devnet: Devnet) -> Table | None:
     from ..chains import SolanaChain
 
@@ -207,54 +258,3 @@ def demo(
 def _cor(amount: int, *, signed: bool = False) -> str:
     text = f"{amount / 10**18:{'+' if signed else ''},.2f}"
     return text if amount or not signed else "0.00"
-
-
-@app.command()
-def serve(
-    topology: Annotated[
-        Path | None, typer.Option(help="A topology YAML file (default: the default devnet).")
-    ] = None,
-    load_state: Annotated[
-        Path | None,
-        typer.Option("--load-state", "--state", help="Start from a state file (--dump-state, dump)."),
-    ] = None,
-    dump_state: Annotated[
-        Path | None, typer.Option(help="Save the whole devnet to this file on Ctrl-C.")
-    ] = None,
-    host: Annotated[str, typer.Option(help="The address to bind (only there).")] = "127.0.0.1",
-    port: Annotated[
-        list[str] | None,
-        typer.Option(help="CHAIN=PORT, repeatable (defaults: l1=8545 base=9545 arbitrum=9546 l3=9547)."),
-    ] = None,
-    solana_port: Annotated[int, typer.Option(help="The Solana JSON-RPC port (-1: none).")] = 8899,
-    automine: Annotated[
-        bool, typer.Option(help="Seal each transaction at once; the clock moves only when asked.")
-    ] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every request.")] = False,
-) -> None:
-    """Serve every chain over JSON-RPC (HTTP and WebSocket) until Ctrl-C; see docs/serve.md."""
-    import asyncio
-
-    from .server.command import PortSpecError, parse_ports, serve_until_interrupted
-
-    net = _open_devnet(topology, load_state)
-    try:
-        ports = parse_ports(port or [], net)
-        asyncio.run(
-            serve_until_interrupted(
-                net,
-                console=console,
-                host=host,
-                ports=ports,
-                solana_port=solana_port if solana_port >= 0 else None,
-                automine=automine,
-                verbose=verbose,
-                dump_state=dump_state,
-            )
-        )
-    except PortSpecError as exc:
-        raise _fail(str(exc)) from None
-    except OSError as exc:
-        raise _fail(
-            f"cannot listen on {host}: {exc.strerror or exc} (choose with --port CHAIN=PORT)"
-        ) from None
