@@ -128,6 +128,15 @@ class AccountProof:
 
 
 @dataclass(frozen=True)
+class AccessList:
+    """``eth_createAccessList``'s answer: what a call touches, and the gas it uses with that list."""
+
+    entries: tuple[tuple[bytes, tuple[int, ...]], ...]
+    """(address, storage slots) in first-touch order; sender, recipient and precompiles left out."""
+    gas_used: int
+
+
+@dataclass(frozen=True)
 class CallRequest:
     """A message call (``eth_call``/``eth_estimateGas``): nothing signed, nothing kept."""
 
@@ -136,15 +145,6 @@ class CallRequest:
     data: bytes = b""
     value: int = 0
     gas: int | None = None
-
-
-@dataclass(frozen=True)
-class AccessList:
-    """``eth_createAccessList``'s answer: what a call touches, and the gas it uses with that list."""
-
-    entries: tuple[tuple[bytes, tuple[int, ...]], ...]
-    """(address, storage slots) in first-touch order; sender, recipient and precompiles left out."""
-    gas_used: int
 
 
 class EvmEngine(ABC):

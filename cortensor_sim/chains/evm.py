@@ -163,12 +163,12 @@ class EvmChain:
             )
         self.engine = engine
         self._now_ms = genesis_time * 1000
+        self.watchers: list[Watcher] = []
+        """Called on each sealed block and pending transaction (RPC filters and subscriptions)."""
         self._rpc_snapshots: dict[int, ChainSnapshot] = {}
         self._pool = _Pool()
         self.sealed: list[SealedBlock] = []
         """Blocks this chain sealed since it was built or loaded, in order (for reports and tests)."""
-        self.watchers: list[Watcher] = []
-        """Called on each sealed block and accepted transaction (RPC filters and subscriptions)."""
         from .provider import InProcessProvider
 
         self.w3 = Web3(InProcessProvider(self))
@@ -222,10 +222,10 @@ class EvmChain:
                 "(the devnet keeps no queue of future nonces)"
             )
         if self.mining == "auto":
+            self._notify("transaction", tx_hash)  # pending for a moment, as on anvil
             self._seal_now([raw], all_or_nothing=True)
         else:
             self._enqueue(raw, (sender, nonce))
-        self._notify("transaction", tx_hash)
         return tx_hash
 
     def _replace(self, pooled: bytes, raw: bytes, tx: Mapping[str, Any]) -> None:
@@ -260,12 +260,9 @@ class EvmChain:
     def send_system_transaction(self, call: SystemCall) -> bytes:
         """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
         if self.mining == "auto":
-            tx_hash = self._seal_now([call], all_or_nothing=True).tx_hashes[0]
-        else:
-            self._enqueue(call, None)
-            tx_hash = self.engine.system_transaction_hash(call)
-        self._notify("transaction", tx_hash)
-        return tx_hash
+            return self._seal_now([call], all_or_nothing=True).tx_hashes[0]
+        self._enqueue(call, None)
+        return self.engine.system_transaction_hash(call)
 
     def pending_nonce(self, address: bytes) -> int:
         """The nonce the next transaction from ``address`` must carry, pool included."""
@@ -274,6 +271,8 @@ class EvmChain:
         return self.engine.get_nonce(address)
 
     def _enqueue(self, tx: PendingTransaction, signer: tuple[bytes, int] | None) -> None:
+        tx_hash = keccak(tx) if isinstance(tx, bytes) else self.engine.system_transaction_hash(tx)
+        self._notify("transaction", tx_hash)
         if not self._pool.transactions:
             self._pool.first_slot = self._slot_at(self._now_ms)
         self._pool.transactions.append(tx)

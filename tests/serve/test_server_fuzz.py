@@ -41,7 +41,7 @@ MUTATING_BY_DESIGN = {
 
 @pytest.fixture(scope="module")
 def fuzzed() -> Iterator[ServedDevnet]:
-    serving = ServedDevnet(Devnet(), automine=True)
+    serving = ServedDevnet(Devnet(), automine=True, solana_port=0)
     yield serving
     serving.close()
 
@@ -138,3 +138,43 @@ def test_random_params_to_every_method_get_answers_and_change_nothing(
         assert isinstance(answer["error"]["code"], int) and answer["error"]["message"]
         assert answer["error"]["code"] != -32603, answer  # no internal errors: every bad input is named
     assert _fingerprint(fuzzed) == before, (method, params)
+
+
+SOLANA_HOSTILE = [
+    *HOSTILE_BODIES[:9],
+    json.dumps({"jsonrpc": "2.0", "id": 1, "method": "getBalance", "params": ["not a key"]}).encode(),
+    json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "sendTransaction", "params": ["!!", {"encoding": "base64"}]}
+    ).encode(),
+    json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "sendTransaction", "params": ["AAAA", {"encoding": "base64"}]}
+    ).encode(),
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "requestAirdrop",
+            "params": ["11111111111111111111111111111111", -1],
+        }
+    ).encode(),
+    json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "getMultipleAccounts", "params": [["x"] * 1000]}
+    ).encode(),
+    json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": "getMinimumBalanceForRentExemption", "params": [True]}
+    ).encode(),
+    json.dumps({"jsonrpc": "2.0", "id": 1, "method": "getTokenAccountsByOwner", "params": ["x", 5]}).encode(),
+]
+
+
+def test_hostile_bodies_to_the_solana_port_get_errors_and_change_nothing(fuzzed: ServedDevnet) -> None:
+    before = _fingerprint(fuzzed)
+    url = fuzzed.urls["solana"]
+    for body in SOLANA_HOSTILE:
+        status, answer = _post(url, body)
+        assert status == 200, body[:80]
+        for one in answer if isinstance(answer, list) else [answer]:
+            assert "error" in one, (body[:80], one)
+            assert one["error"]["code"] in (-32700, -32600, -32601, -32602, -32002), one
+    assert _fingerprint(fuzzed) == before
+    assert _post(url, b'{"jsonrpc":"2.0","id":1,"method":"getHealth"}')[1]["result"] == "ok"

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from serve_helpers import ServedDevnet
+from web3 import Web3
 
 from cortensor_sim.chains import Devnet
 
@@ -102,3 +103,24 @@ def test_solana_py_client_reads_token_accounts(served_solana: ServedDevnet) -> N
             assert other == []
 
     asyncio.run(session())
+
+
+def test_the_solana_port_follows_a_loaded_state(served_solana: ServedDevnet) -> None:
+    """anvil_loadState on any EVM port replaces the whole devnet, Solana included."""
+    chain = served_solana.server.devnet["solana"]
+    payer = chain.keypairs[0]
+    receiver = Keypair.from_seed(bytes([8]) * 32).pubkey()
+    l1 = Web3(Web3.HTTPProvider(served_solana.urls["l1"]))
+    dumped = l1.provider.make_request("anvil_dumpState", [])["result"]
+
+    async def transfer_then_load() -> tuple[int, int]:
+        async with solana_rpc.AsyncClient(served_solana.urls["solana"]) as client:
+            blockhash = (await client.get_latest_blockhash()).value.blockhash
+            rent = (await client.get_minimum_balance_for_rent_exemption(0)).value
+            await client.send_transaction(_transfer(payer, receiver, rent, blockhash))
+            after_transfer = (await client.get_balance(receiver)).value
+            assert l1.provider.make_request("anvil_loadState", [dumped])["result"] is True
+            return after_transfer, (await client.get_balance(receiver)).value
+
+    after_transfer, after_load = asyncio.run(transfer_then_load())
+    assert after_transfer > 0 and after_load == 0

@@ -90,6 +90,7 @@ class DevnetServer:
         self.solana_port = solana_port
         self.rpc = DevnetRpc(devnet)
         self.rpc.time_moved = self._reanchor
+        self.rpc.replaced = self._rebind_solana
         for chain in devnet.evm_chains.values():
             chain.set_mining("auto" if automine else "interval")
         self.urls: dict[str, str] = {}
@@ -127,6 +128,11 @@ class DevnetServer:
         self._reanchor()
         if not self.automine:
             self._ticker = asyncio.get_running_loop().create_task(self._follow_wall_clock())
+
+    def _rebind_solana(self) -> None:
+        """After ``anvil_loadState``, the Solana port serves the loaded devnet's Solana chain."""
+        if self.solana_rpc is not None:
+            self.solana_rpc.rebind(self._solana_chain())
 
     @property
     def _url_host(self) -> str:

@@ -39,6 +39,8 @@ class DevnetRpc:
         self.watchers: list[ChainWatcher] = []
         self.time_moved: Callable[[], None] = lambda: None
         """Called after a time method or a revert moved the clock (the server re-anchors to it)."""
+        self.replaced: Callable[[], None] = lambda: None
+        """Called after ``anvil_loadState`` put a new devnet in place (the Solana port rebinds)."""
         self._attach(devnet)
 
     def _attach(self, devnet: Devnet) -> None:
@@ -174,6 +176,7 @@ class DevnetRpc:
         for chain in self.devnet.evm_chains.values():
             chain.watchers.clear()
         self._attach(devnet)
+        self.replaced()
         self.time_moved()
 
     def describe_chains(self) -> list[dict[str, Any]]:

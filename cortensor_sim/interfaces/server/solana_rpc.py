@@ -68,6 +68,11 @@ class SolanaRpc:
             "getTokenAccountsByOwner": self.get_token_accounts_by_owner,
         }
 
+    def rebind(self, chain: SolanaChain) -> None:
+        """Serve ``chain`` from now on (a loaded devnet's); what was sent before is forgotten."""
+        self.chain = chain
+        self._sent.clear()
+
     # ------------------------------------------------------------------ dispatch
     def reply(self, body: bytes | str) -> str | None:
         """The JSON text answering one HTTP body (a request or a batch)."""
