@@ -122,7 +122,10 @@ def test_bad_topology_is_a_usage_error_naming_file_line_and_field(pytester: pyte
     result = pytester.runpytest_subprocess("--cortensor-topology", "bad.yaml")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        ["ERROR: cortensor-sim: --cortensor-topology: bad.yaml:3: chains[[]1[]].parent: unknown parent 'l2'*"]
+        [
+            "ERROR: cortensor-sim: --cortensor-topology: "
+            "bad.yaml:3:42: chains[[]1[]].parent: unknown parent 'l2'*"
+        ]
     )
     assert "Traceback" not in result.stderr.str()
 
