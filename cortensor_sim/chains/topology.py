@@ -42,6 +42,9 @@ class ChainSpec(BaseModel):
     chain_id: int | None = Field(default=None, gt=0, lt=2**64)
     block_time: float = Field(description="seconds between blocks (a Solana slot's length)")
     mining: Literal["auto", "interval"] = "auto"
+    engine: Literal["py-evm", "revm"] | None = Field(
+        default=None, description="the EVM engine; none: the default (py-evm, or $CORTENSOR_SIM_ENGINE)"
+    )
 
     @field_validator("block_time")
     @classmethod
@@ -88,6 +91,8 @@ class Topology(BaseModel):
                 raise ValueError(f"{where}.chain_id: an {chain.kind} chain needs a chain id")
             if not chain.is_evm and chain.chain_id is not None:
                 raise ValueError(f"{where}.chain_id: a {chain.kind} chain has no EVM chain id")
+            if not chain.is_evm and chain.engine is not None:
+                raise ValueError(f"{where}.engine: a {chain.kind} chain has no EVM engine")
             if chain.chain_id is not None:
                 if chain.chain_id in ids:
                     raise ValueError(
