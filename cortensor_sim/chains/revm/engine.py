@@ -24,6 +24,7 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import rlp
 from eth_abi import decode as abi_decode
 from eth_hash.auto import keccak
 
@@ -58,6 +59,7 @@ from .transactions import (
 from .world import Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000
+_FORMATTED_CACHE_SIZE = 64
 _ERROR_STRING = bytes.fromhex("08c379a0")
 
 
@@ -119,6 +121,7 @@ class RevmEngine(EvmEngine):
         self._snapshots: dict[int, tuple[int, int]] = {}
         self._next_snapshot = 1
         self._decoded: dict[bytes, Transaction] = {}
+        self._formatted: dict[tuple[bytes, bool], RpcObject] = {}
 
     def _append(self, block: Block) -> None:
         self._blocks.append(block)
@@ -499,16 +502,28 @@ class RevmEngine(EvmEngine):
 
     def get_block(self, block: BlockId, full_transactions: bool = False) -> RpcObject:
         found = self._block(block)
-        header = found.header
-        body: list[object]
-        if full_transactions:
-            body = [
-                format_transaction(tx, header, i, header.base_fee) for i, tx in enumerate(found.transactions)
-            ]
-        else:
-            body = ["0x" + tx.hash.hex() for tx in found.transactions]
-        size = len(header.encoded) + sum(len(tx.encoded) for tx in found.transactions) + 8
-        return format_header(header) | {"transactions": body, "size": hex(size), "uncles": []}
+        key = (found.hash, full_transactions)
+        formatted = self._formatted.get(key)
+        if formatted is None:
+            # A sealed block never changes (its hash is its content): format it once. Clients ask
+            # for "latest" before every transaction they send, and a block may hold thousands.
+            header = found.header
+            body: list[object]
+            if full_transactions:
+                body = [
+                    format_transaction(tx, header, i, header.base_fee)
+                    for i, tx in enumerate(found.transactions)
+                ]
+            else:
+                body = ["0x" + tx.hash.hex() for tx in found.transactions]
+            # A legacy transaction sits in the block as an RLP list, a typed one as a byte string.
+            txs = [rlp.decode(tx.encoded) if tx.type == 0 else tx.encoded for tx in found.transactions]
+            size = len(rlp.encode([header.fields(), txs, [], []]))
+            formatted = format_header(header) | {"transactions": body, "size": hex(size), "uncles": []}
+            self._formatted[key] = formatted
+            if len(self._formatted) > _FORMATTED_CACHE_SIZE:
+                self._formatted.pop(next(iter(self._formatted)))
+        return dict(formatted)
 
     def _locate(self, tx_hash: bytes) -> tuple[Block, int] | None:
         found = self._tx_index.get(tx_hash)
