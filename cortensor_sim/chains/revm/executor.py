@@ -198,11 +198,13 @@ class RevmExecutor:
             body = state[match.end() : stop]
             address = bytes.fromhex(match.group(1))
             code_hash = bytes.fromhex(match.group(4))
-            status_match = _STATUS.search(body)
+            # The code's hex comes first and is long: search only what follows it.
+            tail = body[body.find("}, storage: {") :]
+            status_match = _STATUS.search(tail)
             status = status_match.group(1) if status_match else ""
             storage = {
                 int(slot): int(present)
-                for slot, original, present in _SLOT.findall(body)
+                for slot, original, present in _SLOT.findall(tail)
                 if original != present
             }
             code = None
