@@ -11,7 +11,7 @@ from web3 import Web3
 from web3.exceptions import Web3RPCError
 
 from cortensor_sim.chains import Devnet, Topology
-from cortensor_sim.chains.engine import EngineError, Genesis, GenesisAccount, InvalidTransaction
+from cortensor_sim.chains.engine import CallRequest, EngineError, Genesis, GenesisAccount, InvalidTransaction
 from cortensor_sim.chains.engines import ENGINE_VARIABLE, default_engine, engine_class
 from cortensor_sim.chains.pyevm.engine import PyEvmEngine
 
@@ -84,14 +84,29 @@ def test_blob_transactions_are_refused() -> None:
         engine().decode_transaction(bytes([3]) + rlp.encode([CHAIN_ID]))
 
 
-def test_calls_at_an_old_block_are_refused_with_the_reason() -> None:
+def test_calls_at_an_old_block_see_that_blocks_state() -> None:
     chain = engine()
-    chain.seal_block([], timestamp=1_767_225_612)
-    from cortensor_sim.chains.engine import CallRequest
-
-    assert chain.call(CallRequest(to=CONTRACT)) == (7).to_bytes(32, "big")
-    with pytest.raises(EngineError, match="newest block only"):
-        chain.call(CallRequest(to=CONTRACT), block=0)
+    store = bytes.fromhex("6020356000355500")  # sstore(calldataload(0), calldataload(32))
+    init = bytes.fromhex(f"60{len(store):02x}600c60003960{len(store):02x}6000f3") + store
+    sealed = chain.seal_block([signed(0, to=None, data=init, gas=100_000)], timestamp=1_767_225_612)
+    receipt = chain.get_receipt(sealed.tx_hashes[0])
+    assert receipt is not None and receipt["contractAddress"] is not None
+    contract = Web3.to_checksum_address(receipt["contractAddress"])
+    chain.seal_block(
+        [signed(1, to=contract, data=(0).to_bytes(32, "big") + (9).to_bytes(32, "big"))],
+        timestamp=1_767_225_624,
+    )
+    chain.seal_block([signed(2)], timestamp=1_767_225_636)  # CONTRACT's slot 0 reads 7 throughout
+    read = CallRequest(to=CONTRACT)
+    assert chain.call(read, block=0) == chain.call(read) == (7).to_bytes(32, "big")
+    # The stored 9 exists from block 2 on; at block 1 the slot was empty.
+    assert chain.get_storage(bytes.fromhex(contract[2:]), 0, 2) == 9
+    assert chain.get_storage(bytes.fromhex(contract[2:]), 0, 1) == 0
+    balance_then = chain.get_balance(SENDER, 1)
+    probe = CallRequest(sender=SENDER, to=CONTRACT, value=balance_then)
+    chain.call(probe, block=1)  # the whole balance of then is still spendable at block 1
+    with pytest.raises(EngineError, match="InsufficientFunds"):
+        chain.call(probe)
 
 
 def test_a_topology_picks_the_engine_per_chain() -> None:

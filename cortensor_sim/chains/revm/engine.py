@@ -122,6 +122,7 @@ class RevmEngine(EvmEngine):
         self._next_snapshot = 1
         self._decoded: dict[bytes, Transaction] = {}
         self._formatted: dict[tuple[bytes, bool], RpcObject] = {}
+        self._old_executor: tuple[bytes, RevmExecutor] | None = None
 
     def _append(self, block: Block) -> None:
         self._blocks.append(block)
@@ -437,10 +438,7 @@ class RevmEngine(EvmEngine):
         self, request: CallRequest, block: BlockId, at_time: int | None, gas: int | None
     ) -> Outcome:
         found = self._block(block)
-        if found is not self._head:
-            raise EngineError(
-                f"the revm engine runs calls against the newest block only (asked for #{found.header.number})"
-            )
+        executor = self._executor if found is self._head else self._executor_at(found)
         header = found.header
         context = BlockContext(
             number=header.number,
@@ -451,10 +449,10 @@ class RevmEngine(EvmEngine):
             base_fee=header.base_fee,
         )
         sender = request.sender or ZERO_ADDRESS
-        if request.value > self._world.account(sender).balance:
+        if request.value > self.get_balance(sender, block):
             raise ExecutionReverted("execution failed: InsufficientFunds")
         try:
-            return self._executor.run(
+            return executor.run(
                 context,
                 sender=sender,
                 to=request.to,
@@ -465,6 +463,19 @@ class RevmEngine(EvmEngine):
             )
         except RuntimeError as exc:
             raise EngineError(f"call refused: {exc}") from exc
+
+    def _executor_at(self, block: Block) -> RevmExecutor:
+        """A revm loaded with an older block's state, rebuilt from its trie (kept for the next call)."""
+        cached = self._old_executor
+        if cached is not None and cached[0] == block.hash:
+            return cached[1]
+        executor = RevmExecutor(self._chain_id, block.header.gas_limit)
+        for address, account, storage in self._world.state_at(block.header.state_root):
+            executor.write_account(address, account, self._world.codes[account.code_hash])
+            for slot, value in storage.items():
+                executor.write_slot(address, slot, value)
+        self._old_executor = (block.hash, executor)
+        return executor
 
     def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
         outcome = self._run_call(request, block, at_time, None)

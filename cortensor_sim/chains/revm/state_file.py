@@ -61,6 +61,7 @@ def pack(chain_id: int, gas_limit: int, blocks: list[Block], world: WorldState) 
         [[k, v] for k, v in sorted(world.nodes.items())],
         world.state_root,
         [[a, root] for a, root in sorted(world.storage_roots.items())],
+        [[a, sorted(slots)] for a, slots in sorted(world.known.items())],
     ]
     return STATE_FORMAT + rlp.encode([chain_id, gas_limit, encoded_blocks, encoded_world])
 
@@ -120,7 +121,7 @@ def _transaction(raw: bytes, chain_id: int) -> Transaction:
 
 
 def _world(fields: list[Any]) -> WorldState:
-    accounts, storage, codes, nodes, state_root, storage_roots = fields
+    accounts, storage, codes, nodes, state_root, storage_roots, known = fields
     world = WorldState()
     for code in codes:
         world.set_code(code)
@@ -129,4 +130,5 @@ def _world(fields: list[Any]) -> WorldState:
     world.nodes = {k: v for k, v in nodes}
     world.state_root = state_root
     world.storage_roots = {a: root for a, root in storage_roots}
+    world.known = {a: {_int(s) for s in slots} for a, slots in known}
     return world

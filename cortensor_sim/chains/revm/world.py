@@ -70,6 +70,9 @@ class WorldState:
         """Accounts changed since the last commit, with the slots changed in each."""
         self._wiped: set[bytes] = set()
         self._undo: list[UndoEntry] = []
+        self.known: dict[bytes, set[int]] = {}
+        """Every address ever written and the slots written in each (never undone): what an
+        older block's state can hold, for rebuilding it (:meth:`state_at`)."""
 
     # ------------------------------------------------------------------ reading (latest)
     def account(self, address: bytes) -> Account:
@@ -90,6 +93,7 @@ class WorldState:
         if old == account:
             return
         self._undo.append(("account", address, old))
+        self.known.setdefault(address, set())
         if account is None:
             del self.accounts[address]
         else:
@@ -108,6 +112,7 @@ class WorldState:
         if old == value:
             return
         self._undo.append(("slot", address, slot, old))
+        self.known.setdefault(address, set()).add(slot)
         if value:
             slots[slot] = value
         else:
@@ -233,6 +238,15 @@ class WorldState:
         nodes = HexaryTrie(self.nodes, storage_root).get_proof(keccak(slot.to_bytes(32, "big")))
         return tuple(rlp.encode(node) for node in nodes)
 
-    def items(self) -> Iterator[tuple[bytes, Account, dict[int, int]]]:
-        for address, account in self.accounts.items():
-            yield address, account, self.storage.get(address, {})
+    def state_at(self, state_root: bytes) -> Iterator[tuple[bytes, Account, dict[int, int]]]:
+        """Every account of an older state (from its trie), with its storage."""
+        for address, slots in self.known.items():
+            found = self.trie_account(state_root, address)
+            if found is _ABSENT:
+                continue
+            storage = {slot: self.trie_slot(found.storage_root, slot) for slot in slots}
+            yield (
+                address,
+                Account(found.nonce, found.balance, found.code_hash),
+                {slot: value for slot, value in storage.items() if value},
+            )
