@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import rlp
 from eth_hash.auto import keccak
@@ -81,11 +82,11 @@ class Header:
             self.requests_hash,
         ]
 
-    @property
+    @cached_property
     def encoded(self) -> bytes:
         return rlp.encode(self.fields())
 
-    @property
+    @cached_property
     def hash(self) -> bytes:
         return keccak(self.encoded)
 
