@@ -1,6 +1,6 @@
 """The EVM engines side by side: the Cortensor pipeline and batched transfers on py-evm and on revm.
 
-    python benchmarks/bench_engines.py [--tasks 100] [--redundancy 3] [--transfers 2000]
+    python benchmarks/bench_engines.py [--tasks 100] [--redundancy 3] [--transfers 1000]
                                        [--profile-tasks 20] [--json out.json]
 
 All in one process, one engine after the other, so both meet the same machine:
@@ -9,7 +9,8 @@ All in one process, one engine after the other, so both meet the same machine:
   ``tasks`` tasks x ``redundancy`` batched into interval blocks on arbitrum), wall time of the
   pipeline, and the ratio py-evm / revm.
 * **Batched transfers**: ``transfers`` signed EIP-1559 transfers from 10 senders sent to one
-  interval-mining chain and sealed into one block (``chain.send_raw_transaction``, no web3).
+  interval-mining chain and sealed into one block (``chain.send_raw_transaction``, no web3; a
+  block's 30M gas holds at most 1,428 transfers).
 * **Profile split**: the pipeline again under cProfile (``profile-tasks`` tasks), its own time split
   into EVM execution, tries and state roots, the client path (web3, ABI, signing, the provider and
   the protocol driver), RLP and keccak, and the rest. cProfile slows pure Python more than native
@@ -124,7 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=100)
     parser.add_argument("--redundancy", type=int, default=3)
-    parser.add_argument("--transfers", type=int, default=2000)
+    parser.add_argument("--transfers", type=int, default=1000)
     parser.add_argument("--profile-tasks", type=int, default=20)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()

@@ -460,6 +460,7 @@ class RevmEngine(EvmEngine):
                 value=request.value,
                 gas=gas or request.gas or header.gas_limit,
                 known_code=self._world.codes,
+                keep=False,
             )
         except RuntimeError as exc:
             raise EngineError(f"call refused: {exc}") from exc

@@ -117,11 +117,13 @@ class RevmExecutor:
         value: int,
         gas: int,
         known_code: Container[bytes],
+        keep: bool = True,
     ) -> Outcome:
         """Run one message from ``sender`` and return what it changed; revm's journal is left empty.
 
         ``known_code`` holds the hashes of the code the world state already stores, so that only new
-        code is read back out of revm.
+        code is read back out of revm. A call whose changes will not be kept (``eth_call``, gas
+        estimation) skips reading them.
         """
         evm = self._evm
         evm.set_block_env(
@@ -142,7 +144,7 @@ class RevmExecutor:
             result = evm.result
             if result is None:
                 raise RuntimeError(f"pyrevm returned no result ({error})")
-            changes = self._changes(known_code)
+            changes = self._changes(known_code) if keep else ()
             logs = (
                 tuple(
                     Log(
