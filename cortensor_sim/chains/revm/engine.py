@@ -380,31 +380,31 @@ class RevmEngine(EvmEngine):
             return found
         raise UnknownBlock(f"unknown block identifier {block!r}")
 
-    def _is_head(self, block: BlockId) -> Block | None:
+    def _older_block(self, block: BlockId) -> Block | None:
         """The block, or ``None`` when it is the head (whose state the flat maps hold)."""
         found = self._block(block)
         return None if found is self._head else found
 
     def get_balance(self, address: bytes, block: BlockId = "latest") -> int:
-        old = self._is_head(block)
+        old = self._older_block(block)
         if old is None:
             return self._world.account(address).balance
         return self._world.trie_account(old.header.state_root, address).balance
 
     def get_nonce(self, address: bytes, block: BlockId = "latest") -> int:
-        old = self._is_head(block)
+        old = self._older_block(block)
         if old is None:
             return self._world.account(address).nonce
         return self._world.trie_account(old.header.state_root, address).nonce
 
     def get_code(self, address: bytes, block: BlockId = "latest") -> bytes:
-        old = self._is_head(block)
+        old = self._older_block(block)
         if old is None:
             return self._world.code(address)
         return self._world.codes[self._world.trie_account(old.header.state_root, address).code_hash]
 
     def get_storage(self, address: bytes, slot: int, block: BlockId = "latest") -> int:
-        old = self._is_head(block)
+        old = self._older_block(block)
         if old is None:
             return self._world.slot(address, slot)
         account = self._world.trie_account(old.header.state_root, address)
