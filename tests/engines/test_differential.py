@@ -61,20 +61,37 @@ def selector(signature: str) -> bytes:
     return keccak(signature.encode())[:4]
 
 
-def sign(account: Any, nonce: int, *, to: bytes | None, value: int = 0, data: bytes = b"", gas: int) -> bytes:
-    tx: dict[str, Any] = {
-        "chainId": CHAIN_ID,
-        "nonce": nonce,
-        "value": value,
-        "data": data,
-        "gas": gas,
-        "maxFeePerGas": 5 * GWEI,
-        "maxPriorityFeePerGas": GWEI,
-        "type": 2,
-    }
+STYLES = ("eip1559", "eip1559-access-list", "eip2930-access-list", "eip155")
+"""How a signed transaction is encoded: EIP-1559 or EIP-2930 (with an access list that warms the
+target's slots 0 and 1, or a signer), or legacy with EIP-155."""
+
+
+def sign(
+    account: Any,
+    nonce: int,
+    *,
+    to: bytes | None,
+    value: int = 0,
+    data: bytes = b"",
+    gas: int,
+    style: str = "eip1559",
+) -> bytes:
+    tx: dict[str, Any] = {"chainId": CHAIN_ID, "nonce": nonce, "value": value, "data": data, "gas": gas}
+    if style == "eip155" or style.startswith("eip2930"):
+        tx["gasPrice"] = 2 * GWEI
+    else:
+        tx |= {"maxFeePerGas": 5 * GWEI, "maxPriorityFeePerGas": GWEI, "type": 2}
+    if style.endswith("access-list"):
+        warm = to or _address(SIGNERS[nonce % len(SIGNERS)])
+        tx["accessList"] = [{"address": Web3.to_checksum_address(warm), "storageKeys": [_slot(0), _slot(1)]}]
+        tx.setdefault("type", 1)
     if to is not None:
         tx["to"] = Web3.to_checksum_address("0x" + to.hex())
     return bytes(account.sign_transaction(tx).raw_transaction)
+
+
+def _slot(index: int) -> str:
+    return "0x" + index.to_bytes(32, "big").hex()
 
 
 def create_address(sender: bytes, nonce: int) -> bytes:
@@ -124,12 +141,21 @@ blocks = st.lists(st.lists(action, max_size=6), min_size=1, max_size=5)
 class Scenario:
     """Turns actions into the same pending transactions for both engines."""
 
-    def __init__(self, reference: EvmEngine) -> None:
+    def __init__(self, reference: EvmEngine, styles: tuple[str, ...] = ("eip1559",)) -> None:
         self.reference = reference
+        self.styles = styles
+        self.signed = 0
         self.contracts: list[bytes] = []
         self.token: bytes | None = None
         self.pending_nonces: dict[bytes, int] = {}
         self.deposits = 0
+
+    def sign(self, account: Any, *, to: bytes | None, value: int = 0, data: bytes = b"", gas: int) -> bytes:
+        """Sign with the next pending nonce, in the next of the example's encodings."""
+        style = self.styles[self.signed % len(self.styles)]
+        self.signed += 1
+        nonce = self.nonce(_address(account))
+        return sign(account, nonce, to=to, value=value, data=data, gas=gas, style=style)
 
     def nonce(self, address: bytes) -> int:
         nonce = self.pending_nonces.get(address, self.reference.get_nonce(address))
@@ -147,20 +173,21 @@ class Scenario:
             _, sender, receiver, value = step
             account = SIGNERS[sender]
             to = bytes.fromhex(SIGNERS[receiver].address[2:])
-            return sign(account, self.nonce(_address(account)), to=to, value=value, gas=21_000)
+            return self.sign(account, to=to, value=value, gas=30_000)
         if kind == "deploy":
             _, sender, runtime = step
             account = SIGNERS[sender]
-            nonce = self.nonce(_address(account))
             code = REVERTING_INIT if runtime == "reverting-init" else init_code(RUNTIMES[runtime])
             if runtime != "reverting-init":
-                self.contracts.append(create_address(_address(account), nonce))
-            return sign(account, nonce, to=None, data=code, gas=120_000)
+                deployer = _address(account)
+                pending = self.pending_nonces.get(deployer, self.reference.get_nonce(deployer))
+                self.contracts.append(create_address(deployer, pending))
+            return self.sign(account, to=None, data=code, gas=120_000)
         if kind == "call":
             _, sender, contract, slot, value, gas = step
             account = SIGNERS[sender]
             data = encode(["uint256", "uint256"], [slot, value])
-            return sign(account, self.nonce(_address(account)), to=self.target(contract), data=data, gas=gas)
+            return self.sign(account, to=self.target(contract), data=data, gas=gas)
         if kind == "token":
             _, sender, function, other, amount = step
             account = SIGNERS[sender]
@@ -174,7 +201,7 @@ class Scenario:
                     ["address", "uint256"], [counterpart, amount]
                 )
             assert self.token is not None
-            return sign(account, self.nonce(_address(account)), to=self.token, data=data, gas=120_000)
+            return self.sign(account, to=self.token, data=data, gas=120_000)
         _, depositor, contract, mint, value, gas = step
         self.deposits += 1
         return SystemCall(
@@ -227,9 +254,9 @@ def seal_both(engines: tuple[EvmEngine, EvmEngine], txs: list[bytes | SystemCall
     assert len(sealed_rv.deferred) == len(sealed_py.deferred)
 
 
-def build() -> tuple[tuple[EvmEngine, EvmEngine], Scenario]:
+def build(styles: tuple[str, ...] = ("eip1559",)) -> tuple[tuple[EvmEngine, EvmEngine], Scenario]:
     engines: tuple[EvmEngine, EvmEngine] = (PyEvmEngine(genesis()), RevmEngine(genesis()))
-    scenario = Scenario(engines[0])
+    scenario = Scenario(engines[0], styles)
     holder = SIGNERS[0]
     token = load_artifact("CORToken")
     data = token.bytecode + encode(["address", "uint256"], [_address(holder), 10**24])
@@ -243,9 +270,11 @@ def build() -> tuple[tuple[EvmEngine, EvmEngine], Scenario]:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(blocks)
-def test_random_blocks_give_identical_chains_on_both_engines(plan: list[list[tuple[Any, ...]]]) -> None:
-    engines, scenario = build()
+@given(blocks, st.lists(st.sampled_from(STYLES), min_size=1, max_size=6))
+def test_random_blocks_give_identical_chains_on_both_engines(
+    plan: list[list[tuple[Any, ...]]], styles: list[str]
+) -> None:
+    engines, scenario = build(tuple(styles))
     py, rv = engines
     assert_same_chain(py, rv, scenario, 1)
     for number, steps in enumerate(plan, start=2):
@@ -257,8 +286,9 @@ def test_random_blocks_give_identical_chains_on_both_engines(plan: list[list[tup
 
 def test_the_differential_covers_failures_of_every_kind() -> None:
     """The scenario reaches what the property claims to check: reverts, out of gas, refunds,
-    deposits that fail, dropped transactions and token errors, on both engines alike."""
-    engines, scenario = build()
+    deposits that fail, dropped transactions and token errors, in every encoding, on both engines
+    alike."""
+    engines, scenario = build(STYLES)
     py, rv = engines
     plan: list[list[tuple[Any, ...]]] = [
         [

@@ -64,6 +64,20 @@ def test_every_transaction_starts_cold() -> None:
     assert int(first["gasUsed"], 16) > 21_000 + 2_100
 
 
+def test_an_access_list_warms_its_own_transaction_only() -> None:
+    """revm keeps access-listed accounts in its journal past a revert; the engine must not let
+    them stay warm (or keep stale slots) for the transactions after."""
+    listed = [{"address": Web3.to_checksum_address(CONTRACT), "storageKeys": ["0x" + "00" * 32]}]
+    with_list = signed(0, accessList=listed)
+    chain = engine()
+    sealed = chain.seal_block([with_list, signed(1)], timestamp=1_767_225_612)
+    after = chain.get_receipt(sealed.tx_hashes[1])
+    fresh = engine()
+    alone = fresh.get_receipt(fresh.seal_block([signed(0)], timestamp=1_767_225_612).tx_hashes[0])
+    assert after is not None and alone is not None
+    assert after["gasUsed"] == alone["gasUsed"]
+
+
 def test_type_4_transactions_are_refused_with_the_reason() -> None:
     set_code = bytes([4]) + rlp.encode([CHAIN_ID, 0, 1, 1, 21_000, CONTRACT, 0, b"", [], [], 0, 1, 1])
     with pytest.raises(InvalidTransaction, match=r"EIP-7702.*Cancun.*py-evm"):

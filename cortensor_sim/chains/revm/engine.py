@@ -85,7 +85,6 @@ class RevmEngine(EvmEngine):
     def __init__(self, genesis: Genesis) -> None:
         self._chain_id = genesis.chain_id
         self._world = WorldState()
-        self._executor = RevmExecutor(genesis.chain_id, genesis.gas_limit)
         for address, account in genesis.accounts.items():
             code_hash = self._world.set_code(account.code)
             self._world.set_account(address, Account(account.nonce, account.balance, code_hash))
@@ -93,7 +92,6 @@ class RevmEngine(EvmEngine):
                 self._world.set_slot(address, slot, value)
         state_root = self._world.commit()
         self._world.forget_undo()
-        self._sync_executor(set(self._world.accounts), {a: set(s) for a, s in self._world.storage.items()})
         genesis_header = Header(
             parent_hash=ZERO_HASH,
             state_root=state_root,
@@ -109,6 +107,7 @@ class RevmEngine(EvmEngine):
             base_fee=genesis.base_fee,
         )
         self._init_chain([Block(genesis_header, (), (), ())])
+        self._executor = self._loaded_executor()
 
     def _init_chain(self, blocks: list[Block]) -> None:
         self._blocks: list[Block] = []
@@ -311,6 +310,7 @@ class RevmEngine(EvmEngine):
             value=tx.value,
             gas=tx.gas,
             known_code=world.codes,
+            access_list=tx.access_list,
         )
         touched_slots: dict[bytes, set[int]] = {}
         for change in outcome.changes:
@@ -344,9 +344,26 @@ class RevmEngine(EvmEngine):
         world.set_account(
             context.coinbase, Account(coinbase.nonce, coinbase.balance + tip, coinbase.code_hash)
         )
-        changed = {change.address for change in outcome.changes} | {tx.sender, context.coinbase}
-        self._sync_executor(changed, touched_slots)
+        if tx.access_list:
+            # revm loads access-listed accounts into its journal without journaling the load, so
+            # reverting the checkpoint leaves them there, warm and holding stale slots for every
+            # later transaction: start a fresh revm from the world state instead.
+            self._executor = self._loaded_executor()
+        else:
+            changed = {change.address for change in outcome.changes} | {tx.sender, context.coinbase}
+            self._sync_executor(changed, touched_slots)
         return receipt_gas, outcome
+
+    def _loaded_executor(self) -> RevmExecutor:
+        """A new revm whose database holds the whole world state."""
+        world = self._world
+        executor = RevmExecutor(self._chain_id, self._blocks[0].header.gas_limit)
+        for address, account in world.accounts.items():
+            executor.write_account(address, account, world.codes[account.code_hash])
+        for address, slots in world.storage.items():
+            for slot, value in slots.items():
+                executor.write_slot(address, slot, value)
+        return executor
 
     def _sync_executor(self, accounts: set[bytes], slots: dict[bytes, set[int]]) -> None:
         """Write the world state's view of these accounts and slots into revm's database."""
@@ -615,13 +632,12 @@ class RevmEngine(EvmEngine):
     @classmethod
     def from_state(cls, data: bytes) -> RevmEngine:
         """Rebuild an engine from :meth:`export_state` bytes; raises ``ValueError`` if they are not."""
-        chain_id, gas_limit, blocks, world = state_file.unpack(data)
+        chain_id, _, blocks, world = state_file.unpack(data)
         self = cls.__new__(cls)
         self._chain_id = chain_id
         self._world = world
-        self._executor = RevmExecutor(chain_id, gas_limit)
-        self._sync_executor(set(world.accounts), {a: set(s) for a, s in world.storage.items()})
         self._init_chain(blocks)
+        self._executor = self._loaded_executor()
         return self
 
     def state_root(self, block: BlockId = "latest") -> bytes:

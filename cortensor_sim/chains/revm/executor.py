@@ -14,10 +14,10 @@ pyrevm only imports here: this module is the whole of the engine's contact with 
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
-from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
 
 from .blocks import Log
 from .world import EMPTY_CODE_HASH, Account
@@ -117,13 +117,15 @@ class RevmExecutor:
         value: int,
         gas: int,
         known_code: Container[bytes],
+        access_list: Sequence[tuple[bytes, Sequence[int]]] = (),
         keep: bool = True,
     ) -> Outcome:
         """Run one message from ``sender`` and return what it changed; revm's journal is left empty.
 
         ``known_code`` holds the hashes of the code the world state already stores, so that only new
-        code is read back out of revm. A call whose changes will not be kept (``eth_call``, gas
-        estimation) skips reading them.
+        code is read back out of revm. ``access_list`` (EIP-2930) is warm from the start and costs
+        its intrinsic gas. A call whose changes will not be kept (``eth_call``, gas estimation)
+        skips reading them.
         """
         evm = self._evm
         evm.set_block_env(
@@ -138,6 +140,9 @@ class RevmExecutor:
                 excess_blob_gas=0,
             )
         )
+        # pyrevm builds each call's transaction from its arguments, except for the access list,
+        # which it takes from the transaction environment: set it every time (empty included).
+        evm.set_tx_env(TxEnv(access_list=[(_hex_address(a), list(keys)) for a, keys in access_list]))
         checkpoint = evm.snapshot()
         try:
             output, created, error = self._call(sender, to, data, value, gas)
