@@ -269,11 +269,8 @@ def build(styles: tuple[str, ...] = ("eip1559",)) -> tuple[tuple[EvmEngine, EvmE
     return engines, scenario
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(blocks, st.lists(st.sampled_from(STYLES), min_size=1, max_size=6))
-def test_random_blocks_give_identical_chains_on_both_engines(
-    plan: list[list[tuple[Any, ...]]], styles: list[str]
-) -> None:
+def run_plan(plan: list[list[tuple[Any, ...]]], styles: list[str]) -> None:
+    """Seal ``plan``'s blocks on both engines, comparing everything after each."""
     engines, scenario = build(tuple(styles))
     py, rv = engines
     assert_same_chain(py, rv, scenario, 1)
@@ -282,6 +279,27 @@ def test_random_blocks_give_identical_chains_on_both_engines(
         txs = [scenario.transaction(step) for step in steps]
         seal_both(engines, txs, GENESIS_TIME + 12 * number)
         assert_same_chain(py, rv, scenario, number)
+
+
+encodings = st.lists(st.sampled_from(STYLES), min_size=1, max_size=6)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks, encodings)
+def test_random_blocks_give_identical_chains_on_both_engines(
+    plan: list[list[tuple[Any, ...]]], styles: list[str]
+) -> None:
+    run_plan(plan, styles)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blocks, encodings)
+def test_many_random_blocks_give_identical_chains_on_both_engines(
+    plan: list[list[tuple[Any, ...]]], styles: list[str]
+) -> None:
+    """The same property, ten times the examples (CI's slow step)."""
+    run_plan(plan, styles)
 
 
 def test_the_differential_covers_failures_of_every_kind() -> None:
