@@ -19,11 +19,17 @@ DEFAULT_ENGINE: EngineName = "py-evm"
 ENGINE_VARIABLE = "CORTENSOR_SIM_ENGINE"
 
 
+class EngineChoiceError(ValueError):
+    """An engine that does not exist, or cannot run here (pyrevm missing): the user's to fix."""
+
+
 def default_engine() -> str:
     """The engine for chains whose topology names none: ``$CORTENSOR_SIM_ENGINE``, else py-evm."""
     name = os.environ.get(ENGINE_VARIABLE, DEFAULT_ENGINE)
     if name not in ENGINE_NAMES:
-        raise ValueError(f"{ENGINE_VARIABLE}={name!r}: unknown engine (engines: {', '.join(ENGINE_NAMES)})")
+        raise EngineChoiceError(
+            f"{ENGINE_VARIABLE}={name!r}: unknown engine (engines: {', '.join(ENGINE_NAMES)})"
+        )
     return name
 
 
@@ -37,12 +43,12 @@ def engine_class(name: str) -> type[EvmEngine]:
         try:
             from .revm import RevmEngine
         except ImportError as exc:
-            raise ValueError(
+            raise EngineChoiceError(
                 f"engine 'revm' needs pyrevm, which is not installed ({exc}): "
                 "pip install 'cortensor-sim[revm]'"
             ) from None
         return RevmEngine
-    raise ValueError(f"unknown engine {name!r} (engines: {', '.join(ENGINE_NAMES)})")
+    raise EngineChoiceError(f"unknown engine {name!r} (engines: {', '.join(ENGINE_NAMES)})")
 
 
 def engine_name(engine: EvmEngine) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..chains import Devnet, StateFileError, Topology
+from ..chains.engines import EngineChoiceError
 from ..scenario.source import InputError, load_yaml_model
 
 app = typer.Typer(
@@ -47,7 +48,7 @@ def _open_devnet(topology: Path | None, state: Path | None) -> Devnet:
         if topology is not None:
             return Devnet(load_yaml_model(topology, Topology))
         return Devnet()
-    except (InputError, StateFileError) as exc:
+    except (InputError, StateFileError, EngineChoiceError) as exc:
         raise _fail(str(exc)) from None
 
 

@@ -187,3 +187,15 @@ def test_a_revm_state_file_round_trips(tmp_path: object, monkeypatch: pytest.Mon
     garbage = RevmEngine.from_state
     with pytest.raises(ValueError, match="not a cortensor-sim revm state"):
         garbage(b"nonsense")
+
+
+def test_an_unknown_engine_in_the_environment_is_a_clear_cli_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cortensor_sim.interfaces.cli import app
+
+    monkeypatch.setenv(ENGINE_VARIABLE, "evmone")
+    result = CliRunner().invoke(app, ["devnet"])
+    assert result.exit_code == 2
+    assert "CORTENSOR_SIM_ENGINE='evmone': unknown engine" in result.output
+    assert "Traceback" not in result.output
