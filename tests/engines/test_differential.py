@@ -24,7 +24,14 @@ from hypothesis import strategies as st
 from web3 import Web3
 
 from cortensor_sim.artifacts import load_artifact
-from cortensor_sim.chains.engine import CallRequest, EvmEngine, Genesis, GenesisAccount, SystemCall
+from cortensor_sim.chains.engine import (
+    CallRequest,
+    EvmEngine,
+    ExecutionReverted,
+    Genesis,
+    GenesisAccount,
+    SystemCall,
+)
 from cortensor_sim.chains.pyevm.engine import PyEvmEngine
 
 pytest.importorskip("pyrevm")
@@ -242,6 +249,21 @@ def assert_same_chain(py: EvmEngine, rv: EvmEngine, scenario: Scenario, number: 
             assert rv.call(request) == py.call(request)
             if number > 1:  # and as it was one block earlier (revm rebuilds that state from its trie)
                 assert rv.call(request, number - 1) == py.call(request, number - 1)
+            move = CallRequest(
+                sender=_address(signer),
+                to=scenario.token,
+                data=selector("transfer(address,uint256)")
+                + encode(["address", "uint256"], [DEPOSITORS[0], 1]),
+            )
+            try:
+                expected: int | str = py.estimate_gas(move)
+            except ExecutionReverted as exc:
+                expected = str(exc)
+            try:
+                estimated: int | str = rv.estimate_gas(move)
+            except ExecutionReverted as exc:
+                estimated = str(exc)
+            assert estimated == expected  # web3 signs what this says: both engines must say the same
 
 
 def seal_both(engines: tuple[EvmEngine, EvmEngine], txs: list[bytes | SystemCall], timestamp: int) -> None:
