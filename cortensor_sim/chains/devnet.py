@@ -19,8 +19,8 @@ from typing import Any
 from .accounts import dev_accounts
 from .clock import SimClock
 from .engine import SealedBlock
+from .engines import default_engine, engine_class
 from .evm import ChainSnapshot, EvmChain
-from .pyevm.engine import PyEvmEngine
 from .solana import SolanaChain
 from .topology import LATEST_TIME, ChainSpec, Topology, default_topology
 
@@ -71,7 +71,7 @@ class Devnet:
             genesis_time=self.topology.genesis_time,
             seed=self.seed,
             accounts=dev_accounts(self.topology.accounts),
-            engine_factory=PyEvmEngine,
+            engine_factory=engine_class(spec.engine or default_engine()),
             parent=spec.parent,
             mining=spec.mining,
             engine=state,

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from .engine import SystemCall
+from .engines import ENGINE_NAMES, engine_class, engine_name
 from .evm import EvmChain, _Pool
-from .pyevm.engine import PyEvmEngine
 from .topology import Topology
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
     for name, chain in devnet.chains.items():
         if isinstance(chain, EvmChain):
             chains[name] = {
-                "engine": "py-evm",
+                "engine": engine_name(chain.engine),
                 "state": base64.b64encode(chain.engine.export_state()).decode(),
                 "now_ms": chain._now_ms,
                 "pool": [_pool_entry(tx) for tx in chain._pool.transactions],
@@ -192,9 +192,10 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
             entry = chains[spec.name]
             state = entry["state"]
             if spec.is_evm:
-                if entry.get("engine") != "py-evm" or not isinstance(state, str):
-                    raise ValueError(f"chain {spec.name!r}: expected a py-evm state")
-                states[spec.name] = PyEvmEngine.from_state(base64.b64decode(state, validate=True))
+                if entry.get("engine") not in ENGINE_NAMES or not isinstance(state, str):
+                    raise ValueError(f"chain {spec.name!r}: expected an EVM engine's state")
+                engine = engine_class(entry["engine"])
+                states[spec.name] = engine.from_state(base64.b64decode(state, validate=True))  # type: ignore[attr-defined]
                 pools[spec.name] = entry
             else:
                 if entry.get("engine") != "litesvm" or not isinstance(state, dict):

@@ -52,6 +52,9 @@ class ChainSpec(BaseModel):
         description="seconds between blocks (a Solana slot's length), a whole number of milliseconds",
     )
     mining: Literal["auto", "interval"] = "auto"
+    engine: Literal["py-evm", "revm"] | None = Field(
+        default=None, description="the EVM engine; none: the default (py-evm, or $CORTENSOR_SIM_ENGINE)"
+    )
 
     @field_validator("block_time")
     @classmethod
@@ -106,6 +109,8 @@ class Topology(BaseModel):
                 raise ValueError(f"{where}.chain_id: an {chain.kind} chain needs a chain id")
             if not chain.is_evm and chain.chain_id is not None:
                 raise ValueError(f"{where}.chain_id: a {chain.kind} chain has no EVM chain id")
+            if not chain.is_evm and chain.engine is not None:
+                raise ValueError(f"{where}.engine: a {chain.kind} chain has no EVM engine")
             if chain.chain_id is not None:
                 if chain.chain_id in ids:
                     raise ValueError(

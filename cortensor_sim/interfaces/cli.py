@@ -28,6 +28,7 @@ from typer.exceptions import TyperException
 
 from .. import __version__
 from ..chains import Devnet, StateFileError, Topology
+from ..chains.engines import EngineChoiceError
 from ..scenario.source import InputError, load_yaml_model
 from ..scenario.units import UnitError, parse_duration
 
@@ -124,7 +125,7 @@ def _open_devnet(topology: Path | None, state: Path | None) -> Devnet:
         if topology is not None:
             return Devnet(load_yaml_model(topology, Topology))
         return Devnet()
-    except (InputError, StateFileError) as exc:
+    except (InputError, StateFileError, EngineChoiceError) as exc:
         raise _fail(str(exc)) from None
 
 

@@ -131,3 +131,9 @@ def interval_topology(seed: str = "cortensor-sim", **overrides: Any) -> dict[str
 
 EVM_CHAINS = {"l1": 900, "base": 901, "arbitrum": 412346, "l3": 333333}
 """The default devnet's EVM chains and their ids."""
+
+ENGINES = ("py-evm", "revm")
+"""The EVM engines every chain test runs on."""
+
+ENGINE_NEUTRAL_MODULES = frozenset({"test_solana", "test_topology_validation"})
+"""Chain test modules with no EVM execution in them: they run once."""

@@ -26,6 +26,8 @@ if str(_REPO) not in sys.path:  # running pytest without installing the package
 from contract_helpers import Env, make_env  # noqa: E402
 
 from cortensor_sim import Devnet  # noqa: E402
+from cortensor_sim.chains import default_topology  # noqa: E402
+from cortensor_sim.chains.engines import ENGINE_NAMES  # noqa: E402
 from cortensor_sim.protocol.deployment import deploy_contract  # noqa: E402
 
 DeployFn = Callable[..., Contract]
@@ -46,10 +48,17 @@ class BackingChain:
         self.devnet.revert(snapshot_id)
 
 
-@pytest.fixture(scope="session")
-def _backing_chain() -> BackingChain:
-    """The default devnet's arbitrum chain (automine), where Cortensor's sessions live."""
-    devnet = Devnet()
+@pytest.fixture(scope="session", params=ENGINE_NAMES)
+def _backing_chain(request: pytest.FixtureRequest) -> BackingChain:
+    """The default devnet's arbitrum chain (automine), where Cortensor's sessions live, on each
+    EVM engine in turn (``[py-evm]``, ``[revm]``): the contract tests are engine conformance tests."""
+    if request.param == "revm":
+        pytest.importorskip("pyrevm", reason="the revm engine needs pyrevm (pip install '.[revm]')")
+    topology = default_topology().model_dump()
+    for spec in topology["chains"]:
+        if spec["kind"] != "solana":
+            spec["engine"] = request.param
+    devnet = Devnet(topology)
     chain = devnet.evm("arbitrum")
     accounts = [a.address for a in chain.accounts]
     assert len(accounts) >= 10, "contract tests need at least 10 funded accounts"

@@ -257,6 +257,11 @@ class PyEvmEngine(EvmEngine):
             try:
                 # Validate first: py-evm's apply_transaction locks the journal, so a failure inside
                 # it cannot be reverted, and an invalid transaction must leave no trace.
+                # Intrinsic gas: py-evm checks it for legacy transactions only, and a typed one
+                # below it makes apply_transaction raise out of the block instead of being dropped.
+                tx.validate()
+                if tx.gas < tx.intrinsic_gas:
+                    raise ValidationError(f"Insufficient gas: {tx.gas} < intrinsic {tx.intrinsic_gas}")
                 vm.validate_transaction_against_header(result_header, tx)
                 vm.state.validate_transaction(tx)
             except ValidationError as exc:

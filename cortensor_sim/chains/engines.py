@@ -1,0 +1,56 @@
+"""Which EVM engine runs a chain: the names a topology may give, and the class behind each.
+
+``py-evm`` is the reference engine and the default; ``revm`` (pyrevm, an optional extra) runs the
+same seam faster. A chain's ``engine`` field in the topology picks one; a chain that names none gets
+the default, which the ``CORTENSOR_SIM_ENGINE`` environment variable can change for a whole run
+(the way the test suite runs every chain test on both engines).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from .engine import EvmEngine
+
+EngineName = Literal["py-evm", "revm"]
+ENGINE_NAMES: tuple[str, ...] = ("py-evm", "revm")
+DEFAULT_ENGINE: EngineName = "py-evm"
+ENGINE_VARIABLE = "CORTENSOR_SIM_ENGINE"
+
+
+class EngineChoiceError(ValueError):
+    """An engine that does not exist, or cannot run here (pyrevm missing): the user's to fix."""
+
+
+def default_engine() -> str:
+    """The engine for chains whose topology names none: ``$CORTENSOR_SIM_ENGINE``, else py-evm."""
+    name = os.environ.get(ENGINE_VARIABLE, DEFAULT_ENGINE)
+    if name not in ENGINE_NAMES:
+        raise EngineChoiceError(
+            f"{ENGINE_VARIABLE}={name!r}: unknown engine (engines: {', '.join(ENGINE_NAMES)})"
+        )
+    return name
+
+
+def engine_class(name: str) -> type[EvmEngine]:
+    """The engine class called ``name``; says how to install pyrevm when it is missing."""
+    if name == "py-evm":
+        from .pyevm.engine import PyEvmEngine
+
+        return PyEvmEngine
+    if name == "revm":
+        try:
+            from .revm import RevmEngine
+        except ImportError as exc:
+            raise EngineChoiceError(
+                f"engine 'revm' needs pyrevm, which is not installed ({exc}): "
+                "pip install 'cortensor-sim[revm]'"
+            ) from None
+        return RevmEngine
+    raise EngineChoiceError(f"unknown engine {name!r} (engines: {', '.join(ENGINE_NAMES)})")
+
+
+def engine_name(engine: EvmEngine) -> str:
+    """The name a state file records for ``engine``."""
+    return str(getattr(engine, "name", "py-evm"))

@@ -1,0 +1,668 @@
+"""The revm engine: revm executes, and the engine does everything a node does around it.
+
+revm (pyrevm 0.3.7) runs message calls. Around each one the engine applies the rules py-evm's
+Prague VM applies, so that both engines give the same receipts, balances, nonces, storage, state
+roots and block hashes for the same transactions:
+
+* **Before execution**: decode and recover the sender (``transactions``), then check chain id,
+  nonce, fee cap against the base fee, funds for ``gas * max_fee + value`` and intrinsic gas. The
+  sender pays ``gas * effective_gas_price`` up front and its nonce moves (a CREATE's nonce is moved
+  by revm itself, which derives the new address from it).
+* **After execution**: the unused gas and the refund (capped at a fifth, EIP-3529) go back to the
+  sender, the EIP-7623 calldata floor applies, the priority fee goes to the coinbase and the base fee
+  is burned; empty touched accounts are removed (EIP-161).
+* **System transactions** (type 0x7E deposits): no fee and no nonce check, the ``mint`` credited
+  before execution and kept on revert, and a value the sender cannot cover fails with a receipt.
+
+Where revm's Cancun differs from py-evm's Prague the engine refuses (type-4 transactions) or the
+difference is documented in docs/engines.md (BLOCKHASH, BASEFEE and GASPRICE read inside revm).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import rlp
+from eth_abi import decode as abi_decode
+from eth_hash.auto import keccak
+
+from ..engine import (
+    AccountProof,
+    BlockId,
+    CallRequest,
+    DroppedTransaction,
+    EngineError,
+    EvmEngine,
+    ExecutionReverted,
+    Genesis,
+    InvalidTransaction,
+    PendingTransaction,
+    RpcObject,
+    SealedBlock,
+    StorageProof,
+    SystemCall,
+    UnknownBlock,
+)
+from . import state_file
+from .blocks import BLANK_ROOT, ZERO_ADDRESS, ZERO_HASH, Header, Receipt, child_header, ordered_trie_root
+from .executor import BlockContext, Outcome, RevmExecutor
+from .formatting import format_header, format_log, format_receipt, format_transaction
+from .transactions import (
+    Transaction,
+    decode_transaction,
+    floor_data_gas,
+    intrinsic_gas,
+    system_transaction,
+)
+from .world import Account, WorldState
+
+_DECODED_CACHE_LIMIT = 100_000
+_FORMATTED_CACHE_SIZE = 64
+_ERROR_STRING = bytes.fromhex("08c379a0")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A sealed block: its header, its transactions and their receipts and created addresses."""
+
+    header: Header
+    transactions: tuple[Transaction, ...]
+    receipts: tuple[Receipt, ...]
+    created: tuple[bytes | None, ...]
+
+    @property
+    def hash(self) -> bytes:
+        return self.header.hash
+
+
+class RevmEngine(EvmEngine):
+    """:class:`EvmEngine` on revm (pyrevm), with its own blocks, tries and snapshots."""
+
+    name = "revm"
+
+    def __init__(self, genesis: Genesis) -> None:
+        self._chain_id = genesis.chain_id
+        self._world = WorldState()
+        for address, account in genesis.accounts.items():
+            code_hash = self._world.set_code(account.code)
+            self._world.set_account(address, Account(account.nonce, account.balance, code_hash))
+            for slot, value in account.storage.items():
+                self._world.set_slot(address, slot, value)
+        state_root = self._world.commit()
+        self._world.forget_undo()
+        genesis_header = Header(
+            parent_hash=ZERO_HASH,
+            state_root=state_root,
+            transaction_root=BLANK_ROOT,
+            receipt_root=BLANK_ROOT,
+            bloom=0,
+            number=0,
+            gas_limit=genesis.gas_limit,
+            gas_used=0,
+            timestamp=genesis.timestamp,
+            extra_data=genesis.extra_data[:32],
+            mix_hash=ZERO_HASH,
+            base_fee=genesis.base_fee,
+        )
+        self._init_chain([Block(genesis_header, (), (), ())])
+        self._executor = self._loaded_executor()
+
+    def _init_chain(self, blocks: list[Block]) -> None:
+        self._blocks: list[Block] = []
+        self._numbers: list[int] = []
+        self._by_number: dict[int, Block] = {}
+        self._by_hash: dict[bytes, Block] = {}
+        self._tx_index: dict[bytes, tuple[int, int]] = {}
+        for block in blocks:
+            self._append(block)
+        self._snapshots: dict[int, tuple[int, int]] = {}
+        self._next_snapshot = 1
+        self._decoded: dict[bytes, Transaction] = {}
+        self._formatted: dict[tuple[bytes, bool], RpcObject] = {}
+        self._old_executor: tuple[bytes, RevmExecutor] | None = None
+
+    def _append(self, block: Block) -> None:
+        self._blocks.append(block)
+        self._numbers.append(block.header.number)
+        self._by_number[block.header.number] = block
+        self._by_hash[block.hash] = block
+        for index, tx in enumerate(block.transactions):
+            self._tx_index[tx.hash] = (block.header.number, index)
+
+    @property
+    def chain_id(self) -> int:
+        return self._chain_id
+
+    @property
+    def _head(self) -> Block:
+        return self._blocks[-1]
+
+    # ------------------------------------------------------------------ transactions
+    def _decode(self, raw: bytes) -> Transaction:
+        cached = self._decoded.get(raw)
+        if cached is None:
+            cached = decode_transaction(raw, self._chain_id)
+            if len(self._decoded) >= _DECODED_CACHE_LIMIT:
+                self._decoded.clear()
+            self._decoded[raw] = cached
+        return cached
+
+    def decode_transaction(self, raw: bytes) -> RpcObject:
+        return format_transaction(self._decode(raw), None, None, self._head.header.base_fee)
+
+    def system_transaction_hash(self, call: SystemCall) -> bytes:
+        return system_transaction(call).hash
+
+    def _to_transaction(self, pending: PendingTransaction) -> Transaction:
+        if isinstance(pending, SystemCall):
+            return system_transaction(pending)
+        return self._decode(pending)
+
+    def _refusal(self, tx: Transaction, base_fee: int) -> str | None:
+        """Why ``tx`` cannot be included now (py-evm's checks, in py-evm's order), or ``None``."""
+        if tx.gas < intrinsic_gas(tx):
+            what = "system transaction gas is below its intrinsic gas" if tx.is_system else "Insufficient gas"
+            return f"{what}: {tx.gas} < {intrinsic_gas(tx)}"
+        if tx.is_system:
+            return None
+        if tx.type == 2 and tx.max_priority_fee_per_gas > tx.max_fee_per_gas:
+            return (
+                f"max_priority_fee_per_gas ({tx.max_priority_fee_per_gas}) is higher than "
+                f"max_fee_per_gas ({tx.max_fee_per_gas})"
+            )
+        if tx.fee_cap < base_fee:
+            return (
+                f"Sender's max fee per gas ({tx.fee_cap}) is lower than block's base fee per gas ({base_fee})"
+            )
+        account = self._world.account(tx.sender)
+        max_gas_cost = tx.gas * tx.effective_gas_price(base_fee)
+        if account.balance < max_gas_cost:
+            return (
+                f"Sender {tx.sender!r} cannot afford txn gas {max_gas_cost} with account balance "
+                f"{account.balance}"
+            )
+        if account.balance < tx.value + max_gas_cost:
+            return (
+                "Sender does not have enough balance to cover transaction value and gas "
+                f" (has {account.balance}, needs {tx.value + max_gas_cost})"
+            )
+        if account.nonce != tx.nonce:
+            return f"Invalid transaction nonce: Expected {account.nonce}, but got {tx.nonce}"
+        if account.balance < tx.gas * tx.fee_cap:
+            return "Sender has insufficient funds for blob fee."
+        return None
+
+    # ------------------------------------------------------------------ blocks
+    def seal_block(
+        self,
+        transactions: Sequence[PendingTransaction],
+        *,
+        timestamp: int,
+        number: int | None = None,
+        prev_randao: bytes = ZERO_HASH,
+        all_or_nothing: bool = False,
+    ) -> SealedBlock:
+        parent = self._head.header
+        if number is None:
+            number = parent.number + 1
+        elif number <= parent.number:
+            raise EngineError(f"block #{number} does not follow head #{parent.number}")
+        header = child_header(
+            parent, number=number, timestamp=max(timestamp, parent.timestamp), mix_hash=prev_randao
+        )
+        context = BlockContext(
+            number=number,
+            timestamp=header.timestamp,
+            prev_randao=prev_randao,
+            coinbase=header.coinbase,
+            gas_limit=header.gas_limit,
+            base_fee=header.base_fee,
+        )
+        mark = self._world.mark
+        included: list[Transaction] = []
+        receipts: list[Receipt] = []
+        created: list[bytes | None] = []
+        dropped: list[DroppedTransaction] = []
+        deferred: tuple[PendingTransaction, ...] = ()
+        gas_used = 0
+        for position, pending in enumerate(transactions):
+            try:
+                tx = self._to_transaction(pending)
+            except InvalidTransaction as exc:
+                raw_hash = keccak(pending) if isinstance(pending, bytes) else b""
+                dropped.append(DroppedTransaction(raw_hash, str(exc)))
+                continue
+            if tx.gas > header.gas_limit:
+                dropped.append(DroppedTransaction(tx.hash, f"gas {tx.gas} exceeds the block gas limit"))
+                continue
+            if gas_used + tx.gas > header.gas_limit:
+                if not all_or_nothing:
+                    deferred = tuple(transactions[position:])
+                    break
+                dropped.append(
+                    DroppedTransaction(
+                        tx.hash,
+                        f"Transaction exceeds gas limit: using {tx.gas}, bringing total to "
+                        f"{gas_used + tx.gas}, but limit is {header.gas_limit}",
+                    )
+                )
+                continue
+            refusal = self._refusal(tx, header.base_fee)
+            if refusal is not None:
+                dropped.append(DroppedTransaction(tx.hash, refusal))
+                continue
+            tx_gas, outcome = self._apply(tx, context)
+            gas_used += tx_gas
+            included.append(tx)
+            receipts.append(Receipt(tx.type, outcome.success, gas_used, outcome.logs))
+            created.append(outcome.created if outcome.success else None)
+        if dropped and all_or_nothing:
+            self._rewind(mark)
+            raise InvalidTransaction(dropped[0].reason)
+        bloom = 0
+        for receipt in receipts:
+            bloom |= receipt.bloom
+        header = header.with_(
+            state_root=self._world.commit(),
+            transaction_root=ordered_trie_root([tx.encoded for tx in included]),
+            receipt_root=ordered_trie_root([receipt.encoded for receipt in receipts]),
+            bloom=bloom,
+            gas_used=gas_used,
+        )
+        block = Block(header, tuple(included), tuple(receipts), tuple(created))
+        self._append(block)
+        if not self._snapshots:
+            self._world.forget_undo()  # no snapshot can reach back past this block
+        return SealedBlock(
+            number=header.number,
+            hash=block.hash,
+            timestamp=header.timestamp,
+            tx_hashes=tuple(tx.hash for tx in included),
+            dropped=tuple(dropped),
+            deferred=deferred,
+        )
+
+    def _apply(self, tx: Transaction, context: BlockContext) -> tuple[int, Outcome]:
+        """Run a checked transaction; returns the gas its receipt records and revm's outcome."""
+        world = self._world
+        before = world.account(tx.sender)
+        price = tx.effective_gas_price(context.base_fee)
+        # Bought gas and the mint come first; a CALL moves the nonce now, a CREATE inside revm.
+        prepaid = Account(
+            before.nonce + (0 if tx.is_create else 1),
+            before.balance - tx.gas * price + tx.mint,
+            before.code_hash,
+        )
+        world.set_account(tx.sender, prepaid)
+        self._executor.write_account(tx.sender, prepaid, world.codes[prepaid.code_hash])
+        if tx.is_system and tx.value > prepaid.balance:
+            # A deposit is never dropped: it fails with a receipt, its gas spent, nonce and mint kept.
+            world.set_account(tx.sender, Account(before.nonce + 1, prepaid.balance, before.code_hash))
+            self._sync_executor({tx.sender}, {})
+            return tx.gas, Outcome(False, tx.gas, 0, b"", (), (), "value exceeds the sender's balance")
+        outcome = self._executor.run(
+            context,
+            sender=tx.sender,
+            to=tx.to,
+            data=tx.data,
+            value=tx.value,
+            gas=tx.gas,
+            known_code=world.codes,
+            access_list=tx.access_list,
+        )
+        touched_slots: dict[bytes, set[int]] = {}
+        for change in outcome.changes:
+            if change.code is not None:
+                world.set_code(change.code)
+            if change.destroyed:
+                touched_slots[change.address] = set(world.wipe_storage(change.address))
+                world.set_account(change.address, None)
+                continue
+            world.set_account(change.address, change.account)
+            for slot, value in change.storage.items():
+                world.set_slot(change.address, slot, value)
+            if change.storage:
+                touched_slots.setdefault(change.address, set()).update(change.storage)
+        spent = outcome.gas_used + outcome.gas_refunded
+        refund = outcome.gas_refunded
+        floor_extra = max(floor_data_gas(tx.data) - (spent - refund), 0)
+        consumed = spent + floor_extra
+        receipt_gas = consumed - min(refund, consumed // 5)
+        sender = world.account(tx.sender)
+        world.set_account(
+            tx.sender,
+            Account(
+                sender.nonce,
+                sender.balance + (refund + tx.gas - spent - floor_extra) * price,
+                sender.code_hash,
+            ),
+        )
+        tip = 0 if tx.is_system else (spent - refund + floor_extra) * (price - context.base_fee)
+        coinbase = world.account(context.coinbase)
+        world.set_account(
+            context.coinbase, Account(coinbase.nonce, coinbase.balance + tip, coinbase.code_hash)
+        )
+        if tx.access_list:
+            # revm loads access-listed accounts into its journal without journaling the load, so
+            # reverting the checkpoint leaves them there, warm and holding stale slots for every
+            # later transaction: start a fresh revm from the world state instead.
+            self._executor = self._loaded_executor()
+        else:
+            changed = {change.address for change in outcome.changes} | {tx.sender, context.coinbase}
+            self._sync_executor(changed, touched_slots)
+        return receipt_gas, outcome
+
+    def _loaded_executor(self) -> RevmExecutor:
+        """A new revm whose database holds the whole world state."""
+        world = self._world
+        executor = RevmExecutor(self._chain_id, self._blocks[0].header.gas_limit)
+        for address, account in world.accounts.items():
+            executor.write_account(address, account, world.codes[account.code_hash])
+        for address, slots in world.storage.items():
+            for slot, value in slots.items():
+                executor.write_slot(address, slot, value)
+        return executor
+
+    def _sync_executor(self, accounts: set[bytes], slots: dict[bytes, set[int]]) -> None:
+        """Write the world state's view of these accounts and slots into revm's database."""
+        world = self._world
+        for address in accounts | set(slots):
+            account = world.account(address)
+            self._executor.write_account(address, account, world.codes[account.code_hash])
+        for address, changed in slots.items():
+            for slot in changed:
+                self._executor.write_slot(address, slot, world.slot(address, slot))
+
+    def _rewind(self, mark: int) -> None:
+        accounts, slots = self._world.rewind(mark)
+        self._sync_executor(accounts, slots)
+
+    # ------------------------------------------------------------------ state
+    def _block(self, block: BlockId) -> Block:
+        if block in ("latest", "pending", "safe", "finalized"):
+            return self._head
+        if block == "earliest":
+            return self._blocks[0]
+        if isinstance(block, bytes):
+            found = self._by_hash.get(block)
+            if found is None:
+                raise UnknownBlock(f"no block 0x{block.hex()} on chain {self._chain_id}")
+            return found
+        if isinstance(block, int):
+            found = self._by_number.get(block)
+            if found is None:
+                raise UnknownBlock(f"no block {block!r} on chain {self._chain_id}")
+            return found
+        raise UnknownBlock(f"unknown block identifier {block!r}")
+
+    def _older_block(self, block: BlockId) -> Block | None:
+        """The block, or ``None`` when it is the head (whose state the flat maps hold)."""
+        found = self._block(block)
+        return None if found is self._head else found
+
+    def get_balance(self, address: bytes, block: BlockId = "latest") -> int:
+        old = self._older_block(block)
+        if old is None:
+            return self._world.account(address).balance
+        return self._world.trie_account(old.header.state_root, address).balance
+
+    def get_nonce(self, address: bytes, block: BlockId = "latest") -> int:
+        old = self._older_block(block)
+        if old is None:
+            return self._world.account(address).nonce
+        return self._world.trie_account(old.header.state_root, address).nonce
+
+    def get_code(self, address: bytes, block: BlockId = "latest") -> bytes:
+        old = self._older_block(block)
+        if old is None:
+            return self._world.code(address)
+        return self._world.codes[self._world.trie_account(old.header.state_root, address).code_hash]
+
+    def get_storage(self, address: bytes, slot: int, block: BlockId = "latest") -> int:
+        old = self._older_block(block)
+        if old is None:
+            return self._world.slot(address, slot)
+        account = self._world.trie_account(old.header.state_root, address)
+        return self._world.trie_slot(account.storage_root, slot)
+
+    def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof:
+        header = self._block(block).header
+        world = self._world
+        account = world.trie_account(header.state_root, address)
+        return AccountProof(
+            address=address,
+            balance=account.balance,
+            nonce=account.nonce,
+            code_hash=account.code_hash,
+            storage_hash=account.storage_root,
+            account_proof=world.account_proof(header.state_root, address),
+            storage_proof=tuple(
+                StorageProof(
+                    slot,
+                    world.trie_slot(account.storage_root, slot),
+                    world.storage_proof(account.storage_root, slot),
+                )
+                for slot in slots
+            ),
+            state_root=header.state_root,
+            block_number=header.number,
+        )
+
+    # ------------------------------------------------------------------ calls
+    def _run_call(
+        self, request: CallRequest, block: BlockId, at_time: int | None, gas: int | None
+    ) -> Outcome:
+        found = self._block(block)
+        executor = self._executor if found is self._head else self._executor_at(found)
+        header = found.header
+        context = BlockContext(
+            number=header.number,
+            timestamp=max(header.timestamp, at_time or 0),
+            prev_randao=header.mix_hash,
+            coinbase=header.coinbase,
+            gas_limit=header.gas_limit,
+            base_fee=header.base_fee,
+        )
+        sender = request.sender or ZERO_ADDRESS
+        if request.value > self.get_balance(sender, block):
+            raise ExecutionReverted("execution failed: InsufficientFunds")
+        try:
+            return executor.run(
+                context,
+                sender=sender,
+                to=request.to,
+                data=request.data,
+                value=request.value,
+                gas=gas or request.gas or header.gas_limit,
+                known_code=self._world.codes,
+                keep=False,
+            )
+        except RuntimeError as exc:
+            raise EngineError(f"call refused: {exc}") from exc
+
+    def _executor_at(self, block: Block) -> RevmExecutor:
+        """A revm loaded with an older block's state, rebuilt from its trie (kept for the next call)."""
+        cached = self._old_executor
+        if cached is not None and cached[0] == block.hash:
+            return cached[1]
+        executor = RevmExecutor(self._chain_id, block.header.gas_limit)
+        for address, account, storage in self._world.state_at(block.header.state_root):
+            executor.write_account(address, account, self._world.codes[account.code_hash])
+            for slot, value in storage.items():
+                executor.write_slot(address, slot, value)
+        self._old_executor = (block.hash, executor)
+        return executor
+
+    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
+        outcome = self._run_call(request, block, at_time, None)
+        if not outcome.success:
+            raise _reverted(outcome)
+        return outcome.output
+
+    def estimate_gas(
+        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+    ) -> int:
+        cap = request.gas or self._block(block).header.gas_limit
+        outcome = self._run_call(request, block, at_time, cap)
+        if not outcome.success:
+            raise _reverted(outcome)
+        used = outcome.gas_used + 2 * outcome.gas_refunded  # before the refund, plus the refund
+        # The all-but-one-64th rule can make a call fail with exactly the gas it used: try the used
+        # gas plus that reserve, and search only if it falls short (as the py-evm engine does).
+        guess = min(cap, used + used // 63 + 2_300)
+        if self._run_call(request, block, at_time, guess).success:
+            low, high = used - 1, guess
+        else:
+            low, high = guess, cap
+        while high - low > max(1_000, high // 100):
+            middle = (low + high) // 2
+            if self._run_call(request, block, at_time, middle).success:
+                high = middle
+            else:
+                low = middle
+        return high
+
+    # ------------------------------------------------------------------ reading blocks
+    @property
+    def head_number(self) -> int:
+        return self._head.header.number
+
+    def get_block(self, block: BlockId, full_transactions: bool = False) -> RpcObject:
+        found = self._block(block)
+        key = (found.hash, full_transactions)
+        formatted = self._formatted.get(key)
+        if formatted is None:
+            # A sealed block never changes (its hash is its content): format it once. Clients ask
+            # for "latest" before every transaction they send, and a block may hold thousands.
+            header = found.header
+            body: list[object]
+            if full_transactions:
+                body = [
+                    format_transaction(tx, header, i, header.base_fee)
+                    for i, tx in enumerate(found.transactions)
+                ]
+            else:
+                body = ["0x" + tx.hash.hex() for tx in found.transactions]
+            # A legacy transaction sits in the block as an RLP list, a typed one as a byte string.
+            txs = [rlp.decode(tx.encoded) if tx.type == 0 else tx.encoded for tx in found.transactions]
+            size = len(rlp.encode([header.fields(), txs, [], []]))
+            formatted = format_header(header) | {"transactions": body, "size": hex(size), "uncles": []}
+            self._formatted[key] = formatted
+            if len(self._formatted) > _FORMATTED_CACHE_SIZE:
+                self._formatted.pop(next(iter(self._formatted)))
+        return dict(formatted)
+
+    def _locate(self, tx_hash: bytes) -> tuple[Block, int] | None:
+        found = self._tx_index.get(tx_hash)
+        if found is None:
+            return None
+        number, index = found
+        return self._by_number[number], index
+
+    def get_transaction(self, tx_hash: bytes) -> RpcObject | None:
+        found = self._locate(tx_hash)
+        if found is None:
+            return None
+        block, index = found
+        return format_transaction(block.transactions[index], block.header, index, block.header.base_fee)
+
+    def get_receipt(self, tx_hash: bytes) -> RpcObject | None:
+        found = self._locate(tx_hash)
+        if found is None:
+            return None
+        block, index = found
+        return format_receipt(
+            block.header, index, block.transactions[index], block.receipts, block.created[index]
+        )
+
+    def get_logs(
+        self,
+        from_block: int,
+        to_block: int,
+        addresses: Sequence[bytes] = (),
+        topics: Sequence[Sequence[bytes] | None] = (),
+    ) -> list[RpcObject]:
+        wanted = set(addresses)
+        logs: list[RpcObject] = []
+        for block in self._blocks_between(from_block, to_block):
+            log_index = 0
+            for tx_index, (tx, receipt) in enumerate(zip(block.transactions, block.receipts, strict=True)):
+                for log in receipt.logs:
+                    if (not wanted or log.address in wanted) and _topics_match(log.topics, topics):
+                        logs.append(format_log(log, block.header, tx_index, tx.hash, log_index))
+                    log_index += 1
+        return logs
+
+    def _blocks_between(self, first: int, last: int) -> Iterator[Block]:
+        start = bisect.bisect_left(self._numbers, first)
+        stop = bisect.bisect_right(self._numbers, last)
+        yield from self._blocks[start:stop]
+
+    # ------------------------------------------------------------------ snapshots
+    def snapshot(self) -> int:
+        snapshot_id = self._next_snapshot
+        self._next_snapshot += 1
+        self._snapshots[snapshot_id] = (len(self._blocks), self._world.mark)
+        return snapshot_id
+
+    def revert(self, snapshot_id: int) -> None:
+        try:
+            length, mark = self._snapshots[snapshot_id]
+        except KeyError:
+            raise EngineError(f"unknown or discarded snapshot {snapshot_id}") from None
+        for block in self._blocks[length:]:
+            del self._by_number[block.header.number]
+            del self._by_hash[block.hash]
+            for tx in block.transactions:
+                self._tx_index.pop(tx.hash, None)
+        del self._blocks[length:]
+        del self._numbers[length:]
+        self._rewind(mark)
+        self._snapshots = {i: s for i, s in self._snapshots.items() if i <= snapshot_id}
+
+    def export_state(self) -> bytes:
+        return state_file.pack(self._chain_id, self._executor_gas_limit, self._blocks, self._world)
+
+    @property
+    def _executor_gas_limit(self) -> int:
+        return self._blocks[0].header.gas_limit
+
+    @classmethod
+    def from_state(cls, data: bytes) -> RevmEngine:
+        """Rebuild an engine from :meth:`export_state` bytes; raises ``ValueError`` if they are not."""
+        chain_id, _, blocks, world = state_file.unpack(data)
+        self = cls.__new__(cls)
+        self._chain_id = chain_id
+        self._world = world
+        self._init_chain(blocks)
+        self._executor = self._loaded_executor()
+        return self
+
+    def state_root(self, block: BlockId = "latest") -> bytes:
+        return self._block(block).header.state_root
+
+
+def _topics_match(log_topics: Sequence[bytes], wanted: Sequence[Sequence[bytes] | None]) -> bool:
+    if len(wanted) > len(log_topics):
+        return False
+    for position, options in enumerate(wanted):
+        if options and log_topics[position] not in options:
+            return False
+    return True
+
+
+def _reverted(outcome: Outcome) -> ExecutionReverted:
+    """The seam's error for a failed call, worded as the py-evm engine words it."""
+    payload = outcome.output
+    if payload[:4] == _ERROR_STRING and len(payload) >= 68:
+        try:
+            (reason,) = abi_decode(["string"], payload[4:])
+            return ExecutionReverted(f"execution reverted: {reason}", payload)
+        except Exception:  # a malformed Error(string) payload: keep the raw data
+            pass
+    if payload:
+        return ExecutionReverted("execution reverted", payload)
+    kind = "Revert" if outcome.error.startswith("Revert") else outcome.error.split("{")[0].strip() or "Halt"
+    return ExecutionReverted(f"execution failed: {kind}", payload)

@@ -1,0 +1,239 @@
+"""revm through pyrevm: one message at a time, every transaction starting cold.
+
+pyrevm 0.3.7 never finalizes revm's journal between calls, so what one call touched stays warm for
+the next (EIP-2929 costs would drop) and the "original value" of a slot (EIP-2200 costs and
+refunds) would stay the first call's. The executor therefore runs each message inside a journal
+checkpoint, reads what changed, and reverts the checkpoint: revm's journal is empty again, and the
+engine writes the changes into revm's database (where nothing is warm) as well as into its own
+world state. What changed is read from revm's journal as pyrevm prints it (``journal_str``): the
+only place pyrevm shows storage slots and account status.
+
+pyrevm only imports here: this module is the whole of the engine's contact with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+
+from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
+
+from .blocks import Log
+from .world import EMPTY_CODE_HASH, Account
+
+_ACCOUNT = re.compile(
+    r"0x([0-9a-f]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+), "
+    r"code_hash: 0x([0-9a-f]{64}), "
+)
+_SLOT = re.compile(r"(\d+): StorageSlot \{ previous_or_original_value: (\d+), present_value: (\d+) \}")
+_STATUS = re.compile(r"status: AccountStatus\(([^)]*)\)")
+_CODE = re.compile(r"code: Some\(Bytecode \{ bytecode: 0x([0-9a-f]*), state: (?:Analysed \{ len: (\d+))?")
+_OUTPUT = re.compile(r"output: 0x([0-9a-f]*)")
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An account as a message left it: its fields, its changed slots, whether it was destroyed."""
+
+    address: bytes
+    account: Account
+    storage: dict[int, int]
+    touched: bool
+    destroyed: bool
+    code: bytes | None = None
+    """The account's code, when it is not the code the world state already holds for it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a message did: revm's gas figures (after its refund), output, logs and changes."""
+
+    success: bool
+    gas_used: int
+    gas_refunded: int
+    output: bytes
+    logs: tuple[Log, ...]
+    changes: tuple[AccountChange, ...]
+    error: str = ""
+    created: bytes | None = None
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """What the block-level opcodes read (NUMBER, TIMESTAMP, PREVRANDAO, COINBASE, GASLIMIT)."""
+
+    number: int
+    timestamp: int
+    prev_randao: bytes
+    coinbase: bytes
+    gas_limit: int
+    base_fee: int
+
+
+def _hex_address(address: bytes) -> str:
+    return "0x" + address.hex()
+
+
+class RevmExecutor:
+    """A pyrevm ``EVM`` whose database always holds the world state as of the last message."""
+
+    def __init__(self, chain_id: int, gas_limit: int) -> None:
+        self.chain_id = chain_id
+        # The EVM's own gas limit is what GASLIMIT reads (pyrevm overrides the block's with it).
+        self._evm = EVM(env=Env(cfg=CfgEnv(chain_id=chain_id)), gas_limit=gas_limit)
+
+    # ------------------------------------------------------------------ the database
+    def write_account(self, address: bytes, account: Account, code: bytes | None = None) -> None:
+        """Put an account into revm's database (the journal is empty, so it lands there)."""
+        self._evm.insert_account_info(
+            _hex_address(address),
+            AccountInfo(
+                balance=account.balance,
+                nonce=account.nonce,
+                code_hash=account.code_hash,
+                code=code if account.code_hash != EMPTY_CODE_HASH else None,
+            ),
+        )
+
+    def write_slot(self, address: bytes, slot: int, value: int) -> None:
+        """Put a slot into revm's database.
+
+        pyrevm writes a cold account's slot to the database and then loads the account into the
+        journal, where it would stay warm: the checkpoint around the write takes the load back.
+        """
+        checkpoint = self._evm.snapshot()
+        self._evm.insert_account_storage(_hex_address(address), slot, value)
+        self._evm.revert(checkpoint)
+
+    # ------------------------------------------------------------------ running
+    def run(
+        self,
+        block: BlockContext,
+        *,
+        sender: bytes,
+        to: bytes | None,
+        data: bytes,
+        value: int,
+        gas: int,
+        known_code: Container[bytes],
+        access_list: Sequence[tuple[bytes, Sequence[int]]] = (),
+        keep: bool = True,
+    ) -> Outcome:
+        """Run one message from ``sender`` and return what it changed; revm's journal is left empty.
+
+        ``known_code`` holds the hashes of the code the world state already stores, so that only new
+        code is read back out of revm. ``access_list`` (EIP-2930) is warm from the start and costs
+        its intrinsic gas. A call whose changes will not be kept (``eth_call``, gas estimation)
+        skips reading them.
+        """
+        evm = self._evm
+        evm.set_block_env(
+            BlockEnv(
+                number=block.number,
+                coinbase=_hex_address(block.coinbase),
+                timestamp=block.timestamp,
+                difficulty=0,
+                prevrandao=block.prev_randao,
+                basefee=block.base_fee,
+                gas_limit=block.gas_limit,
+                excess_blob_gas=0,
+            )
+        )
+        # pyrevm builds each call's transaction from its arguments, except for the access list,
+        # which it takes from the transaction environment: set it every time (empty included).
+        evm.set_tx_env(TxEnv(access_list=[(_hex_address(a), list(keys)) for a, keys in access_list]))
+        checkpoint = evm.snapshot()
+        try:
+            output, created, error = self._call(sender, to, data, value, gas)
+            result = evm.result
+            if result is None:
+                raise RuntimeError(f"pyrevm returned no result ({error})")
+            changes = self._changes(known_code) if keep else ()
+            logs = (
+                tuple(
+                    Log(
+                        bytes.fromhex(log.address[2:]),
+                        tuple(bytes.fromhex(topic[2:]) for topic in log.topics),
+                        bytes(log.data[1]),
+                    )
+                    for log in result.logs
+                )
+                if result.is_success
+                else ()
+            )
+            return Outcome(
+                success=result.is_success,
+                gas_used=result.gas_used,
+                gas_refunded=result.gas_refunded,
+                output=output,
+                logs=logs,
+                changes=changes,
+                error=error,
+                created=created,
+            )
+        finally:
+            evm.revert(checkpoint)
+
+    def _call(
+        self, sender: bytes, to: bytes | None, data: bytes, value: int, gas: int
+    ) -> tuple[bytes, bytes | None, str]:
+        """Run the message; pyrevm raises on revert and halt, with the payload in the message."""
+        try:
+            if to is None:
+                address = self._evm.deploy(_hex_address(sender), data, value=value, gas=gas, gas_price=0)
+                return b"", bytes.fromhex(address[2:]), ""
+            output = self._evm.message_call(
+                _hex_address(sender), _hex_address(to), data, value=value, gas=gas, gas_price=0
+            )
+            return bytes(output), None, ""
+        except RuntimeError as exc:
+            text = str(exc)
+            if not text.startswith(("Revert", "Halt")):
+                raise
+            found = _OUTPUT.search(text)
+            return (bytes.fromhex(found.group(1)) if found else b""), None, text
+
+    def _changes(self, known_code: Container[bytes]) -> tuple[AccountChange, ...]:
+        journal = self._evm.journal_str
+        end = journal.find(", transient_storage: {")
+        state = journal[:end]
+        matches = list(_ACCOUNT.finditer(state))
+        changes = []
+        for position, match in enumerate(matches):
+            stop = matches[position + 1].start() if position + 1 < len(matches) else len(state)
+            body = state[match.end() : stop]
+            address = bytes.fromhex(match.group(1))
+            code_hash = bytes.fromhex(match.group(4))
+            # The code's hex comes first and is long: search only what follows it.
+            tail = body[body.find("}, storage: {") :]
+            status_match = _STATUS.search(tail)
+            status = status_match.group(1) if status_match else ""
+            storage = {
+                int(slot): int(present)
+                for slot, original, present in _SLOT.findall(tail)
+                if original != present
+            }
+            code = None
+            if code_hash != EMPTY_CODE_HASH and code_hash not in known_code:
+                code = _code(body)
+            changes.append(
+                AccountChange(
+                    address=address,
+                    account=Account(int(match.group(3)), int(match.group(2)), code_hash),
+                    storage=storage,
+                    touched="Touched" in status,
+                    destroyed="SelfDestructed" in status,
+                    code=code,
+                )
+            )
+        return tuple(changes)
+
+
+def _code(body: str) -> bytes:
+    """An account's code from its journal entry; analysed code carries padding past its length."""
+    found = _CODE.search(body)
+    if found is None:
+        return b""
+    code = bytes.fromhex(found.group(1))
+    return code[: int(found.group(2))] if found.group(2) is not None else code
