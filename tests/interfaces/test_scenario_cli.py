@@ -252,3 +252,23 @@ def test_a_topology_file_beside_the_scenario_is_read_and_checked(tmp_path: Path)
     assert f"{tmp_path / 'net.yaml'}:1:9: chains: Tuple should have at least 1 item" in result.output.replace(
         "\n", ""
     )
+
+
+def test_eth_balances_need_no_protocol(tmp_path: Path) -> None:
+    text = SMALL.split("timeline:")[0] + (
+        "timeline:\n  - {do: advance, by: 1m}\n"
+        "expectations:\n"
+        "  - {expect: balance, of: user0, chain: l1, equals: 10000 ether}\n"
+        "  - {expect: balance, of: miner2, equals: 10000 ether}\n"
+        "  - {expect: balance, of: NodePool, at_least: 1 wei}\n"
+    )
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 1, result.output
+    observed = [
+        (e["passed"], e["observed"]) for e in json.loads((tmp_path / "r.json").read_text())["expectations"]
+    ]
+    assert observed[1:] == [
+        (True, "10000 ETH"),
+        (True, "10000 ETH"),
+        (False, "NodePool is not deployed on arbitrum"),
+    ]
