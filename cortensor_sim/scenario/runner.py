@@ -83,7 +83,10 @@ class Run:
         return self.deployments[chain or self.parameters.session_chain]
 
     def advance(self, seconds: float) -> None:
-        self.devnet.advance(seconds)
+        try:
+            self.devnet.advance(seconds)
+        except ValueError as exc:  # past 9999-12-31: the scenario asked for more time than exists
+            raise StepFailed(str(exc)) from None
         for deployment in self.deployments.values():
             if deployment.chain.mining == "interval":
                 deployment.network.settle()

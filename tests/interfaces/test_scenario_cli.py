@@ -272,3 +272,15 @@ def test_eth_balances_need_no_protocol(tmp_path: Path) -> None:
         (True, "10000 ETH"),
         (False, "NodePool is not deployed on arbitrum"),
     ]
+
+
+def test_advancing_past_year_9999_fails_the_step_cleanly(tmp_path: Path) -> None:
+    text = SMALL.replace("topology:\n", "topology:\n  genesis_time: 253402300000\n").replace(
+        "by: 90s", "by: 7d"
+    )
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(report)])
+    assert result.exit_code == 1, result.output
+    failed = json.loads(report.read_text())["steps"][-1]
+    assert failed["step"] == "advance 604800 s"
+    assert "the clock would pass 9999-12-31" in failed["error"]
