@@ -284,3 +284,18 @@ def test_advancing_past_year_9999_fails_the_step_cleanly(tmp_path: Path) -> None
     failed = json.loads(report.read_text())["steps"][-1]
     assert failed["step"] == "advance 604800 s"
     assert "the clock would pass 9999-12-31" in failed["error"]
+
+
+def test_a_second_checkpoint_of_the_same_block_is_refused_by_the_registry(tmp_path: Path) -> None:
+    text = SMALL.replace(
+        "  - {do: advance, by: 90s}\n",
+        "  - {do: fund, to: [miners], amount: 6000 COR}\n  - do: register_nodes\n"
+        "  - {do: open_session, name: s1}\n"
+        "  - {do: checkpoint, session: s1, to: l1}\n  - {do: checkpoint, session: s1, to: l1}\n",
+    )
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(report)])
+    assert result.exit_code == 1, result.output
+    failed = json.loads(report.read_text())["steps"][-1]
+    assert failed["step"] == "checkpoint(session=s1, to=l1)"
+    assert failed["error"].startswith("admin could not postCheckpoint on l1: reverted with ")
