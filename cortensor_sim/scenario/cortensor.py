@@ -163,7 +163,11 @@ class Deployment:
         call = self.registry.functions.postCheckpoint(
             self.chain.chain_id, self.chain.height, session_root, result_root
         )
-        receipt = settlement.w3.eth.wait_for_transaction_receipt(call.transact({"from": admin}))
+        try:
+            tx_hash = call.transact({"from": admin})
+        except Exception as exc:  # web3 raises a family of errors for a call that would revert
+            raise StepFailed(f"admin could not postCheckpoint on {settlement.name}: {exc}") from exc
+        receipt = settlement.w3.eth.wait_for_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
             raise StepFailed(f"admin's postCheckpoint reverted on {settlement.name}")
         self.steps.append(

@@ -102,15 +102,15 @@ class Balance(ExpectationKind):
 
     def evaluate(self, run: Run) -> Outcome:
         chain = self.chain or run.parameters.session_chain
-        deployment = run.deployments.get(chain) or run.deployment()
         try:
-            address = deployment.address_of(self.of)
+            if self.asset == "COR":
+                if chain not in run.deployments:
+                    return Outcome(False, f"the protocol was not deployed on {chain}")
+                value = run.deployments[chain].cor_balance(self.of)
+            else:
+                value = run.chain(chain).balance(run.address_of(self.of, chain))
         except KeyError as exc:
             return Outcome(False, str(exc).strip("'\""))
-        if self.asset == "COR":
-            value = deployment.cor_balance(self.of) if chain in run.deployments else 0
-        else:
-            value = run.chain(chain).balance(address)
         shown = str(Amount(self.asset, value))  # type: ignore[arg-type]
         passed = (
             (self.equals is None or value == self.equals.base_units)

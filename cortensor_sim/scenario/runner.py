@@ -83,7 +83,10 @@ class Run:
         return self.deployments[chain or self.parameters.session_chain]
 
     def advance(self, seconds: float) -> None:
-        self.devnet.advance(seconds)
+        try:
+            self.devnet.advance(seconds)
+        except ValueError as exc:  # past 9999-12-31: the scenario asked for more time than exists
+            raise StepFailed(str(exc)) from None
         for deployment in self.deployments.values():
             if deployment.chain.mining == "interval":
                 deployment.network.settle()
@@ -95,6 +98,16 @@ class Run:
     @property
     def miners(self) -> tuple[str, ...]:
         return self.scenario.actors.miner_names
+
+    def address_of(self, name: str, chain: str) -> str:
+        """An actor's address (the dev accounts in order: admin, oracle, validator, router, users,
+        miners), or a contract's where the protocol is deployed on ``chain``."""
+        if chain in self.deployments:
+            return self.deployments[chain].address_of(name)
+        actors = ("admin", "oracle", "validator", "router", *self.users, *self.miners)
+        if name in actors:
+            return self.chain(chain).accounts[actors.index(name)].address
+        raise KeyError(f"{name} is not deployed on {chain}")
 
     def answer(self, miner: str, task_id: int, prompt: str) -> str | None:
         """What ``miner`` answers, by its behaviour: honest, made up, the colluders' shared lie, or

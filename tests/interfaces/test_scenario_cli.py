@@ -252,3 +252,50 @@ def test_a_topology_file_beside_the_scenario_is_read_and_checked(tmp_path: Path)
     assert f"{tmp_path / 'net.yaml'}:1:9: chains: Tuple should have at least 1 item" in result.output.replace(
         "\n", ""
     )
+
+
+def test_eth_balances_need_no_protocol(tmp_path: Path) -> None:
+    text = SMALL.split("timeline:")[0] + (
+        "timeline:\n  - {do: advance, by: 1m}\n"
+        "expectations:\n"
+        "  - {expect: balance, of: user0, chain: l1, equals: 10000 ether}\n"
+        "  - {expect: balance, of: miner2, equals: 10000 ether}\n"
+        "  - {expect: balance, of: NodePool, at_least: 1 wei}\n"
+    )
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(tmp_path / "r.json")])
+    assert result.exit_code == 1, result.output
+    observed = [
+        (e["passed"], e["observed"]) for e in json.loads((tmp_path / "r.json").read_text())["expectations"]
+    ]
+    assert observed[1:] == [
+        (True, "10000 ETH"),
+        (True, "10000 ETH"),
+        (False, "NodePool is not deployed on arbitrum"),
+    ]
+
+
+def test_advancing_past_year_9999_fails_the_step_cleanly(tmp_path: Path) -> None:
+    text = SMALL.replace("topology:\n", "topology:\n  genesis_time: 253402300000\n").replace(
+        "by: 90s", "by: 7d"
+    )
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(report)])
+    assert result.exit_code == 1, result.output
+    failed = json.loads(report.read_text())["steps"][-1]
+    assert failed["step"] == "advance 604800 s"
+    assert "the clock would pass 9999-12-31" in failed["error"]
+
+
+def test_a_second_checkpoint_of_the_same_block_is_refused_by_the_registry(tmp_path: Path) -> None:
+    text = SMALL.replace(
+        "  - {do: advance, by: 90s}\n",
+        "  - {do: fund, to: [miners], amount: 6000 COR}\n  - do: register_nodes\n"
+        "  - {do: open_session, name: s1}\n"
+        "  - {do: checkpoint, session: s1, to: l1}\n  - {do: checkpoint, session: s1, to: l1}\n",
+    )
+    report = tmp_path / "r.json"
+    result = runner.invoke(app, ["run", str(write(tmp_path, text)), "--json", str(report)])
+    assert result.exit_code == 1, result.output
+    failed = json.loads(report.read_text())["steps"][-1]
+    assert failed["step"] == "checkpoint(session=s1, to=l1)"
+    assert failed["error"].startswith("admin could not postCheckpoint on l1: reverted with ")
