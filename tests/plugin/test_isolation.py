@@ -169,6 +169,7 @@ def test_a_test_without_the_devnet_never_builds_one(pytester: pytest.Pytester) -
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+@pytest.mark.slow  # three fresh processes (controller and two workers): CI's second step runs it
 def test_isolation_holds_under_xdist_with_one_devnet_per_worker(pytester: pytest.Pytester) -> None:
     pytester.makeini(NO_PROTOCOL)
     pytester.makepyfile(
