@@ -504,21 +504,35 @@ class RevmEngine(EvmEngine):
     def estimate_gas(
         self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
     ) -> int:
+        """The least gas with which the call succeeds, exactly, as the py-evm engine answers.
+
+        The gas the run spent before its refund is the usual answer; it is checked (one unit less
+        must fail) rather than trusted, and where it falls short (the all-but-one-64th rule of nested
+        calls, a GAS-dependent branch) a binary search between a failing and a succeeding gas finds
+        the least that succeeds.
+        """
         cap = request.gas or self._block(block).header.gas_limit
         outcome = self._run_call(request, block, at_time, cap)
         if not outcome.success:
             raise _reverted(outcome)
-        used = outcome.gas_used + 2 * outcome.gas_refunded  # before the refund, plus the refund
-        # The all-but-one-64th rule can make a call fail with exactly the gas it used: try the used
-        # gas plus that reserve, and search only if it falls short (as the py-evm engine does).
-        guess = min(cap, used + used // 63 + 2_300)
-        if self._run_call(request, block, at_time, guess).success:
-            low, high = used - 1, guess
+
+        def succeeds(gas: int) -> bool:
+            return bool(self._run_call(request, block, at_time, gas).success)
+
+        low = max(outcome.gas_used - 1, 0)  # below what the run kept after its refund: fails
+        spent = min(cap, outcome.gas_used + outcome.gas_refunded)
+        if succeeds(spent):
+            if spent - 1 <= low or not succeeds(spent - 1):
+                return spent
+            high = spent
         else:
-            low, high = guess, cap
-        while high - low > max(1_000, high // 100):
+            low = spent
+            high = min(cap, spent + spent // 63 + 2_300)
+            if not succeeds(high):
+                low, high = high, cap
+        while high - low > 1:
             middle = (low + high) // 2
-            if self._run_call(request, block, at_time, middle).success:
+            if succeeds(middle):
                 high = middle
             else:
                 low = middle
