@@ -12,6 +12,8 @@ from .stack import Action, Actor, SettlementStack
 
 Devnet.settlement_factory = Settlement
 
+from . import opstack  # noqa: E402, F401  (registers the OP Stack for op-stack chains)
+
 __all__ = [
     "STACKS",
     "Action",

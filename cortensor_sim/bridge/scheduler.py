@@ -46,6 +46,7 @@ def run_until(
     actions: list[Action] = []
     acted: set[str] = set()
     for _ in range(MAX_WAKES_PER_ADVANCE):
+        observe(now_ms)  # what the last actions and blocks changed decides who is due next
         due = _next_due(actors, now_ms, target_ms, acted)
         if due is None or due > target_ms:
             break
@@ -53,7 +54,7 @@ def run_until(
             step(due)
             now_ms = due
             acted = set()
-        observe(now_ms)
+            observe(now_ms)
         for actor in actors:
             if actor.name in acted:
                 continue

@@ -131,3 +131,9 @@ def interval_topology(seed: str = "cortensor-sim", **overrides: Any) -> dict[str
 
 EVM_CHAINS = {"l1": 900, "base": 901, "arbitrum": 412346, "l3": 333333}
 """The default devnet's EVM chains and their ids."""
+
+
+def opening_deposits(chain: EvmChain) -> int:
+    """How many derived deposits open each block of ``chain``: the L1 attributes deposit on an OP
+    Stack chain (one per block), none elsewhere."""
+    return 1 if chain.kind == "op-stack" else 0

@@ -26,6 +26,9 @@ EXPECTED = {
     "BridgedCORToken", "CORToken", "CheckpointRegistry", "NodePool", "NodeReputation",
     "NodeStats", "PrivateSessionV2", "SessionPayment", "SessionQueueV2", "SessionV2",
     "TaskValidator",
+    # OP Stack (contracts/src/opstack)
+    "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
+    "OptimismPortal2", "PermissionedDisputeGame",
 }  # fmt: skip
 
 
