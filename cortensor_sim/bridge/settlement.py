@@ -60,6 +60,7 @@ class Settlement:
             for spec in topology.chains
             if spec.parent is not None and spec.kind in STACKS
         }
+        self._clock: Any = None
         self.log: list[Action] = []
         """Everything the actors did since the devnet was built or loaded."""
 
@@ -74,6 +75,7 @@ class Settlement:
 
     def attach(self, devnet: Devnet) -> None:
         """Bind each stack to its chains; its derivation opens each of its child's blocks."""
+        self._clock = devnet.clock
         for stack in self.stacks.values():
             child = devnet.evm(stack.name)
             stack.attach(devnet.evm(stack.parent_name), child, self.book)
@@ -107,6 +109,7 @@ class Settlement:
                 block = devnet.evm(stack.name).mine()
                 actions.append(Action(f"{stack.name}/derivation", stack.name, f"sealed block {block.number}"))
         actions.extend(act_now(self.actors, now_ms, self.observe))
+        self.observe(now_ms)
         self.log.extend(actions)
         return actions
 
@@ -114,6 +117,9 @@ class Settlement:
     def messages(
         self, kind: str | None = None, status: MessageStatus | str | None = None
     ) -> list[MessageRecord]:
+        """The records, brought up to date with what the chains show now."""
+        if self.stacks:
+            self.observe(self._clock.now_ms)
         return [
             r
             for r in self.book

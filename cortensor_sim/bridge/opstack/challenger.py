@@ -49,8 +49,7 @@ class Challenger(Actor):
                     )
             if now_ms >= self._resolve_at_ms(game) and parent.now >= game.created_at + self.clock_s:
                 tx = stack.challenger_account.send(parent, address, calldata("resolve()"))
-                game.resolved = True
-                game.status = 1 if game.challenged else 2
+                game.resolved = True  # its outcome is read back from the game once mined
                 actions.append(Action(self.name, parent.name, f"resolved game {game.index}", "0x" + tx.hex()))
         return actions
 

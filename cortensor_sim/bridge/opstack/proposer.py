@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from .stack import OpStack
 
 PERMISSIONED_GAME_TYPE = 1
-COALESCE_AFTER_TICKS = 2
+COALESCE_AFTER_TICKS = 32
+"""Beyond this many ticks in one advance with nothing waiting, the ticks coalesce into the last."""
 
 
 class Proposer(Actor):
@@ -33,7 +34,10 @@ class Proposer(Actor):
         challenger to catch."""
 
     def due(self, now_ms: int, horizon_ms: int) -> int | None:
-        waiting = any(r.source == self.stack.name for r in self.stack.book.pending("withdrawal"))
+        waiting = any(
+            r.source == self.stack.name and int(r.detail["l2Block"]) > self.last_proposed
+            for r in self.stack.book.pending("withdrawal")
+        )
         span = horizon_ms - self.last_tick_ms
         if not waiting and span > COALESCE_AFTER_TICKS * self.interval_ms:
             return self.last_tick_ms + span // self.interval_ms * self.interval_ms

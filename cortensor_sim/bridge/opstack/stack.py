@@ -142,6 +142,7 @@ class OpStack(SettlementStack):
         self._settle_deposits(now_ms)
         self._scan_withdrawals(now_ms)
         self._scan_games()
+        self._read_outcomes()
         self.relayer.observe(now_ms)
 
     def _record_deposit(self, deposit: Any, now_ms: int) -> MessageRecord:
@@ -244,6 +245,16 @@ class OpStack(SettlementStack):
                 )
             )
         self.game_cursor = head
+
+    def _read_outcomes(self) -> None:
+        """Read back the outcome of each game resolved since the last look (anyone may resolve)."""
+        for game in self.games:
+            clock_out = game.created_at + round(self.settings.game_clock_duration)
+            if game.status == 0 and (game.resolved or self.parent_chain.now >= clock_out):
+                status = self.game_status(game)
+                if status != 0:
+                    game.status = status
+                    game.resolved = True
 
     def _game_call(self, game: bytes, signature: str) -> bytes:
         from ...chains.engine import CallRequest

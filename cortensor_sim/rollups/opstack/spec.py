@@ -9,6 +9,7 @@ from typing import Any
 
 from eth_abi import decode, encode
 from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
 
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 TRANSACTION_DEPOSITED = keccak(b"TransactionDeposited(address,address,uint256,bytes)")
@@ -137,8 +138,8 @@ class Withdrawal:
         """``Types.WithdrawalTransaction`` as eth-abi encodes a tuple."""
         return (
             self.nonce,
-            "0x" + self.sender.hex(),
-            "0x" + self.target.hex(),
+            to_checksum_address(self.sender),
+            to_checksum_address(self.target),
             self.value,
             self.gas_limit,
             self.data,

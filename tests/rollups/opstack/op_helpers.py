@@ -67,19 +67,13 @@ def deploy(chain: EvmChain, runtime: bytes) -> str:
     return str(address)
 
 
-def withdrawal_from(receipt: Any, chain: EvmChain) -> Withdrawal:
-    """The withdrawal a ``MessagePassed`` log in ``receipt`` describes."""
+def withdrawal_from(chain: EvmChain, tx_hash: bytes) -> Withdrawal:
+    """The withdrawal the ``MessagePassed`` log of transaction ``tx_hash`` describes."""
+    receipt = chain.engine.get_receipt(bytes(tx_hash))
+    assert receipt is not None
     topic = "0x" + keccak(b"MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)").hex()
-    for log in receipt["logs"]:
-        if "0x" + log["topics"][0].hex() == topic:
-            raw = chain.engine.get_receipt(bytes(receipt["transactionHash"]))
-            assert raw is not None
-            return Withdrawal.from_log(raw["logs"][log["logIndex"] - raw_first_log_index(raw)])
-    raise AssertionError("no MessagePassed log in the receipt")
-
-
-def raw_first_log_index(raw: dict[str, Any]) -> int:
-    return int(raw["logs"][0]["logIndex"], 16)
+    (log,) = [log for log in receipt["logs"] if log["topics"][0] == topic]
+    return Withdrawal.from_log(log)
 
 
 def prove_args(child: EvmChain, withdrawal: Withdrawal, l2_block: int) -> tuple[Any, Any, list[bytes]]:
