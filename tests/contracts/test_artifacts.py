@@ -28,7 +28,7 @@ EXPECTED = {
     "TaskValidator",
     # OP Stack (contracts/src/opstack)
     "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
-    "OptimismPortal2", "PermissionedDisputeGame",
+    "OptimismPortal2", "PermissionedDisputeGame", "L1CrossDomainMessenger", "L2CrossDomainMessenger",
 }  # fmt: skip
 
 

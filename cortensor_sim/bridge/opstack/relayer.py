@@ -17,7 +17,7 @@ from eth_abi import decode
 
 from ...chains.engine import ExecutionReverted
 from ...rollups.opstack.addresses import L2_TO_L1_MESSAGE_PASSER
-from ...rollups.opstack.spec import Withdrawal, withdrawal_storage_slot
+from ...rollups.opstack.spec import Withdrawal, messenger_outcome, withdrawal_storage_slot
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Action, Actor
 from ..transactions import call, calldata
@@ -181,6 +181,11 @@ class Relayer(Actor):
                 record.detail["success"] = bool(success)
                 status = MessageStatus.FINALIZED if success else MessageStatus.FAILED
                 self.stack.book.advance(message_id, status, now_ms, leg)
+                messenger = messenger_outcome(receipt, self.stack.addresses.l1_cross_domain_messenger)
+                if success and messenger is not None:
+                    record.detail["messenger"] = messenger
+                    final = MessageStatus.RELAYED if messenger == "relayed" else MessageStatus.FAILED
+                    self.stack.book.advance(message_id, final, now_ms, leg)
 
     def state(self) -> dict[str, Any]:
         return {"pending": dict(self.pending), "retry_at": dict(self.retry_at)}

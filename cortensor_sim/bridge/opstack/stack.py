@@ -19,9 +19,14 @@ from eth_utils import to_checksum_address
 
 from ...chains.engine import GenesisAccount, SystemCall
 from ...chains.topology import ChainSpec, Topology
-from ...rollups.opstack.addresses import L2_TO_L1_MESSAGE_PASSER, PREDEPLOYS, SystemAddresses
+from ...rollups.opstack.addresses import (
+    L2_CROSS_DOMAIN_MESSENGER,
+    L2_TO_L1_MESSAGE_PASSER,
+    PREDEPLOYS,
+    SystemAddresses,
+)
 from ...rollups.opstack.genesis import ACTOR_BALANCE, child_genesis, parent_genesis
-from ...rollups.opstack.spec import MESSAGE_PASSED, Withdrawal, output_root
+from ...rollups.opstack.spec import MESSAGE_PASSED, Withdrawal, messenger_outcome, output_root
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Actor, SettlementStack
 from ..transactions import ActorAccount
@@ -76,7 +81,7 @@ class OpStack(SettlementStack):
     # ------------------------------------------------------------------ genesis and registry
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain == self.name:
-            return child_genesis()
+            return child_genesis(self.addresses)
         actors = {
             account.address: ACTOR_BALANCE
             for account in (self.proposer_account, self.challenger_account, self.relayer_account)
@@ -191,6 +196,10 @@ class OpStack(SettlementStack):
             block = child.engine.get_block(int(receipt["blockNumber"], 16))
             leg = Leg(child.name, tx, int(receipt["blockNumber"], 16), int(block["timestamp"], 16))
             ok = int(receipt["status"], 16) == 1
+            messenger = messenger_outcome(receipt, L2_CROSS_DOMAIN_MESSENGER)
+            if messenger is not None:
+                record.detail["messenger"] = messenger
+                ok = ok and messenger == "relayed"
             self.book.advance(record.id, MessageStatus.RELAYED if ok else MessageStatus.FAILED, now_ms, leg)
 
     def _scan_withdrawals(self, now_ms: int) -> None:

@@ -30,6 +30,7 @@ DEFAULT_L2_SENDER = _address("0x000000000000000000000000000000000000dead")
 """OptimismPortal's ``l2Sender`` outside a withdrawal's execution."""
 
 PREDEPLOYS: dict[str, bytes] = {
+    "L2CrossDomainMessenger": L2_CROSS_DOMAIN_MESSENGER,
     "L1Block": L1_BLOCK,
     "L2ToL1MessagePasser": L2_TO_L1_MESSAGE_PASSER,
 }
@@ -46,16 +47,19 @@ class SystemAddresses:
 
     optimism_portal: bytes
     dispute_game_factory: bytes
+    l1_cross_domain_messenger: bytes
 
     @classmethod
     def of(cls, rollup: str) -> SystemAddresses:
         return cls(
             optimism_portal=_derived(rollup, "OptimismPortal"),
             dispute_game_factory=_derived(rollup, "DisputeGameFactory"),
+            l1_cross_domain_messenger=_derived(rollup, "L1CrossDomainMessenger"),
         )
 
     def named(self) -> dict[str, bytes]:
         return {
             "OptimismPortal": self.optimism_portal,
             "DisputeGameFactory": self.dispute_game_factory,
+            "L1CrossDomainMessenger": self.l1_cross_domain_messenger,
         }

@@ -13,7 +13,13 @@ from collections.abc import Mapping
 from ...artifacts import load_artifact
 from ...chains.engine import GenesisAccount
 from ...chains.topology import SettlementSpec
-from .addresses import DEFAULT_L2_SENDER, L1_BLOCK, L2_TO_L1_MESSAGE_PASSER, SystemAddresses
+from .addresses import (
+    DEFAULT_L2_SENDER,
+    L1_BLOCK,
+    L2_CROSS_DOMAIN_MESSENGER,
+    L2_TO_L1_MESSAGE_PASSER,
+    SystemAddresses,
+)
 
 PERMISSIONED_GAME_TYPE = 1
 ACTOR_BALANCE = 1_000 * 10**18
@@ -28,9 +34,20 @@ def _word(address: bytes) -> int:
     return int.from_bytes(address, "big")
 
 
-def child_genesis() -> dict[bytes, GenesisAccount]:
-    """The predeploys every OP Stack child chain starts with."""
+def _messenger(name: str, other: bytes, portal: bytes | None) -> GenesisAccount:
+    """A CrossDomainMessenger: slot 0 the other side's messenger, 1 the portal, 2 the sender slot."""
+    storage = {0: _word(other), 2: _word(DEFAULT_L2_SENDER)}
+    if portal is not None:
+        storage[1] = _word(portal)
+    return GenesisAccount(code=_code(name), storage=storage)
+
+
+def child_genesis(addresses: SystemAddresses) -> dict[bytes, GenesisAccount]:
+    """The predeploys an OP Stack child chain starts with (its messenger knows the parent's)."""
     return {
+        L2_CROSS_DOMAIN_MESSENGER: _messenger(
+            "L2CrossDomainMessenger", addresses.l1_cross_domain_messenger, None
+        ),
         L1_BLOCK: GenesisAccount(code=_code("L1Block")),
         L2_TO_L1_MESSAGE_PASSER: GenesisAccount(code=_code("L2ToL1MessagePasser")),
     }
@@ -62,6 +79,11 @@ def parent_genesis(
             4: round(settlement.game_clock_duration),  # maxClockDuration
         },
     )
-    accounts = {addresses.optimism_portal: portal, addresses.dispute_game_factory: factory}
+    messenger = _messenger("L1CrossDomainMessenger", L2_CROSS_DOMAIN_MESSENGER, addresses.optimism_portal)
+    accounts = {
+        addresses.optimism_portal: portal,
+        addresses.dispute_game_factory: factory,
+        addresses.l1_cross_domain_messenger: messenger,
+    }
     accounts.update({address: GenesisAccount(balance=balance) for address, balance in actors.items()})
     return accounts

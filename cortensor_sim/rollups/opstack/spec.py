@@ -14,6 +14,8 @@ from eth_utils import to_checksum_address
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 TRANSACTION_DEPOSITED = keccak(b"TransactionDeposited(address,address,uint256,bytes)")
 MESSAGE_PASSED = keccak(b"MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)")
+RELAYED_MESSAGE = keccak(b"RelayedMessage(bytes32)")
+FAILED_RELAYED_MESSAGE = keccak(b"FailedRelayedMessage(bytes32)")
 USER_DEPOSIT_DOMAIN = 0
 L1_INFO_DEPOSIT_DOMAIN = 1
 SET_L1_BLOCK_VALUES = keccak(
@@ -177,3 +179,17 @@ def withdrawal_storage_slot(withdrawal_hash: bytes) -> int:
 def output_root(state_root: bytes, message_passer_storage_root: bytes, block_hash: bytes) -> bytes:
     """Version 0: ``keccak256(abi.encode(bytes32(0), stateRoot, messagePasserStorageRoot, blockHash))``."""
     return keccak(b"\x00" * 32 + state_root + message_passer_storage_root + block_hash)
+
+
+def messenger_outcome(receipt: dict[str, Any], messenger: bytes) -> str | None:
+    """``"relayed"`` or ``"failed"`` if ``messenger`` relayed a message in this transaction."""
+    address = "0x" + messenger.hex()
+    for log in receipt["logs"]:
+        if log["address"].lower() != address:
+            continue
+        topic = bytes.fromhex(log["topics"][0][2:])
+        if topic == RELAYED_MESSAGE:
+            return "relayed"
+        if topic == FAILED_RELAYED_MESSAGE:
+            return "failed"
+    return None

@@ -28,6 +28,14 @@ def contract(devnet: Devnet, rollup: str, name: str) -> Contract:
     return devnet.evm(side).w3.eth.contract(address=address, abi=load_artifact(ARTIFACT[name]).abi)
 
 
+def messenger(devnet: Devnet, rollup: str, name: str) -> Contract:
+    """``L1CrossDomainMessenger`` (on the parent) or ``L2CrossDomainMessenger`` (on the child)."""
+    side = rollup if name == "L2CrossDomainMessenger" else devnet.topology.chain(rollup).parent
+    assert side is not None
+    address = devnet.system_contracts(rollup)[name]
+    return devnet.evm(side).w3.eth.contract(address=address, abi=load_artifact(name).abi)
+
+
 def game(chain: EvmChain, address: str) -> Contract:
     return chain.w3.eth.contract(address=address, abi=load_artifact("PermissionedDisputeGame").abi)
 
