@@ -29,6 +29,7 @@ EXPECTED = {
     # OP Stack (contracts/src/opstack)
     "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
     "OptimismPortal2", "PermissionedDisputeGame", "L1CrossDomainMessenger", "L2CrossDomainMessenger",
+    "L1StandardBridge", "L2StandardBridge", "OptimismMintableERC20", "OptimismMintableERC20Factory",
 }  # fmt: skip
 
 

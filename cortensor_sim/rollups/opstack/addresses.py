@@ -31,6 +31,8 @@ DEFAULT_L2_SENDER = _address("0x000000000000000000000000000000000000dead")
 
 PREDEPLOYS: dict[str, bytes] = {
     "L2CrossDomainMessenger": L2_CROSS_DOMAIN_MESSENGER,
+    "L2StandardBridge": L2_STANDARD_BRIDGE,
+    "OptimismMintableERC20Factory": OPTIMISM_MINTABLE_ERC20_FACTORY,
     "L1Block": L1_BLOCK,
     "L2ToL1MessagePasser": L2_TO_L1_MESSAGE_PASSER,
 }
@@ -48,6 +50,7 @@ class SystemAddresses:
     optimism_portal: bytes
     dispute_game_factory: bytes
     l1_cross_domain_messenger: bytes
+    l1_standard_bridge: bytes
 
     @classmethod
     def of(cls, rollup: str) -> SystemAddresses:
@@ -55,6 +58,7 @@ class SystemAddresses:
             optimism_portal=_derived(rollup, "OptimismPortal"),
             dispute_game_factory=_derived(rollup, "DisputeGameFactory"),
             l1_cross_domain_messenger=_derived(rollup, "L1CrossDomainMessenger"),
+            l1_standard_bridge=_derived(rollup, "L1StandardBridge"),
         )
 
     def named(self) -> dict[str, bytes]:
@@ -62,4 +66,5 @@ class SystemAddresses:
             "OptimismPortal": self.optimism_portal,
             "DisputeGameFactory": self.dispute_game_factory,
             "L1CrossDomainMessenger": self.l1_cross_domain_messenger,
+            "L1StandardBridge": self.l1_standard_bridge,
         }

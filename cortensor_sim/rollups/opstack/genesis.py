@@ -17,7 +17,9 @@ from .addresses import (
     DEFAULT_L2_SENDER,
     L1_BLOCK,
     L2_CROSS_DOMAIN_MESSENGER,
+    L2_STANDARD_BRIDGE,
     L2_TO_L1_MESSAGE_PASSER,
+    OPTIMISM_MINTABLE_ERC20_FACTORY,
     SystemAddresses,
 )
 
@@ -42,11 +44,22 @@ def _messenger(name: str, other: bytes, portal: bytes | None) -> GenesisAccount:
     return GenesisAccount(code=_code(name), storage=storage)
 
 
+def _bridge(name: str, messenger: bytes, other: bytes) -> GenesisAccount:
+    """A StandardBridge: slot 0 its messenger, slot 1 the other side's bridge."""
+    return GenesisAccount(code=_code(name), storage={0: _word(messenger), 1: _word(other)})
+
+
 def child_genesis(addresses: SystemAddresses) -> dict[bytes, GenesisAccount]:
     """The predeploys an OP Stack child chain starts with (its messenger knows the parent's)."""
     return {
         L2_CROSS_DOMAIN_MESSENGER: _messenger(
             "L2CrossDomainMessenger", addresses.l1_cross_domain_messenger, None
+        ),
+        L2_STANDARD_BRIDGE: _bridge(
+            "L2StandardBridge", L2_CROSS_DOMAIN_MESSENGER, addresses.l1_standard_bridge
+        ),
+        OPTIMISM_MINTABLE_ERC20_FACTORY: GenesisAccount(
+            code=_code("OptimismMintableERC20Factory"), storage={0: _word(L2_STANDARD_BRIDGE)}
         ),
         L1_BLOCK: GenesisAccount(code=_code("L1Block")),
         L2_TO_L1_MESSAGE_PASSER: GenesisAccount(code=_code("L2ToL1MessagePasser")),
@@ -84,6 +97,9 @@ def parent_genesis(
         addresses.optimism_portal: portal,
         addresses.dispute_game_factory: factory,
         addresses.l1_cross_domain_messenger: messenger,
+        addresses.l1_standard_bridge: _bridge(
+            "L1StandardBridge", addresses.l1_cross_domain_messenger, L2_STANDARD_BRIDGE
+        ),
     }
     accounts.update({address: GenesisAccount(balance=balance) for address, balance in actors.items()})
     return accounts
