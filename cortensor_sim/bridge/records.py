@@ -78,6 +78,13 @@ class MessageRecord:
     def route(self) -> str:
         return f"{self.source} -> {self.destination}"
 
+    def __str__(self) -> str:
+        """One line for a report: id, route, status and the transaction of each step."""
+        legs = ", ".join(
+            f"{step} {leg.chain}#{leg.block} {leg.tx_hash[:10]}" for step, leg in self.legs.items()
+        )
+        return f"{self.id} [{self.kind}, {self.route}] {self.status}: {legs}"
+
     @property
     def done(self) -> bool:
         return self.status in (MessageStatus.RELAYED, MessageStatus.FINALIZED, MessageStatus.FAILED)

@@ -216,3 +216,24 @@ def test_settlement_presets_and_fields() -> None:
         SettlementSpec.model_validate("fast")
     with pytest.raises(ValidationError, match="greater than 0"):
         SettlementSpec(proposal_interval=0)
+
+
+def test_a_record_prints_on_one_line(devnet: Devnet) -> None:
+    devnet.advance(5)
+    (record,) = devnet.messages()
+    line = str(record)
+    assert line.startswith("arb:tick:1 [tick, arb -> l1] relayed: relayed l1#")
+    assert "\n" not in line
+
+
+def test_a_bad_settlement_in_a_topology_file_names_its_line_and_field(tmp_path: Path) -> None:
+    from cortensor_sim.scenario.source import InputError, load_yaml_model
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "chains:\n"
+        "  - {name: l1, kind: ethereum, chain_id: 900, block_time: 12}\n"
+        "  - {name: base, kind: op-stack, parent: l1, chain_id: 901, block_time: 2, settlement: weekly}\n"
+    )
+    with pytest.raises(InputError, match=r"bad\.yaml:3: chains\[1\]\.settlement.*unknown preset 'weekly'"):
+        load_yaml_model(path, Topology)
