@@ -9,6 +9,7 @@ declare (pinned by the tests that read them back through the getters).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from ...artifacts import load_artifact
 from ...chains.engine import GenesisAccount
@@ -28,7 +29,9 @@ ACTOR_BALANCE = 1_000 * 10**18
 """What each off-chain actor (proposer, challenger, relayer) holds at genesis to pay for gas."""
 
 
+@cache
 def _code(name: str) -> bytes:
+    """Runtime code of a bundled contract, read once per process (every devnet's genesis needs it)."""
     return load_artifact(name).deployed_bytecode
 
 
