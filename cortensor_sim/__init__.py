@@ -4,6 +4,7 @@
 >>> devnet = Devnet()
 """
 
+from . import bridge  # noqa: F401  (registers the settlement engine with Devnet)
 from .chains import (
     ChainSpec,
     Devnet,

@@ -5,20 +5,25 @@
 >>> devnet.chains["base"].w3.eth.chain_id
 901
 >>> devnet.advance(12)                     # seals the blocks whose time has come, everywhere
+
+Rollups settle through a settlement engine (``cortensor_sim.bridge``) that this module knows only
+by the :class:`SettlementDriver` protocol: the engine registers itself as
+:attr:`Devnet.settlement_factory` when ``cortensor_sim`` is imported, so ``chains`` never imports
+the layers above it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from .accounts import dev_accounts
 from .clock import SimClock
-from .engine import SealedBlock
+from .engine import GenesisAccount, SealedBlock
 from .engines import default_engine, engine_class
 from .evm import ChainSnapshot, EvmChain
 from .solana import SolanaChain
@@ -27,14 +32,35 @@ from .topology import LATEST_TIME, ChainSpec, Topology, default_topology
 Chain = EvmChain | SolanaChain
 
 
+class SettlementDriver(Protocol):
+    """What the devnet asks of the settlement engine (``cortensor_sim.bridge.Settlement``)."""
+
+    auto: bool
+
+    def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]: ...
+    def attach(self, devnet: Devnet) -> None: ...
+    def advance(self, now_ms: int, target_ms: int, step: Callable[[int], None]) -> list[Any]: ...
+    def relay(self, now_ms: int, devnet: Devnet) -> list[Any]: ...
+    def messages(self, kind: str | None = None, status: Any = None) -> list[Any]: ...
+    def system_contracts(self, rollup: str) -> dict[str, str]: ...
+    def snapshot(self) -> object: ...
+    def revert(self, snap: object) -> None: ...
+    def export_state(self) -> dict[str, Any]: ...
+    def import_state(self, state: Mapping[str, Any]) -> None: ...
+
+
 @dataclass(frozen=True)
 class _DevnetSnapshot:
     now_ms: int
     chains: Mapping[str, ChainSnapshot | object]
+    settlement: object = None
 
 
 class Devnet:
     """The chains of a topology, built from its seed so that every run is the same."""
+
+    settlement_factory: ClassVar[Callable[[Topology], SettlementDriver] | None] = None
+    """Builds the settlement engine of a topology; ``cortensor_sim.bridge`` sets it on import."""
 
     def __init__(self, topology: Topology | Mapping[str, Any] | None = None) -> None:
         if topology is None:
@@ -43,9 +69,20 @@ class Devnet:
             topology = Topology.model_validate(topology)
         self.topology = topology
         self.clock = SimClock(topology.genesis_time)
+        self.settlement = self._new_settlement(topology)
         self.chains: dict[str, Chain] = {spec.name: self._build(spec) for spec in topology.chains}
+        self._attach_settlement()
         self._snapshots: dict[int, _DevnetSnapshot] = {}
         self._next_snapshot = 1
+
+    @classmethod
+    def _new_settlement(cls, topology: Topology) -> SettlementDriver | None:
+        factory = cls.settlement_factory
+        return factory(topology) if factory is not None else None
+
+    def _attach_settlement(self) -> None:
+        if self.settlement is not None:
+            self.settlement.attach(self)
 
     @property
     def seed(self) -> bytes:
@@ -74,6 +111,7 @@ class Devnet:
             engine_factory=engine_class(spec.engine or default_engine()),
             parent=spec.parent,
             mining=spec.mining,
+            predeploys=self.settlement.genesis(spec.name) if self.settlement is not None else None,
             engine=state,
         )
 
@@ -101,8 +139,10 @@ class Devnet:
     def advance(self, seconds: float) -> dict[str, list[SealedBlock]]:
         """Advance the shared clock and seal, on each chain, the blocks whose time has come.
 
-        Parents move first, so a child chain's block never predates what its parent shows.
-        Time stays finite and before 10000-01-01 (block timestamps are uint64 everywhere).
+        Parents move first, so a child chain's block never predates what its parent shows. In
+        the settlement engine's auto mode, its actors (proposers, challengers, relayers) act at
+        their own times within the advance, in time order. Time stays finite and before
+        10000-01-01 (block timestamps are uint64 everywhere).
         """
         if not (isinstance(seconds, int | float) and math.isfinite(seconds) and seconds >= 0):
             raise ValueError(f"cannot advance by {seconds!r} s: expected a finite, non-negative duration")
@@ -110,7 +150,22 @@ class Devnet:
             raise ValueError(
                 f"cannot advance by {seconds:g} s: the clock would pass 9999-12-31 ({LATEST_TIME})"
             )
-        now_ms = self.clock.advance(seconds)
+        target_ms = self.clock.now_ms + round(seconds * 1000)
+        sealed: dict[str, list[SealedBlock]] = {name: [] for name in self.evm_chains}
+
+        def step(now_ms: int) -> None:
+            for name, blocks in self._advance_chains_to(now_ms).items():
+                sealed[name].extend(blocks)
+
+        if self.settlement is None:
+            step(target_ms)
+        else:
+            self.settlement.advance(self.clock.now_ms, target_ms, step)
+        return sealed
+
+    def _advance_chains_to(self, now_ms: int) -> dict[str, list[SealedBlock]]:
+        if now_ms > self.clock.now_ms:
+            self.clock.set_ms(now_ms)
         sealed: dict[str, list[SealedBlock]] = {}
         for name in self._parents_first():
             chain = self.chains[name]
@@ -119,6 +174,24 @@ class Devnet:
             else:
                 chain.advance_to(now_ms / 1000)
         return sealed
+
+    # ------------------------------------------------------------------ settlement
+    def _engine(self) -> SettlementDriver:
+        if self.settlement is None:
+            raise RuntimeError("this devnet has no settlement engine (import cortensor_sim.bridge)")
+        return self.settlement
+
+    def relay(self) -> list[Any]:
+        """Step mode: deliver and act on every cross-chain message due now; returns what was done."""
+        return self._engine().relay(self.clock.now_ms, self)
+
+    def messages(self, kind: str | None = None, status: Any = None) -> list[Any]:
+        """Every cross-chain message's record (optionally of one kind or status), oldest first."""
+        return self._engine().messages(kind, status)
+
+    def system_contracts(self, rollup: str) -> dict[str, str]:
+        """Name -> address of ``rollup``'s system contracts, on its parent and on itself."""
+        return self._engine().system_contracts(rollup)
 
     def _parents_first(self) -> list[str]:
         return sorted(self.chains, key=self.topology.layer)
@@ -131,6 +204,7 @@ class Devnet:
         self._snapshots[snapshot_id] = _DevnetSnapshot(
             now_ms=self.clock.now_ms,
             chains={name: chain.snapshot() for name, chain in self.chains.items()},
+            settlement=self.settlement.snapshot() if self.settlement is not None else None,
         )
         return snapshot_id
 
@@ -149,6 +223,8 @@ class Devnet:
         for name, chain in self.chains.items():
             chain.revert(snap.chains[name])  # type: ignore[arg-type]
         self.clock.set_ms(snap.now_ms)
+        if self.settlement is not None:
+            self.settlement.revert(snap.settlement)
         for later in [i for i in self._snapshots if i > snapshot_id]:
             del self._snapshots[later]
 
@@ -172,9 +248,11 @@ class Devnet:
         self.topology = topology
         self.clock = SimClock(topology.genesis_time)
         self.clock.set_ms(now_ms)
+        self.settlement = self._new_settlement(topology)
         self.chains = {}
         for spec in topology.chains:
             self.chains[spec.name] = self._build(spec, states[spec.name])
+        self._attach_settlement()
         self._snapshots = {}
         self._next_snapshot = 1
         return self

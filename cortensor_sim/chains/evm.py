@@ -169,6 +169,9 @@ class EvmChain:
         self._pool = _Pool()
         self.sealed: list[SealedBlock] = []
         """Blocks this chain sealed since it was built or loaded, in order (for reports and tests)."""
+        self.block_prelude: Callable[[int, int], Sequence[SystemCall]] | None = None
+        """What opens each block (number, timestamp): a rollup's derived deposits, set by the
+        settlement engine, as op-node puts the L1 attributes and user deposits first."""
         from .provider import InProcessProvider
 
         self.w3 = Web3(InProcessProvider(self))
@@ -260,8 +263,9 @@ class EvmChain:
     def send_system_transaction(self, call: SystemCall) -> bytes:
         """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
         if self.mining == "auto":
-            return self._seal_now([call], all_or_nothing=True).tx_hashes[0]
-        self._enqueue(call, None)
+            self._seal_now([call], all_or_nothing=True)
+        else:
+            self._enqueue(call, None)
         return self.engine.system_transaction_hash(call)
 
     def pending_nonce(self, address: bytes) -> int:
@@ -305,6 +309,8 @@ class EvmChain:
         *,
         all_or_nothing: bool = False,
     ) -> SealedBlock:
+        if self.block_prelude is not None:
+            txs = (*self.block_prelude(number, timestamp), *txs)
         block = self.engine.seal_block(
             txs,
             timestamp=timestamp,

@@ -4,7 +4,8 @@ Layout::
 
     {"format": "cortensor-sim-devnet", "version": 1, "sha256": "<of the canonical payload JSON>",
      "payload": {"topology": {...}, "now_ms": ..., "chains": {"l1": {"engine": "py-evm",
-                 "state": "<base64>", "pool": [...]}, "solana": {"engine": "litesvm", ...}}}}
+                 "state": "<base64>", "pool": [...]}, "solana": {"engine": "litesvm", ...}},
+                 "settlement": {"auto": true, "messages": [...], "stacks": {...}}}}
 
 A file is read whole and checked (gzip's CRC, the format tag, the version, the payload's sha256)
 before anything is built, and a devnet is built whole in new objects before it is returned: a
@@ -92,6 +93,7 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
         "topology": devnet.topology.model_dump(mode="json"),
         "now_ms": devnet.clock.now_ms,
         "chains": chains,
+        "settlement": devnet.settlement.export_state() if devnet.settlement is not None else None,
     }
     document = {
         "format": FORMAT,
@@ -213,6 +215,9 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
                     for raw, (sender, nonce) in entry["pool_signers"].items()
                 },
             )
+        settlement = payload.get("settlement")
+        if devnet.settlement is not None and settlement is not None:
+            devnet.settlement.import_state(settlement)
         _check_consistent(path, topology, now_ms, devnet)
     except StateFileError:
         raise

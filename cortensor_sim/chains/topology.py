@@ -38,6 +38,52 @@ MAX_BLOCK_TIME = 86_400
 """A day: the longest block time (or Solana slot) accepted."""
 
 
+class SettlementSpec(BaseModel):
+    """A rollup's settlement cadences and delays, in seconds (the off-chain actors' clock).
+
+    The defaults are seconds-scale, for development. ``settlement: mainnet-like`` in a topology
+    takes the values OP Mainnet and Base run with: output proposals every hour, a 7-day proof
+    maturity delay and a 3.5-day dispute game finality delay (OptimismPortal2's
+    ``proofMaturityDelaySeconds`` / ``disputeGameFinalityDelaySeconds``), and games whose clock
+    runs 3.5 days (``MAX_CLOCK_DURATION``); ethereum-optimism/optimism
+    ``packages/contracts-bedrock/deploy-config/mainnet.json``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    proposal_interval: float = Field(default=12, gt=0, description="seconds between output proposals")
+    proof_maturity_delay: float = Field(default=12, ge=0, description="seconds a proof waits before finalize")
+    dispute_game_finality_delay: float = Field(
+        default=6, ge=0, description="seconds after a game resolves before it can be finalized against"
+    )
+    game_clock_duration: float = Field(
+        default=12, ge=0, description="seconds a game stays open to challenge before it can resolve"
+    )
+    relay_delay: float = Field(default=0, ge=0, description="seconds the relayer waits once a step is due")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value not in SETTLEMENT_PRESETS:
+                raise ValueError(f"unknown preset {value!r} (presets: {', '.join(SETTLEMENT_PRESETS)})")
+            return SETTLEMENT_PRESETS[value]
+        return value
+
+
+SETTLEMENT_PRESETS: dict[str, dict[str, float]] = {
+    "dev": {},
+    "mainnet-like": {
+        "proposal_interval": 3600,
+        "proof_maturity_delay": 7 * 86400,
+        "dispute_game_finality_delay": 3.5 * 86400,
+        "game_clock_duration": 3.5 * 86400,
+        "relay_delay": 0,
+    },
+}
+"""Named settlement settings a topology may give instead of the fields."""
+
+
 class ChainSpec(BaseModel):
     """One chain of the devnet."""
 
@@ -55,6 +101,8 @@ class ChainSpec(BaseModel):
     engine: Literal["py-evm", "revm"] | None = Field(
         default=None, description="the EVM engine; none: the default (py-evm, or $CORTENSOR_SIM_ENGINE)"
     )
+    settlement: SettlementSpec = Field(default_factory=SettlementSpec)
+    """How this rollup settles to its parent (ignored for a chain with no parent)."""
 
     @field_validator("block_time")
     @classmethod

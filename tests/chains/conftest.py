@@ -30,12 +30,20 @@ def evm_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     return name
 
 
+def _chains_only(devnet: Devnet) -> Devnet:
+    """These tests pin the chains' own behaviour: the settlement actors stay in step mode, so no
+    proposal or relay lands in the blocks they count (derivation still opens rollup blocks)."""
+    assert devnet.settlement is not None
+    devnet.settlement.auto = False
+    return devnet
+
+
 @pytest.fixture
 def devnet() -> Devnet:
     """The default devnet: l1, base, arbitrum, l3 (all automine) and solana."""
-    return Devnet()
+    return _chains_only(Devnet())
 
 
 @pytest.fixture
 def interval_devnet() -> Devnet:
-    return Devnet(interval_topology())
+    return _chains_only(Devnet(interval_topology()))

@@ -87,6 +87,6 @@ def test_system_transactions_pool_in_interval_mode(interval_devnet: Devnet) -> N
     assert chain.pending == 1
     assert chain.engine.get_receipt(tx_hash) is None
     sealed = interval_devnet.advance(2)["op"]
-    assert sealed[0].tx_hashes == (tx_hash,)
+    assert sealed[0].tx_hashes[1:] == (tx_hash,)  # after the L1 attributes deposit
     assert chain.w3.eth.get_transaction_receipt(tx_hash)["type"] == 0x7E
     assert chain.w3.eth.get_storage_at(store, 0)[-20:] == KEYLESS

@@ -26,6 +26,10 @@ EXPECTED = {
     "BridgedCORToken", "CORToken", "CheckpointRegistry", "NodePool", "NodeReputation",
     "NodeStats", "PrivateSessionV2", "SessionPayment", "SessionQueueV2", "SessionV2",
     "TaskValidator",
+    # OP Stack (contracts/src/opstack)
+    "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
+    "OptimismPortal2", "PermissionedDisputeGame", "L1CrossDomainMessenger", "L2CrossDomainMessenger",
+    "L1StandardBridge", "L2StandardBridge", "OptimismMintableERC20", "OptimismMintableERC20Factory",
 }  # fmt: skip
 
 

@@ -18,7 +18,8 @@ def test_devnet_prints_every_chain_with_id_parent_and_height() -> None:
         row = next(line for line in result.output.splitlines() if f" {name} " in line and chain_id in line)
         assert chain_id in row
     l1_row = next(line for line in result.output.splitlines() if "│ l1 " in line)
-    assert l1_row.rstrip(" │").endswith("2")  # 24 s of 12 s blocks
+    # 24 s of 12 s blocks, and base's proposer's two output proposals (automined blocks of their own)
+    assert l1_row.rstrip(" │").endswith("4")
     assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in result.output
     assert "10,000.0000" in result.output
 

@@ -1,0 +1,164 @@
+"""The settlement engine: every rollup stack of a devnet, its actors on the clock, its records.
+
+The devnet builds one :class:`Settlement` per topology (through the factory this package
+registers with :class:`~cortensor_sim.chains.devnet.Devnet`, so ``chains`` never imports
+``bridge``). The engine
+
+* merges each stack's genesis accounts into the chains' genesis;
+* installs each stack's derivation as its child chain's block prelude (deposits open each block);
+* runs the actors on the clock: in **auto** mode ``devnet.advance`` wakes them when due; in **step**
+  mode (``auto = False``) only ``devnet.relay()`` does, acting on everything due now;
+* keeps the message records and the system-contract registry, and their state for snapshots and
+  state files.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..chains.engine import GenesisAccount
+from ..chains.topology import ChainSpec, Topology
+from .records import MessageBook, MessageRecord, MessageStatus
+from .registry import lookup
+from .scheduler import act_now, run_until
+from .stack import Action, Actor, SettlementStack
+
+if TYPE_CHECKING:
+    from ..chains.devnet import Devnet
+
+StackFactory = Callable[[ChainSpec, Topology], SettlementStack]
+
+STACKS: dict[str, StackFactory] = {}
+"""Chain kind -> the stack that settles a chain of that kind (``register_stack`` fills it)."""
+
+
+def register_stack(kind: str, factory: StackFactory) -> None:
+    """Make chains of ``kind`` settle through ``factory``'s stack (one per rollup)."""
+    STACKS[kind] = factory
+
+
+@dataclass
+class _EngineSnapshot:
+    book: MessageBook
+    stacks: dict[str, dict[str, Any]]
+    auto: bool
+
+
+class Settlement:
+    """The off-chain half of every rollup of one devnet."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.topology = topology
+        self.book = MessageBook()
+        self.auto = True
+        """Auto mode: actors act under ``devnet.advance``. Step mode (False): only ``relay()``."""
+        self.stacks: dict[str, SettlementStack] = {
+            spec.name: STACKS[spec.kind](spec, topology)
+            for spec in topology.chains
+            if spec.parent is not None and spec.kind in STACKS
+        }
+        self._clock: Any = None
+        self.log: list[Action] = []
+        """Everything the actors did since the devnet was built or loaded."""
+
+    # ------------------------------------------------------------------ building
+    def genesis(self, chain: str) -> dict[bytes, GenesisAccount]:
+        """The accounts every stack lays into ``chain``'s genesis (as parent or as child)."""
+        accounts: dict[bytes, GenesisAccount] = {}
+        for stack in self.stacks.values():
+            if chain in (stack.name, stack.parent_name):
+                accounts.update(stack.genesis(chain))
+        return accounts
+
+    def attach(self, devnet: Devnet) -> None:
+        """Bind each stack to its chains; its derivation opens each of its child's blocks."""
+        self._clock = devnet.clock
+        for stack in self.stacks.values():
+            child = devnet.evm(stack.name)
+            stack.attach(devnet.evm(stack.parent_name), child, self.book)
+            child.block_prelude = stack.derive
+
+    # ------------------------------------------------------------------ the clock
+    @property
+    def actors(self) -> list[Actor]:
+        return [actor for stack in self.stacks.values() for actor in stack.actors()]
+
+    def observe(self, now_ms: int) -> None:
+        for stack in self.stacks.values():
+            stack.observe(now_ms)
+
+    def advance(self, now_ms: int, target_ms: int, step: Callable[[int], None]) -> list[Action]:
+        """Step the devnet to ``target_ms``, the actors acting when due (auto mode)."""
+        if not self.auto or not self.stacks:
+            step(target_ms)
+            return []
+        actions = run_until(self.actors, now_ms, target_ms, step, self.observe)
+        self.observe(target_ms)
+        self.log.extend(actions)
+        return actions
+
+    def relay(self, now_ms: int, devnet: Devnet) -> list[Action]:
+        """Deliver and act on everything due now: seal child blocks that carry deposits, then
+        let every actor with work due act once."""
+        actions: list[Action] = []
+        for stack in self.stacks.values():
+            if stack.pending_deposits():
+                block = devnet.evm(stack.name).mine()
+                actions.append(Action(f"{stack.name}/derivation", stack.name, f"sealed block {block.number}"))
+        actions.extend(act_now(self.actors, now_ms, self.observe))
+        self.observe(now_ms)
+        self.log.extend(actions)
+        return actions
+
+    # ------------------------------------------------------------------ queries
+    def messages(
+        self, kind: str | None = None, status: MessageStatus | str | None = None
+    ) -> list[MessageRecord]:
+        """The records, brought up to date with what the chains show now."""
+        if self.stacks:
+            self.observe(self._clock.now_ms)
+        return [
+            r
+            for r in self.book
+            if (kind is None or r.kind == kind) and (status is None or r.status == MessageStatus(status))
+        ]
+
+    @property
+    def contracts(self) -> dict[str, dict[str, str]]:
+        return {name: stack.system_contracts() for name, stack in self.stacks.items()}
+
+    def system_contracts(self, rollup: str) -> dict[str, str]:
+        return lookup(self.contracts, rollup)
+
+    # ------------------------------------------------------------------ state
+    def snapshot(self) -> _EngineSnapshot:
+        return _EngineSnapshot(
+            book=copy.deepcopy(self.book),
+            stacks={name: copy.deepcopy(stack.state()) for name, stack in self.stacks.items()},
+            auto=self.auto,
+        )
+
+    def revert(self, snap: object) -> None:
+        assert isinstance(snap, _EngineSnapshot)
+        self._restore(copy.deepcopy(snap.book), copy.deepcopy(snap.stacks), snap.auto)
+
+    def _restore(self, book: MessageBook, stacks: Mapping[str, dict[str, Any]], auto: bool) -> None:
+        self.book = book
+        self.auto = auto
+        for name, stack in self.stacks.items():
+            stack.book = book
+            stack.load_state(dict(stacks.get(name, {})))
+
+    def export_state(self) -> dict[str, Any]:
+        return {
+            "auto": self.auto,
+            "messages": self.book.to_json(),
+            "stacks": {name: stack.state() for name, stack in self.stacks.items()},
+        }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        book = MessageBook.from_json(list(state["messages"]))
+        self._restore(book, dict(state["stacks"]), bool(state["auto"]))
