@@ -138,6 +138,7 @@ ENGINES = ("py-evm", "revm")
 ENGINE_NEUTRAL_MODULES = frozenset({"test_solana", "test_topology_validation"})
 """Chain test modules with no EVM execution in them: they run once."""
 
+
 def opening_deposits(chain: EvmChain) -> int:
     """How many derived deposits open each block of ``chain``: the L1 attributes deposit on an OP
     Stack chain (one per block), none elsewhere."""
