@@ -24,6 +24,9 @@ from web3.exceptions import ContractLogicError, Web3RPCError
 
 from cortensor_sim.chains import Devnet, EvmChain
 
+L1_ATTRIBUTES = 1
+"""Every block of an OP Stack chain (base) opens with its L1 attributes deposit."""
+
 
 @pytest.fixture
 def base() -> EvmChain:
@@ -74,7 +77,7 @@ def test_same_nonce_with_higher_fees_replaces_the_pooled_transaction(pooled: Evm
     assert w3.eth.get_transaction(second)["value"] == 3
     assert rpc(pooled, "eth_getTransactionByHash", first.to_0x_hex())["result"] is None
     block = pooled.mine()
-    assert block.tx_hashes == (bytes(second),)
+    assert block.tx_hashes[L1_ATTRIBUTES:] == (bytes(second),)
     assert w3.eth.get_transaction_count(pooled.accounts[0].address) == 1
 
 
@@ -181,16 +184,18 @@ def test_block_and_transaction_lookups_by_number_hash_and_index(base: EvmChain) 
     w3 = base.w3
     tx_hash = w3.eth.send_transaction({"from": w3.eth.accounts[0], "to": w3.eth.accounts[1], "value": 1})
     block = w3.eth.get_block("latest")
-    assert w3.eth.get_block_transaction_count(block["number"]) == 1
-    assert w3.eth.get_block_transaction_count(block["hash"]) == 1
-    assert w3.eth.get_transaction_by_block(block["number"], 0)["hash"] == tx_hash
-    assert w3.eth.get_transaction_by_block(block["hash"], 0)["hash"] == tx_hash
-    assert rpc(base, "eth_getTransactionByBlockNumberAndIndex", hex(block["number"]), "0x1")["result"] is None
+    index = L1_ATTRIBUTES  # the transfer follows the block's L1 attributes deposit
+    assert w3.eth.get_block_transaction_count(block["number"]) == index + 1
+    assert w3.eth.get_block_transaction_count(block["hash"]) == index + 1
+    assert w3.eth.get_transaction_by_block(block["number"], index)["hash"] == tx_hash
+    assert w3.eth.get_transaction_by_block(block["hash"], index)["hash"] == tx_hash
+    past_end = rpc(base, "eth_getTransactionByBlockNumberAndIndex", hex(block["number"]), hex(index + 1))
+    assert past_end["result"] is None
     receipts = w3.eth.get_block_receipts(block["number"])
-    assert [r["transactionHash"] for r in receipts] == [tx_hash]
+    assert [r["transactionHash"] for r in receipts][index:] == [tx_hash]
     raw = w3.eth.get_raw_transaction(tx_hash)
     assert HexBytes(Account.recover_transaction(raw)) == HexBytes(w3.eth.accounts[0])
-    assert w3.eth.get_raw_transaction_by_block(block["number"], 0) == raw
+    assert w3.eth.get_raw_transaction_by_block(block["number"], index) == raw
 
 
 def test_fees_peers_and_blob_base_fee(base: EvmChain) -> None:
