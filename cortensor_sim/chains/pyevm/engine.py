@@ -30,6 +30,7 @@ from ..engine import (
     AccountProof,
     BlockId,
     CallRequest,
+    ChainRules,
     DroppedTransaction,
     EngineError,
     EvmEngine,
@@ -44,7 +45,8 @@ from ..engine import (
     UnknownBlock,
 )
 from .layered_db import LayeredDB
-from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, SystemTransaction
+from .rules import l1_block_number_of, nitro_mix_hash, vm_for_rules
+from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, MessageCall, SystemTransaction
 
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
 _META_KEY = b"cortensor-sim:meta"
@@ -52,14 +54,14 @@ _CREATED_PREFIX = b"cortensor-sim:created:"
 _DECODED_CACHE_LIMIT = 100_000
 
 
-def _chain_class(chain_id: int) -> type[MiningChain]:
-    """A py-evm chain class per chain id: CHAINID, EIP-155 and replay checks all read this."""
+def _chain_class(chain_id: int, rules: ChainRules | None = None) -> type[MiningChain]:
+    """A py-evm chain class per chain id and rules: CHAINID, EIP-155 and replay checks read it."""
     return cast(
         type[MiningChain],
         type(
             f"DevnetChain{chain_id}",
             (MiningChain,),
-            {"chain_id": chain_id, "vm_configuration": ((0, DevnetVM),)},
+            {"chain_id": chain_id, "vm_configuration": ((0, vm_for_rules(rules or ChainRules())),)},
         ),
     )
 
@@ -104,6 +106,7 @@ class PyEvmEngine(EvmEngine):
             for address, account in genesis.accounts.items()
         }
         self._chain = self._chain_cls.from_genesis(self._db, params, state)
+        self._rules = ChainRules()
         self._db[_META_KEY] = rlp.encode([genesis.chain_id])
         self._reset_pending_header()
         self._snapshots: dict[int, int] = {}
@@ -125,6 +128,7 @@ class PyEvmEngine(EvmEngine):
         self._db = AtomicDB(store)
         self._chain_id = int.from_bytes(chain_id_bytes, "big")
         self._chain_cls = _chain_class(self._chain_id)
+        self._rules = ChainRules()
         try:
             self._chain = self._chain_cls(self._db)
         except (PyEVMError, KeyError) as exc:
@@ -151,6 +155,17 @@ class PyEvmEngine(EvmEngine):
     @property
     def chain_id(self) -> int:
         return self._chain_id
+
+    def install_rules(self, rules: ChainRules) -> None:
+        self._rules = rules
+        self._chain_cls = _chain_class(self._chain_id, rules)
+        self._chain = self._chain_cls(self._db)
+        self._reset_pending_header()
+        self._read_state = None
+
+    @property
+    def rules(self) -> ChainRules:
+        return self._rules
 
     # ------------------------------------------------------------------ blocks
     def _builder(self) -> Any:
@@ -197,8 +212,12 @@ class PyEvmEngine(EvmEngine):
         number: int | None = None,
         prev_randao: bytes = b"\x00" * 32,
         all_or_nothing: bool = False,
+        l1_block_number: int | None = None,
     ) -> SealedBlock:
         parent = self._chain.get_canonical_head()
+        if self._rules.number == "l1":
+            # Nitro's header carries the L1 block number in the mix hash (see .rules).
+            prev_randao = nitro_mix_hash(l1_block_number or 0)
         header = self._chain.create_header_from_parent(
             parent,
             timestamp=max(timestamp, parent.timestamp),
@@ -358,7 +377,7 @@ class PyEvmEngine(EvmEngine):
 
     def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
         vm = self._chain.get_vm(header)
-        tx = SystemTransaction.build(
+        tx = MessageCall.build(
             sender=request.sender or ZERO_ADDRESS,
             to=request.to,
             data=request.data,
@@ -433,6 +452,8 @@ class PyEvmEngine(EvmEngine):
                 "size": _hex(len(block_rlp)),
                 "uncles": [],
             }
+            if self._rules.number == "l1":
+                formatted["l1BlockNumber"] = _hex(l1_block_number_of(header.mix_hash))
             _remember(self._formatted_blocks, key, formatted)
         return dict(formatted)
 

@@ -1,0 +1,1 @@
+"""Rollups: the chain-kind rules, precompiles, contracts and off-chain actors of each stack."""

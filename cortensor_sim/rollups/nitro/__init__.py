@@ -1,0 +1,26 @@
+"""Arbitrum Nitro and Orbit: the chain-kind rules, precompiles, contracts and off-chain actors.
+
+Importing this package registers the rules of the ``nitro`` and ``orbit`` kinds with the devnet:
+``block.number`` reads the L1 ancestor's block number, ``block.prevrandao`` is 1, and the
+precompiles sit at their fixed addresses.
+"""
+
+from __future__ import annotations
+
+from ...chains.engine import ChainRules
+from ...chains.kinds import register_kind_rules
+from .arbsys import ARBSYS, ArbSys
+
+NITRO_PREV_RANDAO = 1
+"""What ``block.prevrandao`` (DIFFICULTY) reads on Arbitrum chains: the header's difficulty, 1."""
+
+
+def nitro_rules() -> ChainRules:
+    """The EVM rules of an Arbitrum (nitro) or Orbit chain."""
+    return ChainRules(number="l1", prev_randao=NITRO_PREV_RANDAO, precompiles=(ArbSys(),))
+
+
+register_kind_rules("nitro", nitro_rules)
+register_kind_rules("orbit", nitro_rules)
+
+__all__ = ["ARBSYS", "NITRO_PREV_RANDAO", "ArbSys", "nitro_rules"]
