@@ -1,0 +1,63 @@
+"""Deploy and wire a Nitro chain's parent-side contracts: Bridge, Inbox, Outbox and Rollup.
+
+The wiring follows nitro-contracts' RollupCreator: the Bridge allows the Inbox as a delayed inbox
+and the Outbox as an outbox, and knows the Rollup; the Outbox takes send roots only from the
+Rollup; the Rollup names its validators and challengers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+
+from ...artifacts import load_artifact
+from ...chains.evm import EvmChain
+from .transactions import calldata, receipt, send
+
+
+@dataclass(frozen=True)
+class NitroParentContracts:
+    """Checksummed addresses of one Nitro chain's contracts on its parent."""
+
+    bridge: str
+    inbox: str
+    outbox: str
+    rollup: str
+
+    def names(self) -> dict[str, str]:
+        """Name -> address, with the names nitro-contracts and @arbitrum/sdk use."""
+        return {"Bridge": self.bridge, "Inbox": self.inbox, "Outbox": self.outbox, "Rollup": self.rollup}
+
+
+def deploy_parent_contracts(
+    parent: EvmChain,
+    owner: LocalAccount,
+    *,
+    confirm_period_blocks: int,
+    validators: Sequence[str] = (),
+    challengers: Sequence[str] = (),
+) -> NitroParentContracts:
+    """Deploy the four contracts on ``parent`` from ``owner`` (a dev account) and wire them."""
+    deploy = parent.deploy
+    bridge = deploy(load_artifact("Bridge"), sender=owner.address).address
+    inbox = deploy(load_artifact("Inbox"), bridge, sender=owner.address).address
+    rollup = deploy(load_artifact("Rollup"), bridge, confirm_period_blocks, sender=owner.address).address
+    outbox = deploy(load_artifact("Outbox"), bridge, rollup, sender=owner.address).address
+    wiring = [
+        (bridge, calldata("setDelayedInbox(address,bool)", ["address", "bool"], [inbox, True])),
+        (bridge, calldata("setOutbox(address,bool)", ["address", "bool"], [outbox, True])),
+        (bridge, calldata("setRollup(address)", ["address"], [rollup])),
+        (rollup, calldata("setOutbox(address)", ["address"], [outbox])),
+        *[(rollup, _allow("setValidator", v)) for v in validators],
+        *[(rollup, _allow("setChallenger", c)) for c in challengers],
+    ]
+    for to, data in wiring:
+        receipt(parent, send(parent, owner, to, data))
+    return NitroParentContracts(*(Web3.to_checksum_address(a) for a in (bridge, inbox, outbox, rollup)))
+
+
+def _allow(setter: str, who: str) -> bytes:
+    return calldata(f"{setter}(address,bool)", ["address", "bool"], [who, True])

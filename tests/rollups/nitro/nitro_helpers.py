@@ -1,0 +1,105 @@
+"""Shared moves of the Nitro tests (not a test module): a devnet with arbitrum's parent contracts
+deployed, its actors, a small driver that runs them on the clock, and revert assertions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from eth_abi import decode
+from eth_utils import function_signature_to_4byte_selector
+from web3.contract import Contract
+from web3.exceptions import ContractCustomError
+from web3.logs import DISCARD
+
+from cortensor_sim import Devnet
+from cortensor_sim.artifacts import load_artifact
+from cortensor_sim.chains.evm import EvmChain
+from cortensor_sim.rollups.nitro.actors import DelayedInboxReader, OutboxExecutor, Validator
+from cortensor_sim.rollups.nitro.deployment import NitroParentContracts, deploy_parent_contracts
+
+ETH = 10**18
+CONFIRM_PERIOD_BLOCKS = 2
+ASSERTION_INTERVAL_MS = 12_000
+
+
+@dataclass
+class NitroRollup:
+    """One Nitro chain with its parent contracts and actors, as the tests drive it."""
+
+    devnet: Devnet
+    parent: EvmChain
+    child: EvmChain
+    contracts: NitroParentContracts
+    reader: DelayedInboxReader
+    validator: Validator
+    executor: OutboxExecutor
+
+    def contract(self, name: str, address: str | None = None, chain: EvmChain | None = None) -> Contract:
+        chain = chain or self.parent
+        address = address or self.contracts.names()[name]
+        return chain.w3.eth.contract(address=address, abi=load_artifact(name).abi)
+
+    @property
+    def actors(self) -> list[Any]:
+        return [self.reader, self.validator, self.executor]
+
+    def drive(self, seconds: float, actors: Sequence[Any] | None = None, step: float = 1.0) -> list[Any]:
+        """Advance the clock ``seconds`` in steps, letting each actor act whenever it is due."""
+        done = []
+        for _ in range(round(seconds / step)):
+            self.devnet.advance(step)
+            now = self.devnet.clock.now_ms
+            for actor in self.actors if actors is None else actors:
+                due = actor.due(now, now)
+                if due is not None and due <= now:
+                    done.extend(actor.act(now))
+        return done
+
+
+def nitro_rollup(devnet: Devnet, child: str = "arbitrum") -> NitroRollup:
+    child_chain = devnet.evm(child)
+    parent = devnet.evm(devnet.topology.chain(child).parent or "")
+    owner, challenger, validator, executor = (parent.accounts[i] for i in (0, 7, 8, 9))
+    contracts = deploy_parent_contracts(
+        parent,
+        owner,
+        confirm_period_blocks=CONFIRM_PERIOD_BLOCKS,
+        validators=[validator.address],
+        challengers=[challenger.address],
+    )
+    reader = DelayedInboxReader(parent, child_chain, contracts)
+    validator_actor = Validator(
+        parent, child_chain, contracts, validator, interval_ms=ASSERTION_INTERVAL_MS, reader=reader
+    )
+    outbox = OutboxExecutor(parent, child_chain, contracts, executor, validator_actor)
+    # Automined deployment ran the parent's block numbers ahead of its slots: let the slots catch up,
+    # so that from here on the parent's numbers (and confirmation periods) follow the clock.
+    devnet.advance(parent.height * parent.block_time_ms / 1000)
+    return NitroRollup(devnet, parent, child_chain, contracts, reader, validator_actor, outbox)
+
+
+def selector(signature: str) -> str:
+    return "0x" + function_signature_to_4byte_selector(signature).hex()
+
+
+def expect_revert(fn: Any, tx: dict[str, Any], signature: str, *expected: Any) -> tuple[Any, ...]:
+    """Assert ``fn`` reverts with custom error ``signature`` (and arguments ``expected``, if given)."""
+    with pytest.raises(ContractCustomError) as info:
+        fn.transact(tx)
+    data = info.value.data
+    assert isinstance(data, str) and data[:10] == selector(signature), (
+        f"expected {signature}, got {data[:10]}"
+    )
+    inner = signature[signature.index("(") + 1 : -1]
+    types = [t for t in inner.split(",") if t]
+    decoded = tuple(decode(types, bytes.fromhex(data[10:]))) if types else ()
+    if expected:
+        assert decoded == tuple(e.lower() if isinstance(e, str) and len(e) == 42 else e for e in expected)
+    return decoded
+
+
+def events(contract: Contract, name: str, receipt: Any) -> list[dict[str, Any]]:
+    return [dict(e["args"]) for e in contract.events[name]().process_receipt(receipt, errors=DISCARD)]
