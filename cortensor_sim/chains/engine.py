@@ -165,12 +165,17 @@ class PrecompileCall:
     origin: bytes
     deposit: bool
     """The transaction is a system transaction (a message delivered from the parent chain)."""
+    simulated: bool
+    """The call runs under ``eth_call``/``eth_estimateGas``, so nothing it writes is kept (Nitro's
+    NodeInterface answers only there)."""
     block_number: int
     """The chain's own number for the block being built (what ``ArbSys.arbBlockNumber`` answers)."""
     l1_block_number: int
     """What NUMBER reads in this block (the L1 ancestor's number under the ``l1`` NUMBER rule)."""
     timestamp: int
     chain_id: int
+    base_fee: int
+    """The block's base fee per gas (what ArbOS charges a retry's gas at)."""
 
     @property
     def depth(self) -> int:
@@ -208,6 +213,26 @@ class PrecompileHost(ABC):
     @abstractmethod
     def block_hash(self, number: int) -> bytes:
         """The hash of this chain's block ``number`` (zero outside the last 256), as BLOCKHASH has it."""
+
+    @abstractmethod
+    def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int) -> CallOutcome:
+        """Run a message call from ``sender`` as if it were a transaction of its own, inside this one.
+
+        How ArbOS runs a retryable's retry: the callee sees ``sender`` as both ``msg.sender`` and
+        ``tx.origin``, a new frame stack that starts at ``sender``, and ``deposit`` set (a retry is
+        a delayed-inbox transaction, so its sender counts as aliased). The value moves from
+        ``sender``; a failed call's changes are undone and the precompile carries on. Its logs join
+        the current transaction's receipt, its gas is charged to the precompile call.
+        """
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What :meth:`PrecompileHost.call` returns."""
+
+    success: bool
+    output: bytes
+    gas_used: int
 
 
 class Precompile(ABC):

@@ -65,9 +65,14 @@ class Echo(Precompile):
             raise PrecompileRevert("asked to", b"\xde\xad")
         if call.data == b"burn-all-gas":
             host.charge_gas(call.gas)
+        if call.data.startswith(b"call:"):  # call the 20-byte address that follows, as SYSTEM_SENDER
+            outcome = host.call(SYSTEM_SENDER, call.data[5:25], 0, b"", 100_000)
+            host.set_storage(ECHO, 2, 1 + int(outcome.success))
+            return b""
         count = host.get_storage(ECHO, 0) + 1
         host.set_storage(ECHO, 0, count)
         host.set_storage(ECHO, 1, 2 + int(call.deposit))  # 2: a transaction; 3: a deposit
+        host.set_storage(ECHO, 3, 1 + int(call.simulated))
         host.emit_log(ECHO, [TOPIC], call.data)
         if call.value:
             host.add_balance(ECHO, -call.value)
@@ -82,6 +87,7 @@ class Echo(Precompile):
             int.from_bytes(call.caller, "big"),
             int.from_bytes(call.frame_senders[0], "big"),
             int.from_bytes(call.origin, "big"),
+            int(call.simulated),
         ]
         return b"".join(w.to_bytes(32, "big") for w in words)
 
@@ -146,7 +152,8 @@ def test_default_rules_read_the_own_number_and_the_mix_hash(factory: Callable) -
 def test_precompile_answers_with_the_call_it_saw(factory: Callable) -> None:
     engine = _engine(factory)
     out = _words(engine.call(CallRequest(sender=USER, to=ECHO, data=b"hi")))
-    count, depth, deposit, number, l1, chain_id, value, caller, first_sender, origin = out
+    count, depth, deposit, number, l1, chain_id, value, caller, first_sender, origin, simulated = out
+    assert simulated == 1
     assert (count, depth, deposit, number, l1, chain_id, value) == (1, 1, 0, 0, 0, 4242, 0)
     assert caller == first_sender == origin == int.from_bytes(USER, "big")
 
@@ -163,7 +170,7 @@ def test_precompile_sees_the_frames_above_it_and_keeps_its_state(factory: Callab
     assert engine.get_storage(ECHO, 0) == 1
     assert engine.get_balance(ECHO) == 0  # the value reached the precompile and was burnt there
     out = _words(engine.call(CallRequest(sender=USER, to=forward, data=b"y")))
-    count, depth, deposit, _, l1, _, _, caller, first_sender, origin = out
+    count, depth, deposit, _, l1, _, _, caller, first_sender, origin, _ = out
     assert (count, depth, deposit, l1) == (2, 2, 0, 5)
     assert caller == int.from_bytes(forward, "big")
     assert first_sender == origin == int.from_bytes(USER, "big")
@@ -230,3 +237,27 @@ def test_precompile_state_follows_snapshots(factory: Callable) -> None:
     assert engine.get_storage(ECHO, 0) == 0
     _run(engine, [SystemCall(sender=USER, to=ECHO, data=b"a")], l1=1)
     assert engine.get_storage(ECHO, 0) == 1
+
+
+# sstore(0, caller()); sstore(1, origin()); stop
+STORE_CALLER_AND_ORIGIN_RUNTIME = bytes.fromhex("335f55326001" + "5500")
+
+
+def test_a_precompile_call_runs_as_a_transaction_of_its_own(factory: Callable) -> None:
+    engine = _engine(factory)
+    recorder = _deploy(engine, STORE_CALLER_AND_ORIGIN_RUNTIME, l1=1, salt=1)
+    reverter = _deploy(engine, bytes.fromhex("5f5ffd"), l1=1, salt=2)
+    (receipt,) = _run(engine, [SystemCall(sender=USER, to=ECHO, data=b"call:" + recorder)], l1=1)
+    assert receipt["status"] == "0x1" and engine.get_storage(ECHO, 2) == 2
+    assert engine.get_storage(recorder, 0) == int.from_bytes(SYSTEM_SENDER, "big")  # msg.sender
+    assert engine.get_storage(recorder, 1) == int.from_bytes(SYSTEM_SENDER, "big")  # tx.origin
+    (receipt,) = _run(engine, [SystemCall(sender=USER, to=ECHO, data=b"call:" + reverter)], l1=1)
+    assert receipt["status"] == "0x1" and engine.get_storage(ECHO, 2) == 1  # failed, and carried on
+
+
+def test_a_precompile_knows_an_eth_call_from_a_transaction(factory: Callable) -> None:
+    engine = _engine(factory)
+    _run(engine, [SystemCall(sender=USER, to=ECHO, data=b"t")], l1=1)
+    assert engine.get_storage(ECHO, 3) == 1
+    assert _words(engine.call(CallRequest(sender=USER, to=ECHO, data=b"c")))[-1] == 1
+    assert engine.get_storage(ECHO, 3) == 1  # and nothing the call wrote was kept

@@ -21,9 +21,17 @@ from eth import constants
 from eth.abc import ComputationAPI, MessageAPI, StateAPI, TransactionContextAPI
 from eth.exceptions import Revert
 from eth.vm.forks.prague.computation import PragueComputation
+from eth.vm.message import Message
 from eth.vm.opcode import as_opcode
 
-from ..engine import ChainRules, Precompile, PrecompileCall, PrecompileHost, PrecompileRevert
+from ..engine import (
+    CallOutcome,
+    ChainRules,
+    Precompile,
+    PrecompileCall,
+    PrecompileHost,
+    PrecompileRevert,
+)
 from .vm import DevnetState, DevnetVM
 
 NUMBER = 0x43
@@ -88,6 +96,34 @@ class _PyEvmHost(PrecompileHost):
     def block_hash(self, number: int) -> bytes:
         return bytes(self._state.get_ancestor_hash(number)).rjust(32, b"\x00")
 
+    def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int) -> CallOutcome:
+        self._writable()
+        parent = self._computation
+        state = self._state
+        message = Message(
+            gas=gas,
+            to=to,
+            sender=sender,
+            value=value,
+            data=data,
+            code=state.get_code(to),
+            depth=parent.msg.depth + 1,
+        )
+        context = state.get_transaction_context_class()(
+            gas_price=parent.transaction_context.gas_price, origin=sender
+        )
+        saved = (getattr(state, "frame_senders", []), state.deposit)
+        state.frame_senders, state.deposit = [], True  # a retry: a transaction of its own
+        try:
+            child = type(parent).apply_message(state, message, context)
+        finally:
+            state.frame_senders, state.deposit = saved
+        gas_used = gas - child.get_gas_remaining()
+        parent.consume_gas(gas_used, "retry")
+        if child.is_success:
+            parent.children.append(child)  # its logs join this transaction's receipt
+        return CallOutcome(child.is_success, bytes(child.output), gas_used)
+
 
 def _adapter(precompile: Precompile, number_rule: str) -> Any:
     def run(computation: ComputationAPI) -> ComputationAPI:
@@ -103,10 +139,12 @@ def _adapter(precompile: Precompile, number_rule: str) -> Any:
             frame_senders=tuple(getattr(state, "frame_senders", ())),
             origin=computation.transaction_context.origin,
             deposit=getattr(state, "deposit", False),
+            simulated=getattr(state, "simulated", False),
             block_number=state.block_number,
             l1_block_number=l1_number,
             timestamp=state.timestamp,
             chain_id=state.execution_context.chain_id,
+            base_fee=state.base_fee,
         )
         try:
             computation.output = precompile.run(call, _PyEvmHost(computation))

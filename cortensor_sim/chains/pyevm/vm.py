@@ -276,8 +276,12 @@ class DevnetState(PragueState):
     """Whether the transaction being applied is a deposit (a system transaction, not a call):
     Nitro's ArbSys tells contracts whether their caller's address was aliased from it."""
 
+    simulated = False
+    """Whether the transaction is a message call of ``eth_call``/``eth_estimateGas``."""
+
     def apply_transaction(self, transaction: SignedTransactionAPI) -> ComputationAPI:
         self.deposit = isinstance(transaction, SystemTransaction) and not isinstance(transaction, MessageCall)
+        self.simulated = isinstance(transaction, MessageCall)
         if isinstance(transaction, SystemTransaction) and transaction.mint:
             # The mint happens before execution and survives a revert, as an OP deposit's does.
             self.delta_balance(transaction.sender, transaction.mint)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from ...chains.engine import ChainRules
 from ...chains.kinds import register_kind_rules
 from .arbsys import ARBSYS, ArbSys
+from .node_interface import NODE_INTERFACE, NodeInterface
+from .retryables import ARB_RETRYABLE_TX, ArbRetryableTx
 
 NITRO_PREV_RANDAO = 1
 """What ``block.prevrandao`` (DIFFICULTY) reads on Arbitrum chains: the header's difficulty, 1."""
@@ -17,10 +19,21 @@ NITRO_PREV_RANDAO = 1
 
 def nitro_rules() -> ChainRules:
     """The EVM rules of an Arbitrum (nitro) or Orbit chain."""
-    return ChainRules(number="l1", prev_randao=NITRO_PREV_RANDAO, precompiles=(ArbSys(),))
+    return ChainRules(
+        number="l1", prev_randao=NITRO_PREV_RANDAO, precompiles=(ArbSys(), ArbRetryableTx(), NodeInterface())
+    )
 
 
 register_kind_rules("nitro", nitro_rules)
 register_kind_rules("orbit", nitro_rules)
 
-__all__ = ["ARBSYS", "NITRO_PREV_RANDAO", "ArbSys", "nitro_rules"]
+__all__ = [
+    "ARBSYS",
+    "ARB_RETRYABLE_TX",
+    "NITRO_PREV_RANDAO",
+    "NODE_INTERFACE",
+    "ArbRetryableTx",
+    "ArbSys",
+    "NodeInterface",
+    "nitro_rules",
+]

@@ -24,6 +24,7 @@ from ...chains.evm import EvmChain
 from . import send_merkle
 from .arbsys import ARBSYS, L2_TO_L1_TX
 from .deployment import NitroParentContracts
+from .retryables import ARB_RETRYABLE_TX, ticket_id
 from .transactions import address_bytes, call, calldata, receipt, send
 
 MESSAGE_DELIVERED = keccak(b"MessageDelivered(uint256,bytes32,address,uint8,address,bytes32,uint256,uint64)")
@@ -109,7 +110,8 @@ class DelayedInboxReader:
     * an ETH deposit (kind 12, data ``dest ++ value``) mints the value to the aliased sender and
       moves it to ``dest``, as Nitro's ``ArbitrumDepositTx`` does;
     * an L2 message holding a signed transaction (kind 3, first byte 4) runs that transaction;
-    * retryable submissions (kind 9) are handed to ``retryables`` when one is attached.
+    * a retryable submission (kind 9) becomes ``ArbRetryableTx.submitRetryable`` from the aliased
+      sender with the deposit minted to it, which creates the ticket and auto-redeems it.
     """
 
     name = "nitro-inbox-reader"
@@ -120,7 +122,6 @@ class DelayedInboxReader:
         self.contracts = contracts
         self.scanned_to = 0
         self.messages_read = 0
-        self.retryables: Any = None
 
     def due(self, now_ms: int, horizon_ms: int) -> int | None:
         return now_ms if self.parent.height > self.scanned_to else None
@@ -153,13 +154,93 @@ class DelayedInboxReader:
         if message.kind == L2_MESSAGE_KIND and message.data[:1] == bytes([L2_MESSAGE_SIGNED_TX]):
             tx = self.child.send_raw_transaction(message.data[1:])
             return [Action(self.name, self.child.name, "l2 message", _hex(tx), message_id)]
-        if message.kind == SUBMIT_RETRYABLE_TX_KIND and self.retryables is not None:
-            return list(self.retryables.submit(message, self.source_hash(message)))
+        if message.kind == SUBMIT_RETRYABLE_TX_KIND:
+            submission = RetryableSubmission.decode(message)
+            tx = self.child.send_system_transaction(
+                SystemCall(
+                    sender=message.sender,
+                    to=ARB_RETRYABLE_TX,
+                    mint=submission.deposit,
+                    data=submission.calldata(),
+                    gas=submission.gas_limit + SUBMISSION_GAS,
+                    source_hash=self.source_hash(message),
+                )
+            )
+            ticket = submission.ticket_id(self.child.chain_id)
+            return [Action(self.name, self.child.name, f"retryable 0x{ticket.hex()}", _hex(tx), message_id)]
         return [Action(self.name, self.child.name, f"skipped message kind {message.kind}", None, message_id)]
 
     def source_hash(self, message: DelayedMessage) -> bytes:
         """Makes each delivered message a distinct child transaction."""
         return keccak(self.parent.chain_id.to_bytes(32, "big") + message.index.to_bytes(32, "big"))
+
+
+@dataclass(frozen=True)
+class RetryableSubmission:
+    """A kind-9 message's fields (the Inbox packs them as 32-byte words, then the data)."""
+
+    request_id: bytes
+    sender: bytes
+    l1_base_fee: int
+    to: bytes
+    value: int
+    deposit: int
+    max_submission_fee: int
+    fee_refund: bytes
+    beneficiary: bytes
+    gas_limit: int
+    max_fee_per_gas: int
+    data: bytes
+
+    @classmethod
+    def decode(cls, message: DelayedMessage) -> RetryableSubmission:
+        words = [int.from_bytes(message.data[32 * i : 32 * i + 32], "big") for i in range(9)]
+        to, value, deposit, max_submission, refund, beneficiary, gas_limit, max_fee, length = words
+        return cls(
+            request_id=message.index.to_bytes(32, "big"),
+            sender=message.sender,
+            l1_base_fee=message.base_fee_l1,
+            to=to.to_bytes(20, "big"),
+            value=value,
+            deposit=deposit,
+            max_submission_fee=max_submission,
+            fee_refund=refund.to_bytes(20, "big"),
+            beneficiary=beneficiary.to_bytes(20, "big"),
+            gas_limit=gas_limit,
+            max_fee_per_gas=max_fee,
+            data=message.data[288 : 288 + length],
+        )
+
+    def calldata(self) -> bytes:
+        return calldata(
+            "submitRetryable(bytes32,uint256,uint256,uint256,uint256,uint64,uint256,address,address,address,bytes)",
+            ["bytes32", "uint256", "uint256", "uint256", "uint256", "uint64", "uint256", "address", "address",
+             "address", "bytes"],
+            [self.request_id, self.l1_base_fee, self.deposit, self.value, self.max_fee_per_gas,
+             self.gas_limit, self.max_submission_fee, _hex(self.fee_refund), _hex(self.beneficiary),
+             _hex(self.to), self.data],
+        )  # fmt: skip
+
+    def ticket_id(self, chain_id: int) -> bytes:
+        return ticket_id(
+            chain_id=chain_id,
+            request_id=self.request_id,
+            sender=self.sender,
+            l1_base_fee=self.l1_base_fee,
+            deposit=self.deposit,
+            max_fee_per_gas=self.max_fee_per_gas,
+            gas_limit=self.gas_limit,
+            to=self.to,
+            value=self.value,
+            beneficiary=self.beneficiary,
+            max_submission_fee=self.max_submission_fee,
+            fee_refund=self.fee_refund,
+            data=self.data,
+        )
+
+
+SUBMISSION_GAS = 500_000
+"""Gas a submission needs beyond its retry's gas limit (ticket storage, refunds, events)."""
 
 
 # ---------------------------------------------------------------------- assertions

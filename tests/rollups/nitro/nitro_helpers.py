@@ -3,6 +3,7 @@ deployed, its actors, a small driver that runs them on the clock, and revert ass
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,20 @@ class NitroRollup:
     @property
     def actors(self) -> list[Any]:
         return [self.reader, self.validator, self.executor]
+
+    def save(self) -> tuple[Any, ...]:
+        """The actors' off-chain state, for a test to put back after reverting the devnet."""
+        return (
+            self.reader.scanned_to,
+            self.reader.messages_read,
+            [dataclasses.replace(a) for a in self.validator.assertions],
+            self.validator.next_tick_ms,
+            set(self.executor.executed),
+        )
+
+    def restore(self, saved: tuple[Any, ...]) -> None:
+        (self.reader.scanned_to, self.reader.messages_read, self.validator.assertions,
+         self.validator.next_tick_ms, self.executor.executed) = saved  # fmt: skip
 
     def drive(self, seconds: float, actors: Sequence[Any] | None = None, step: float = 1.0) -> list[Any]:
         """Advance the clock ``seconds`` in steps, letting each actor act whenever it is due."""

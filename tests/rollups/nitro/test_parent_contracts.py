@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 from eth_hash.auto import keccak
-from nitro_helpers import ETH, NitroRollup, events, expect_revert, nitro_rollup
+from nitro_helpers import ETH, NitroRollup, events, expect_revert
 from web3 import Web3
 
-from cortensor_sim import Devnet
 from cortensor_sim.artifacts import load_artifact
 from cortensor_sim.rollups.nitro import ARBSYS
 from cortensor_sim.rollups.nitro.actors import execute_transaction_data, outbox_proof, outgoing_messages
@@ -27,26 +26,6 @@ WITHDRAW_ETH_ABI = [
         "stateMutability": "payable",
     }
 ]
-
-
-@pytest.fixture(scope="module")
-def base_rollup() -> NitroRollup:
-    return nitro_rollup(Devnet())
-
-
-@pytest.fixture
-def rollup(base_rollup: NitroRollup):  # type: ignore[no-untyped-def]
-    mark = base_rollup.devnet.snapshot()
-    saved = (
-        base_rollup.reader.scanned_to,
-        base_rollup.reader.messages_read,
-        list(base_rollup.validator.assertions),
-    )
-    saved_tick, saved_executed = base_rollup.validator.next_tick_ms, set(base_rollup.executor.executed)
-    yield base_rollup
-    base_rollup.devnet.revert(mark)
-    base_rollup.reader.scanned_to, base_rollup.reader.messages_read, base_rollup.validator.assertions = saved
-    base_rollup.validator.next_tick_ms, base_rollup.executor.executed = saved_tick, saved_executed
 
 
 def _deposit(rollup: NitroRollup, user: str, amount: int) -> dict:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {IArbSys, IBridge, IOutbox} from "../NitroInterfaces.sol";
+import {IArbSys, IBridge, IOutbox, applyL1ToL2Alias} from "../NitroInterfaces.sol";
 
 /// @title NitroProbe
 /// @notice A test fixture: reports what a contract on a Nitro chain sees (block.number,
@@ -65,5 +65,40 @@ contract ParentReceiver {
         if (l2Sender != expectedL2Sender) revert WrongL2Sender(l2Sender, expectedL2Sender);
         received += 1;
         emit Received(l2Sender, msg.value, payload);
+    }
+}
+
+/// @title RetryTarget
+/// @notice A test fixture on a child chain: the target of a retryable. It accepts a call only from
+///         the aliased address of one parent-chain sender, and only while open, so a test can make
+///         an auto-redeem fail and a later redeem succeed.
+contract RetryTarget {
+    error NotFromParentSender(address sender, address expected);
+    error Closed();
+
+    event Entered(address sender, address parentSender, uint256 value, bytes payload);
+
+    address public immutable parentSender;
+    address public immutable owner;
+    bool public open;
+    uint256 public entered;
+
+    constructor(address parentSender_, bool open_) {
+        parentSender = parentSender_;
+        owner = msg.sender;
+        open = open_;
+    }
+
+    function setOpen(bool open_) external {
+        require(msg.sender == owner, "owner only");
+        open = open_;
+    }
+
+    function enter(bytes calldata payload) external payable {
+        address expected = applyL1ToL2Alias(parentSender);
+        if (msg.sender != expected) revert NotFromParentSender(msg.sender, expected);
+        if (!open) revert Closed();
+        entered += 1;
+        emit Entered(msg.sender, IArbSys(address(100)).myCallersAddressWithoutAliasing(), msg.value, payload);
     }
 }
