@@ -377,6 +377,10 @@ class EvmEngine(ABC):
     @abstractmethod
     def get_receipt(self, tx_hash: bytes) -> RpcObject | None: ...
 
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        """A sealed transaction's encoding (``eth_getRawTransactionByHash``), as a batch poster reads it."""
+        raise EngineError(f"{type(self).__name__} does not serve raw transactions")
+
     @abstractmethod
     def get_logs(
         self,

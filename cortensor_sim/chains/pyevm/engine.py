@@ -476,6 +476,13 @@ class PyEvmEngine(EvmEngine):
         header, index, tx = found
         return _format_transaction(tx, header, index, header)
 
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        found = self._locate(tx_hash)
+        if found is None:
+            return None
+        tx = found[2]
+        return tx.encode() if _tx_type(tx) else rlp.encode(tx)
+
     def _receipts(self, header: BlockHeaderAPI) -> tuple[ReceiptAPI, ...]:
         receipts = self._receipts_cache.get(header.hash)
         if receipts is None:

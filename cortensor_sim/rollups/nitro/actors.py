@@ -22,7 +22,9 @@ from eth_hash.auto import keccak
 from ...chains.engine import CallRequest, EngineError, SystemCall
 from ...chains.evm import EvmChain
 from . import send_merkle
+from .anytrust import Committee
 from .arbsys import ARBSYS, L2_TO_L1_TX
+from .batches import BlockContent, compress, encode_segments
 from .deployment import NitroParentContracts
 from .retryables import ARB_RETRYABLE_TX, ticket_id
 from .transactions import address_bytes, call, calldata, receipt, send
@@ -34,6 +36,8 @@ L2_MESSAGE_KIND = 3
 SUBMIT_RETRYABLE_TX_KIND = 9
 ETH_DEPOSIT_KIND = 12
 L2_MESSAGE_SIGNED_TX = 4
+SYSTEM_TRANSACTION_TYPE = 0x7E
+"""The devnet's type of derived (system) transactions: on a Nitro child, delayed messages."""
 """An L2 message whose body is one signed child-chain transaction (nitro ``arbos/incomingmessage.go``)."""
 
 
@@ -485,3 +489,118 @@ class OutboxExecutor:
             message_id = f"{self.child.name}:outbox:{message.position}"
             actions.append(Action(self.name, self.parent.name, "executed", _hex(tx), message_id))
         return actions
+
+
+# ---------------------------------------------------------------------- batches
+@dataclass(frozen=True)
+class BatchRecord:
+    """One batch the poster posted: what it covers, its sizes, and what the parent charged."""
+
+    sequence_number: int
+    first_block: int
+    last_block: int
+    transactions: int
+    segment_bytes: int
+    """The uncompressed segment stream."""
+    compressed_bytes: int
+    """``0x00 ++ brotli(stream)``."""
+    posted_bytes: int
+    """What went to the parent: the compressed batch, or an AnyTrust certificate."""
+    parent_gas: int
+    anytrust: bool
+    tx_hash: str
+
+
+class BatchPoster:
+    """Posts the child's blocks to the parent's SequencerInbox every ``interval_ms``: brotli batches,
+    or with a ``committee`` (AnyTrust) the committee's certificate of the batch instead."""
+
+    name = "nitro-batch-poster"
+    certificate_lifetime_s = 14 * 24 * 3600
+
+    def __init__(
+        self,
+        parent: EvmChain,
+        child: EvmChain,
+        contracts: NitroParentContracts,
+        account: LocalAccount,
+        *,
+        interval_ms: int,
+        committee: Committee | None = None,
+    ) -> None:
+        self.parent = parent
+        self.child = child
+        self.contracts = contracts
+        self.account = account
+        self.interval_ms = interval_ms
+        self.committee = committee
+        self.next_tick_ms: int | None = None
+        self.posted_to = 0
+        self.delayed_read = 0
+        self.timestamp = child.genesis_time
+        self.l1_block_number = 0
+        self.batches: list[BatchRecord] = []
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        return now_ms if self.next_tick_ms is None else self.next_tick_ms
+
+    def act(self, now_ms: int) -> list[Action]:
+        self.next_tick_ms = now_ms + self.interval_ms
+        last = self.child.height
+        if last <= self.posted_to:
+            return []
+        return [self.post(range(self.posted_to + 1, last + 1), now_ms // 1000)]
+
+    def block_content(self, number: int) -> BlockContent:
+        engine = self.child.engine
+        block = engine.get_block(number, full_transactions=True)
+        delayed, signed = 0, []
+        for tx in block["transactions"]:
+            if int(tx["type"], 16) == SYSTEM_TRANSACTION_TYPE:
+                delayed += 1
+            else:
+                raw = engine.get_raw_transaction(bytes.fromhex(tx["hash"][2:]))
+                assert raw is not None
+                signed.append(raw)
+        return BlockContent(
+            int(block["timestamp"], 16), int(block.get("l1BlockNumber", "0x0"), 16), delayed, tuple(signed)
+        )
+
+    def post(self, numbers: range, now_s: int) -> Action:
+        contents = [self.block_content(n) for n in numbers]
+        stream = encode_segments(contents, self.timestamp, self.l1_block_number)
+        compressed = compress(stream)
+        posted = compressed
+        if self.committee is not None:
+            posted = self.committee.certify(compressed, now_s + self.certificate_lifetime_s).encode()
+        sequence = decode(
+            ["uint256"], call(self.parent, self.contracts.bridge, calldata("sequencerMessageCount()", [], []))
+        )[0]
+        delayed_read = self.delayed_read + sum(c.delayed_messages for c in contents)
+        data = calldata(
+            "addSequencerL2BatchFromOrigin(uint256,bytes,uint256,address,uint256,uint256)",
+            ["uint256", "bytes", "uint256", "address", "uint256", "uint256"],
+            [sequence, posted, delayed_read, "0x" + "00" * 20, self.posted_to, numbers[-1]],
+        )
+        tx = send(self.parent, self.account, self.contracts.sequencer_inbox, data)
+        found = receipt(self.parent, tx)
+        self.batches.append(
+            BatchRecord(
+                sequence_number=sequence,
+                first_block=numbers[0],
+                last_block=numbers[-1],
+                transactions=sum(len(c.transactions) for c in contents),
+                segment_bytes=len(stream),
+                compressed_bytes=len(compressed),
+                posted_bytes=len(posted),
+                parent_gas=int(found["gasUsed"], 16),
+                anytrust=self.committee is not None,
+                tx_hash=_hex(tx),
+            )
+        )
+        self.posted_to, self.delayed_read = numbers[-1], delayed_read
+        self.timestamp, self.l1_block_number = (
+            contents[-1].timestamp,
+            max(self.l1_block_number, contents[-1].l1_block_number),
+        )
+        return Action(self.name, self.parent.name, f"batch {sequence}", _hex(tx))

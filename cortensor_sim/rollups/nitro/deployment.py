@@ -1,4 +1,4 @@
-"""Deploy and wire a Nitro chain's parent-side contracts: Bridge, Inbox, Outbox and Rollup.
+"""Deploy and wire a Nitro chain's parent-side contracts: Bridge, Inbox, SequencerInbox, Outbox, Rollup.
 
 The wiring follows nitro-contracts' RollupCreator: the Bridge allows the Inbox as a delayed inbox
 and the Outbox as an outbox, and knows the Rollup; the Outbox takes send roots only from the
@@ -24,12 +24,19 @@ class NitroParentContracts:
 
     bridge: str
     inbox: str
+    sequencer_inbox: str
     outbox: str
     rollup: str
 
     def names(self) -> dict[str, str]:
         """Name -> address, with the names nitro-contracts and @arbitrum/sdk use."""
-        return {"Bridge": self.bridge, "Inbox": self.inbox, "Outbox": self.outbox, "Rollup": self.rollup}
+        return {
+            "Bridge": self.bridge,
+            "Inbox": self.inbox,
+            "SequencerInbox": self.sequencer_inbox,
+            "Outbox": self.outbox,
+            "Rollup": self.rollup,
+        }
 
 
 def deploy_parent_contracts(
@@ -39,24 +46,29 @@ def deploy_parent_contracts(
     confirm_period_blocks: int,
     validators: Sequence[str] = (),
     challengers: Sequence[str] = (),
+    batch_posters: Sequence[str] = (),
 ) -> NitroParentContracts:
-    """Deploy the four contracts on ``parent`` from ``owner`` (a dev account) and wire them."""
+    """Deploy the five contracts on ``parent`` from ``owner`` (a dev account) and wire them."""
     deploy = parent.deploy
     bridge = deploy(load_artifact("Bridge"), sender=owner.address).address
     inbox = deploy(load_artifact("Inbox"), bridge, sender=owner.address).address
+    sequencer_inbox = deploy(load_artifact("SequencerInbox"), bridge, sender=owner.address).address
     rollup = deploy(load_artifact("Rollup"), bridge, confirm_period_blocks, sender=owner.address).address
     outbox = deploy(load_artifact("Outbox"), bridge, rollup, sender=owner.address).address
     wiring = [
         (bridge, calldata("setDelayedInbox(address,bool)", ["address", "bool"], [inbox, True])),
         (bridge, calldata("setOutbox(address,bool)", ["address", "bool"], [outbox, True])),
         (bridge, calldata("setRollup(address)", ["address"], [rollup])),
+        (bridge, calldata("setSequencerInbox(address)", ["address"], [sequencer_inbox])),
+        *[(sequencer_inbox, _allow("setIsBatchPoster", poster)) for poster in batch_posters],
         (rollup, calldata("setOutbox(address)", ["address"], [outbox])),
         *[(rollup, _allow("setValidator", v)) for v in validators],
         *[(rollup, _allow("setChallenger", c)) for c in challengers],
     ]
     for to, data in wiring:
         receipt(parent, send(parent, owner, to, data))
-    return NitroParentContracts(*(Web3.to_checksum_address(a) for a in (bridge, inbox, outbox, rollup)))
+    addresses = (bridge, inbox, sequencer_inbox, outbox, rollup)
+    return NitroParentContracts(*(Web3.to_checksum_address(a) for a in addresses))
 
 
 def _allow(setter: str, who: str) -> bytes:

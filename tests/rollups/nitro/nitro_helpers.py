@@ -18,12 +18,13 @@ from web3.logs import DISCARD
 from cortensor_sim import Devnet
 from cortensor_sim.artifacts import load_artifact
 from cortensor_sim.chains.evm import EvmChain
-from cortensor_sim.rollups.nitro.actors import DelayedInboxReader, OutboxExecutor, Validator
+from cortensor_sim.rollups.nitro.actors import BatchPoster, DelayedInboxReader, OutboxExecutor, Validator
 from cortensor_sim.rollups.nitro.deployment import NitroParentContracts, deploy_parent_contracts
 
 ETH = 10**18
 CONFIRM_PERIOD_BLOCKS = 2
 ASSERTION_INTERVAL_MS = 12_000
+BATCH_INTERVAL_MS = 6_000
 
 
 @dataclass
@@ -37,6 +38,7 @@ class NitroRollup:
     reader: DelayedInboxReader
     validator: Validator
     executor: OutboxExecutor
+    poster: BatchPoster
 
     def contract(self, name: str, address: str | None = None, chain: EvmChain | None = None) -> Contract:
         chain = chain or self.parent
@@ -55,11 +57,22 @@ class NitroRollup:
             [dataclasses.replace(a) for a in self.validator.assertions],
             self.validator.next_tick_ms,
             set(self.executor.executed),
+            (
+                self.poster.next_tick_ms,
+                self.poster.posted_to,
+                self.poster.delayed_read,
+                self.poster.timestamp,
+                self.poster.l1_block_number,
+                list(self.poster.batches),
+                self.poster.committee,
+            ),
         )
 
     def restore(self, saved: tuple[Any, ...]) -> None:
         (self.reader.scanned_to, self.reader.messages_read, self.validator.assertions,
-         self.validator.next_tick_ms, self.executor.executed) = saved  # fmt: skip
+         self.validator.next_tick_ms, self.executor.executed, poster) = saved  # fmt: skip
+        (self.poster.next_tick_ms, self.poster.posted_to, self.poster.delayed_read, self.poster.timestamp,
+         self.poster.l1_block_number, self.poster.batches, self.poster.committee) = poster  # fmt: skip
 
     def drive(self, seconds: float, actors: Sequence[Any] | None = None, step: float = 1.0) -> list[Any]:
         """Advance the clock ``seconds`` in steps, letting each actor act whenever it is due."""
@@ -77,23 +90,25 @@ class NitroRollup:
 def nitro_rollup(devnet: Devnet, child: str = "arbitrum") -> NitroRollup:
     child_chain = devnet.evm(child)
     parent = devnet.evm(devnet.topology.chain(child).parent or "")
-    owner, challenger, validator, executor = (parent.accounts[i] for i in (0, 7, 8, 9))
+    owner, poster, challenger, validator, executor = (parent.accounts[i] for i in (0, 6, 7, 8, 9))
     contracts = deploy_parent_contracts(
         parent,
         owner,
         confirm_period_blocks=CONFIRM_PERIOD_BLOCKS,
         validators=[validator.address],
         challengers=[challenger.address],
+        batch_posters=[poster.address],
     )
     reader = DelayedInboxReader(parent, child_chain, contracts)
     validator_actor = Validator(
         parent, child_chain, contracts, validator, interval_ms=ASSERTION_INTERVAL_MS, reader=reader
     )
     outbox = OutboxExecutor(parent, child_chain, contracts, executor, validator_actor)
+    batch_poster = BatchPoster(parent, child_chain, contracts, poster, interval_ms=BATCH_INTERVAL_MS)
     # Automined deployment ran the parent's block numbers ahead of its slots: let the slots catch up,
     # so that from here on the parent's numbers (and confirmation periods) follow the clock.
     devnet.advance(parent.height * parent.block_time_ms / 1000)
-    return NitroRollup(devnet, parent, child_chain, contracts, reader, validator_actor, outbox)
+    return NitroRollup(devnet, parent, child_chain, contracts, reader, validator_actor, outbox, batch_poster)
 
 
 def selector(signature: str) -> str:
