@@ -349,19 +349,30 @@ class EvmEngine(ABC):
     def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof: ...
 
     @abstractmethod
-    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
+    def call(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> bytes:
         """Run a message call against ``block``'s state; raises :class:`ExecutionReverted`.
 
         ``at_time``, if later than the block's timestamp, is what ``block.timestamp`` reads: the
         devnet's clock can run ahead of a chain's newest block (a sequenced chain makes no empty
-        blocks), and a call made now must see now, as the transaction sent next will.
+        blocks), and a call made now must see now, as the transaction sent next will. For the
+        same reason ``l1_block_number``, if given, is what NUMBER reads under the ``l1`` rule.
         """
 
     @abstractmethod
     def estimate_gas(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> int:
-        """The gas a transaction needs (see :meth:`call` for ``at_time``)."""
+        """The gas a transaction needs (see :meth:`call` for ``at_time`` and ``l1_block_number``)."""
 
     # -- reading blocks --
     @property

@@ -261,13 +261,14 @@ class EvmChain:
             number=number,
             prev_randao=self._prev_randao(number),
             all_or_nothing=all_or_nothing,
-            **self._l1_context(),
+            **self.l1_context(),
         )
         self.sealed.append(block)
         return block
 
-    def _l1_context(self) -> dict[str, int]:
-        # Only chains under the l1 NUMBER rule pass it: an engine without rules needs no new keyword.
+    def l1_context(self) -> dict[str, int]:
+        """``{"l1_block_number": n}`` for a block sealed (or a call made) now, on a chain under the
+        ``l1`` NUMBER rule; empty otherwise, so an engine without rules needs no new keyword."""
         if self._l1_block_number is None or self.engine.rules.number != "l1":
             return {}
         return {"l1_block_number": self._l1_block_number()}

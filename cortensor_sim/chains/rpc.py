@@ -231,14 +231,21 @@ class EthRpc:
         """Calls against the newest state run at the clock's time (see ``EvmEngine.call``)."""
         return int(self.chain.now) if block in ("latest", "pending") else None
 
+    def _now(self, block: BlockId) -> dict[str, int]:
+        """Calls against the newest state see the clock's time and, on a Nitro chain, L1's number now."""
+        at_time = self._at_time(block)
+        if at_time is None:
+            return {}
+        return {"at_time": at_time, **self.chain.l1_context()}
+
     def call(self, tx: Any, block: Any = "latest", *_overrides: Any) -> str:
         block_id = _block_id(block)
-        return _data(self.chain.engine.call(self._call_request(tx), block_id, self._at_time(block_id)))
+        return _data(self.chain.engine.call(self._call_request(tx), block_id, **self._now(block_id)))
 
     def estimate_gas(self, tx: Any, block: Any = "latest", *_overrides: Any) -> str:
         block_id = _block_id(block)
         request = self._call_request(tx)
-        return _hex(self.chain.engine.estimate_gas(request, block_id, self._at_time(block_id)))
+        return _hex(self.chain.engine.estimate_gas(request, block_id, **self._now(block_id)))
 
     def send_raw_transaction(self, raw: Any) -> str:
         return _data(self.chain.send_raw_transaction(_bytes(raw, "transaction")))
@@ -259,7 +266,7 @@ class EthRpc:
             "data": request.data,
             "gas": request.gas
             if request.gas is not None
-            else self.chain.engine.estimate_gas(request, "latest", self._at_time("latest")),
+            else self.chain.engine.estimate_gas(request, "latest", **self._now("latest")),
         }
         if request.to is not None:
             unsigned["to"] = tx["to"]

@@ -43,7 +43,7 @@ contract Bridge is IBridge {
     address public immutable owner;
     address public rollup;
     address public sequencerInbox;
-    mapping(address => InOutInfo) private _allowedDelayedInboxes;
+    mapping(address => InOutInfo) internal _allowedDelayedInboxes;
     mapping(address => InOutInfo) private _allowedOutboxes;
     address[] public allowedDelayedInboxList;
     address[] public allowedOutboxList;
@@ -131,7 +131,7 @@ contract Bridge is IBridge {
     }
 
     /// @notice The child's native currency on this chain: zero, for ETH.
-    function nativeToken() external pure virtual returns (address) {
+    function nativeToken() external view virtual returns (address) {
         return address(0);
     }
 
@@ -152,17 +152,23 @@ contract Bridge is IBridge {
         returns (uint256)
     {
         uint256 count = delayedInboxAccs.length;
+        uint256 baseFee = _baseFeeToReport();
         bytes32 messageHash = keccak256(
             abi.encodePacked(
-                kind, sender, uint64(block.number), uint64(block.timestamp), count, block.basefee, messageDataHash
+                kind, sender, uint64(block.number), uint64(block.timestamp), count, baseFee, messageDataHash
             )
         );
         bytes32 prevAcc = count > 0 ? delayedInboxAccs[count - 1] : bytes32(0);
         delayedInboxAccs.push(keccak256(abi.encodePacked(prevAcc, messageHash)));
         emit MessageDelivered(
-            count, prevAcc, msg.sender, kind, sender, messageDataHash, block.basefee, uint64(block.timestamp)
+            count, prevAcc, msg.sender, kind, sender, messageDataHash, baseFee, uint64(block.timestamp)
         );
         return count;
+    }
+
+    /// @dev The parent base fee a message reports (what the child prices retryable submissions at).
+    function _baseFeeToReport() internal view virtual returns (uint256) {
+        return block.basefee;
     }
 
     /// @notice Append a batch's accumulator entry; only the sequencer inbox may.

@@ -369,10 +369,14 @@ class PyEvmEngine(EvmEngine):
             block_number=header.block_number,
         )
 
-    def _call_header(self, block: BlockId, at_time: int | None) -> BlockHeaderAPI:
+    def _call_header(
+        self, block: BlockId, at_time: int | None, l1_block_number: int | None
+    ) -> BlockHeaderAPI:
         header = self._header(block)
         if at_time is not None and at_time > header.timestamp:
             header = header.copy(timestamp=at_time)
+        if l1_block_number is not None and self._rules.number == "l1":
+            header = header.copy(mix_hash=nitro_mix_hash(l1_block_number))
         return header
 
     def _execute(self, request: CallRequest, header: BlockHeaderAPI, gas: int) -> Any:
@@ -390,17 +394,27 @@ class PyEvmEngine(EvmEngine):
         except ValidationError as exc:
             raise EngineError(str(exc)) from exc
 
-    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
-        header = self._call_header(block, at_time)
+    def call(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> bytes:
+        header = self._call_header(block, at_time, l1_block_number)
         computation = self._execute(request, header, request.gas or header.gas_limit)
         if computation.is_error:
             raise _reverted(computation)
         return computation.output
 
     def estimate_gas(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> int:
-        header = self._call_header(block, at_time)
+        header = self._call_header(block, at_time, l1_block_number)
         cap = request.gas or header.gas_limit
         computation = self._execute(request, header, cap)
         if computation.is_error:

@@ -340,7 +340,9 @@ class Validator:
         data = calldata("confirmAssertion(uint64)", ["uint64"], [assertion.number])
         try:
             self.parent.engine.estimate_gas(
-                _request(self.account, self.contracts.rollup, data), at_time=int(self.parent.now)
+                _request(self.account, self.contracts.rollup, data),
+                at_time=int(self.parent.now),
+                **self.parent.l1_context(),
             )
         except EngineError:
             return False

@@ -47,11 +47,20 @@ def deploy_parent_contracts(
     validators: Sequence[str] = (),
     challengers: Sequence[str] = (),
     batch_posters: Sequence[str] = (),
+    native_token: str | None = None,
 ) -> NitroParentContracts:
-    """Deploy the five contracts on ``parent`` from ``owner`` (a dev account) and wire them."""
+    """Deploy the five contracts on ``parent`` from ``owner`` (a dev account) and wire them.
+
+    With ``native_token`` (an ERC-20 on ``parent``) the child's currency is that token: an
+    ERC20Bridge escrows it and an ERC20Inbox takes deposits in it (an Orbit custom gas token).
+    """
     deploy = parent.deploy
-    bridge = deploy(load_artifact("Bridge"), sender=owner.address).address
-    inbox = deploy(load_artifact("Inbox"), bridge, sender=owner.address).address
+    if native_token is None:
+        bridge = deploy(load_artifact("Bridge"), sender=owner.address).address
+        inbox = deploy(load_artifact("Inbox"), bridge, sender=owner.address).address
+    else:
+        bridge = deploy(load_artifact("ERC20Bridge"), native_token, sender=owner.address).address
+        inbox = deploy(load_artifact("ERC20Inbox"), bridge, sender=owner.address).address
     sequencer_inbox = deploy(load_artifact("SequencerInbox"), bridge, sender=owner.address).address
     rollup = deploy(load_artifact("Rollup"), bridge, confirm_period_blocks, sender=owner.address).address
     outbox = deploy(load_artifact("Outbox"), bridge, rollup, sender=owner.address).address

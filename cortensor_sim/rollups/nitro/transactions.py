@@ -36,8 +36,9 @@ def address_bytes(address: str | bytes) -> bytes:
 
 
 def call(chain: EvmChain, to: str | bytes, data: bytes, block: int | str = "latest") -> bytes:
-    """A read (``eth_call``) against ``block``."""
-    return chain.engine.call(CallRequest(to=address_bytes(to), data=data), block=block)
+    """A read (``eth_call``) against ``block`` (against now, for ``latest``)."""
+    now = {"at_time": int(chain.now), **chain.l1_context()} if block == "latest" else {}
+    return chain.engine.call(CallRequest(to=address_bytes(to), data=data), block=block, **now)
 
 
 def send(chain: EvmChain, account: LocalAccount, to: str | bytes, data: bytes, value: int = 0) -> bytes:
@@ -49,7 +50,7 @@ def send(chain: EvmChain, account: LocalAccount, to: str | bytes, data: bytes, v
     sender = address_bytes(account.address)
     request = CallRequest(sender=sender, to=address_bytes(to), data=data, value=value)
     try:
-        gas = chain.engine.estimate_gas(request, at_time=int(chain.now))
+        gas = chain.engine.estimate_gas(request, at_time=int(chain.now), **chain.l1_context())
     except ExecutionReverted as exc:
         raise ActorTransactionError(
             f"{chain.name}: call to 0x{address_bytes(to).hex()} from {account.address} would revert: {exc} "

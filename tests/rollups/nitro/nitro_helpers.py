@@ -41,8 +41,10 @@ class NitroRollup:
     poster: BatchPoster
 
     def contract(self, name: str, address: str | None = None, chain: EvmChain | None = None) -> Contract:
+        """A parent contract by its role's name; ``ERC20Bridge``/``ERC20Inbox`` name the token variants."""
         chain = chain or self.parent
-        address = address or self.contracts.names()[name]
+        role = {"ERC20Bridge": "Bridge", "ERC20Inbox": "Inbox"}.get(name, name)
+        address = address or self.contracts.names()[role]
         return chain.w3.eth.contract(address=address, abi=load_artifact(name).abi)
 
     @property
@@ -87,7 +89,7 @@ class NitroRollup:
         return done
 
 
-def nitro_rollup(devnet: Devnet, child: str = "arbitrum") -> NitroRollup:
+def nitro_rollup(devnet: Devnet, child: str = "arbitrum", native_token: str | None = None) -> NitroRollup:
     child_chain = devnet.evm(child)
     parent = devnet.evm(devnet.topology.chain(child).parent or "")
     owner, poster, challenger, validator, executor = (parent.accounts[i] for i in (0, 6, 7, 8, 9))
@@ -98,6 +100,7 @@ def nitro_rollup(devnet: Devnet, child: str = "arbitrum") -> NitroRollup:
         validators=[validator.address],
         challengers=[challenger.address],
         batch_posters=[poster.address],
+        native_token=native_token,
     )
     reader = DelayedInboxReader(parent, child_chain, contracts)
     validator_actor = Validator(
