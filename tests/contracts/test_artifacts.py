@@ -26,7 +26,8 @@ EXPECTED = {
     "BridgedCORToken", "CORToken", "CheckpointRegistry", "NodePool", "NodeReputation",
     "NodeStats", "PrivateSessionV2", "SessionPayment", "SessionQueueV2", "SessionV2",
     "TaskValidator",
-    "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox", "Rollup", "ERC20Bridge", "ERC20Inbox",
+    "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
+    "Rollup", "ERC20Bridge", "ERC20Inbox",
 }  # fmt: skip
 
 

@@ -214,3 +214,19 @@ def test_arbsys_answers_are_abi_encoded_like_nitros(fresh: Devnet) -> None:
     chain = fresh.evm("l3")
     out = chain.w3.eth.call({"to": ARBSYS_ADDRESS, "data": Web3.keccak(text="arbChainID()")[:4]})
     assert decode(["uint256"], out) == (333333,)
+
+
+def test_arb_gas_info_prices_what_a_transaction_pays(fresh: Devnet) -> None:
+    chain = fresh.evm("arbitrum")
+    gas_info = Web3.to_checksum_address((0x6C).to_bytes(20, "big"))
+    user = chain.accounts[0].address
+    tx = chain.w3.eth.send_transaction({"from": user, "to": chain.accounts[1].address, "value": 1})
+    receipt = chain.w3.eth.get_transaction_receipt(tx)
+    selector = Web3.keccak(text="getPricesInWei()")[:4]
+    out = chain.w3.eth.call({"to": gas_info, "data": selector}, block_identifier=receipt["blockNumber"])
+    per_tx, per_byte, per_storage, base, congestion, total = decode(["uint256"] * 6, out)
+    assert (per_tx, per_byte, per_storage, congestion) == (0, 0, 0, 0)  # no L1 component is charged
+    block = chain.w3.eth.get_block(receipt["blockNumber"])
+    assert base == total == block["baseFeePerGas"]
+    tip = chain.w3.eth.get_transaction(tx)["maxPriorityFeePerGas"]
+    assert receipt["effectiveGasPrice"] == base + tip  # what the transaction paid per gas
