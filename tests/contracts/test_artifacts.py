@@ -27,7 +27,7 @@ EXPECTED = {
     "NodeStats", "PrivateSessionV2", "SessionPayment", "SessionQueueV2", "SessionV2",
     "TaskValidator",
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
-    "Rollup", "ERC20Bridge", "ERC20Inbox",
+    "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
 }  # fmt: skip
 
 
