@@ -16,6 +16,9 @@ from .chains import (
     Topology,
     default_topology,
 )
+from .rollups import nitro as _nitro  # registers the nitro and orbit chain-kind rules
+
+del _nitro
 
 __version__ = "0.1.0"
 

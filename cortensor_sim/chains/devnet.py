@@ -26,10 +26,16 @@ from .clock import SimClock
 from .engine import GenesisAccount, SealedBlock
 from .engines import default_engine, engine_class
 from .evm import ChainSnapshot, EvmChain
+from .kinds import rules_for_kind
 from .solana import SolanaChain
 from .topology import LATEST_TIME, ChainSpec, Topology, default_topology
 
 Chain = EvmChain | SolanaChain
+
+ROLLUP_CREATION_L1_BLOCK = 1
+"""The L1 block a rollup counts as created in. A real rollup is created by an L1 transaction, so no
+block of a chain that reads L1's number (Nitro, Orbit) reads one below it; at genesis L1 is still
+at block 0, and ``blockhash(block.number - 1)`` would underflow where it never can on a real chain."""
 
 
 class SettlementDriver(Protocol):
@@ -113,7 +119,16 @@ class Devnet:
             mining=spec.mining,
             predeploys=self.settlement.genesis(spec.name) if self.settlement is not None else None,
             engine=state,
+            rules=rules_for_kind(spec.kind),
+            l1_block_number=lambda: max(
+                ROLLUP_CREATION_L1_BLOCK, self.evm(self._l1_ancestor(spec.name)).height
+            ),
         )
+
+    def _l1_ancestor(self, name: str) -> str:
+        """The chain at the root of ``name``'s parents (itself if it has none)."""
+        spec = self.topology.chain(name)
+        return name if spec.parent is None else self._l1_ancestor(spec.parent)
 
     # ------------------------------------------------------------------ access
     def __getitem__(self, name: str) -> Chain:

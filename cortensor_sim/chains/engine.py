@@ -147,6 +147,141 @@ class CallRequest:
     gas: int | None = None
 
 
+# ---------------------------------------------------------------------- chain-kind rules
+class PrecompileRevert(EngineError):
+    """Raised by a precompile to revert its call with ``data`` (an ABI-encoded error or nothing)."""
+
+    def __init__(self, message: str, data: bytes = b"") -> None:
+        super().__init__(message)
+        self.data = data
+
+
+@dataclass(frozen=True)
+class PrecompileCall:
+    """One call into a precompile, as every engine hands it over.
+
+    ``frame_senders`` lists the ``msg.sender`` of each frame from the transaction's own (its
+    origin) down to this call's (the precompile's caller, last): Nitro's ArbSys answers "my
+    caller's caller" and "is this a top-level call" from it, so it is part of the seam.
+    """
+
+    caller: bytes
+    value: int
+    data: bytes
+    gas: int
+    static: bool
+    frame_senders: tuple[bytes, ...]
+    origin: bytes
+    deposit: bool
+    """The transaction is a system transaction (a message delivered from the parent chain)."""
+    simulated: bool
+    """The call runs under ``eth_call``/``eth_estimateGas``, so nothing it writes is kept (Nitro's
+    NodeInterface answers only there)."""
+    block_number: int
+    """The chain's own number for the block being built (what ``ArbSys.arbBlockNumber`` answers)."""
+    l1_block_number: int
+    """What NUMBER reads in this block (the L1 ancestor's number under the ``l1`` NUMBER rule)."""
+    timestamp: int
+    chain_id: int
+    base_fee: int
+    """The block's base fee per gas (what ArbOS charges a retry's gas at)."""
+
+    @property
+    def depth(self) -> int:
+        """1 when the transaction calls the precompile itself, 2 from a contract it called, ..."""
+        return len(self.frame_senders)
+
+
+class PrecompileHost(ABC):
+    """What an engine lends a precompile for one call: the state under the call's own journal.
+
+    Writes are undone with the call if it (or a caller) reverts, as any contract's are. A write
+    in a static call raises :class:`PrecompileRevert`.
+    """
+
+    @abstractmethod
+    def get_storage(self, address: bytes, slot: int) -> int: ...
+
+    @abstractmethod
+    def set_storage(self, address: bytes, slot: int, value: int) -> None: ...
+
+    @abstractmethod
+    def get_balance(self, address: bytes) -> int: ...
+
+    @abstractmethod
+    def add_balance(self, address: bytes, delta: int) -> None:
+        """Credit (or, negative, debit) an account: how ArbOS burns withdrawn value and mints deposits."""
+
+    @abstractmethod
+    def emit_log(self, address: bytes, topics: Sequence[bytes], data: bytes) -> None: ...
+
+    @abstractmethod
+    def charge_gas(self, amount: int) -> None:
+        """Spend ``amount`` of the call's gas; running out fails the call and burns its gas."""
+
+    @abstractmethod
+    def block_hash(self, number: int) -> bytes:
+        """The hash of this chain's block ``number`` (zero outside the last 256), as BLOCKHASH has it."""
+
+    @abstractmethod
+    def call(self, sender: bytes, to: bytes, value: int, data: bytes, gas: int) -> CallOutcome:
+        """Run a message call from ``sender`` as if it were a transaction of its own, inside this one.
+
+        How ArbOS runs a retryable's retry: the callee sees ``sender`` as both ``msg.sender`` and
+        ``tx.origin``, a new frame stack that starts at ``sender``, and ``deposit`` set (a retry is
+        a delayed-inbox transaction, so its sender counts as aliased). The value moves from
+        ``sender``; a failed call's changes are undone and the precompile carries on. Its logs join
+        the current transaction's receipt, its gas is charged to the precompile call.
+        """
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What :meth:`PrecompileHost.call` returns."""
+
+    success: bool
+    output: bytes
+    gas_used: int
+
+
+class Precompile(ABC):
+    """A contract at a fixed address whose code is Python (Nitro's ArbSys, NodeInterface, ...).
+
+    It holds no state of its own: everything it keeps lives in chain storage through the host,
+    so snapshots, reverts, state files and state roots cover it like any contract.
+    """
+
+    address: bytes
+
+    @abstractmethod
+    def run(self, call: PrecompileCall, host: PrecompileHost) -> bytes:
+        """Execute ``call`` and return its output; raise :class:`PrecompileRevert` to revert."""
+
+
+NumberRule = Literal["own", "l1"]
+
+
+@dataclass(frozen=True)
+class ChainRules:
+    """What a chain's kind changes in the EVM itself; every engine honours these the same way.
+
+    * ``number``: what the NUMBER opcode (``block.number``) reads. ``own`` is the block's number;
+      ``l1`` is the L1 ancestor's block number the block was built on, passed to
+      :meth:`EvmEngine.seal_block` as ``l1_block_number`` (Arbitrum Nitro and Orbit chains).
+    * ``prev_randao``: a constant PREVRANDAO (``block.prevrandao``/DIFFICULTY), or ``None`` for the
+      header's mix hash. Nitro answers 1.
+    * ``precompiles``: contracts at fixed addresses implemented in Python.
+    """
+
+    number: NumberRule = "own"
+    prev_randao: int | None = None
+    precompiles: tuple[Precompile, ...] = ()
+
+    @property
+    def is_default(self) -> bool:
+        return self.number == "own" and self.prev_randao is None and not self.precompiles
+
+
 class EvmEngine(ABC):
     """One EVM chain's state and blocks. Blocks are sealed only through :meth:`seal_block`."""
 
@@ -172,6 +307,7 @@ class EvmEngine(ABC):
         number: int | None = None,
         prev_randao: bytes = b"\x00" * 32,
         all_or_nothing: bool = False,
+        l1_block_number: int | None = None,
     ) -> SealedBlock:
         """Execute ``transactions`` in order into one new block on top of the head, in one pass.
 
@@ -183,7 +319,23 @@ class EvmEngine(ABC):
         A ``timestamp`` before the head's is raised to the head's (timestamps never run backwards).
         With ``all_or_nothing``, a transaction that would be dropped raises
         :class:`InvalidTransaction` instead and no block is sealed (automine's refusal).
+        ``l1_block_number`` is what NUMBER reads in this block under the ``l1`` rule (and is kept
+        with the block, so calls against it later read the same); ignored under ``own``.
         """
+
+    def install_rules(self, rules: ChainRules) -> None:
+        """Apply a chain kind's rules (see :class:`ChainRules`) to every block sealed from now on.
+
+        Called once after construction or loading (precompiles are code, not state, so a loaded
+        engine needs them again). An engine that cannot honour a rule must refuse it here rather
+        than run a chain that differs from the real one.
+        """
+        if not rules.is_default:
+            raise EngineError(f"{type(self).__name__} does not implement chain-kind rules")
+
+    @property
+    def rules(self) -> ChainRules:
+        return ChainRules()
 
     @abstractmethod
     def system_transaction_hash(self, call: SystemCall) -> bytes:
@@ -206,19 +358,30 @@ class EvmEngine(ABC):
     def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof: ...
 
     @abstractmethod
-    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
+    def call(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> bytes:
         """Run a message call against ``block``'s state; raises :class:`ExecutionReverted`.
 
         ``at_time``, if later than the block's timestamp, is what ``block.timestamp`` reads: the
         devnet's clock can run ahead of a chain's newest block (a sequenced chain makes no empty
-        blocks), and a call made now must see now, as the transaction sent next will.
+        blocks), and a call made now must see now, as the transaction sent next will. For the
+        same reason ``l1_block_number``, if given, is what NUMBER reads under the ``l1`` rule.
         """
 
     @abstractmethod
     def estimate_gas(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> int:
-        """The gas a transaction needs (see :meth:`call` for ``at_time``)."""
+        """The gas a transaction needs (see :meth:`call` for ``at_time`` and ``l1_block_number``)."""
 
     # -- reading blocks --
     @property
@@ -233,6 +396,11 @@ class EvmEngine(ABC):
 
     @abstractmethod
     def get_receipt(self, tx_hash: bytes) -> RpcObject | None: ...
+
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        """A sealed transaction's EIP-2718 encoding, or None (``eth_getRawTransactionByHash``; what a
+        batch poster reads)."""
+        raise EngineError(f"{type(self).__name__} does not serve raw transactions")
 
     @abstractmethod
     def get_logs(
@@ -281,7 +449,11 @@ class EvmEngine(ABC):
         raise EngineError(f"{type(self).__name__} does not support dev state writes")
 
     def create_access_list(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> AccessList:
         """The EIP-2930 access list of a call (as geth's ``eth_createAccessList``: the accounts and
         slots it touches other than its sender, recipient and the precompiles) and the gas the
@@ -297,7 +469,3 @@ class EvmEngine(ABC):
         refuses the bytes. A dev method, like :meth:`set_balance`.
         """
         raise EngineError(f"{type(self).__name__} does not support impersonation")
-
-    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
-        """A mined transaction's EIP-2718 encoding (``eth_getRawTransactionByHash``), or None."""
-        raise EngineError(f"{type(self).__name__} does not serve raw transactions")

@@ -36,6 +36,7 @@ from web3 import Web3
 from web3.contract import Contract
 
 from .engine import (
+    ChainRules,
     EngineError,
     EvmEngine,
     Genesis,
@@ -138,7 +139,13 @@ class EvmChain:
         predeploys: Mapping[bytes, GenesisAccount] | None = None,
         dev_balance: int = DEV_BALANCE,
         engine: EvmEngine | None = None,
+        rules: ChainRules | None = None,
+        l1_block_number: Callable[[], int] | None = None,
     ) -> None:
+        """``rules`` are the chain kind's EVM rules (see :class:`ChainRules`); each precompile's
+        address gets the code ``0xFE`` at genesis, as on Nitro, so that EXTCODESIZE sees a contract
+        there. ``l1_block_number`` reads the L1 ancestor's newest block number, which each block of
+        a chain under the ``l1`` NUMBER rule records when it is sealed."""
         if block_time_ms <= 0:
             raise ValueError(f"{name}: block time must be positive, got {block_time_ms} ms")
         self.name = name
@@ -150,8 +157,13 @@ class EvmChain:
         self.accounts: tuple[LocalAccount, ...] = tuple(accounts)
         self._keys = {bytes.fromhex(a.address[2:]): a for a in self.accounts}
         self._seed = seed
+        rules = rules or ChainRules()
+        if rules.number == "l1" and l1_block_number is None:
+            raise ValueError(f"{name}: the l1 NUMBER rule needs the L1 ancestor's block number")
+        self._l1_block_number = l1_block_number
         if engine is None:
             genesis_accounts = {address: GenesisAccount(balance=dev_balance) for address in self._keys}
+            genesis_accounts.update({p.address: GenesisAccount(code=b"\xfe") for p in rules.precompiles})
             genesis_accounts.update(predeploys or {})
             engine = engine_factory(
                 Genesis(
@@ -161,6 +173,8 @@ class EvmChain:
                     extra_data=f"cortensor-sim:{name}".encode()[:32],
                 )
             )
+        if not rules.is_default:
+            engine.install_rules(rules)
         self.engine = engine
         self._now_ms = genesis_time * 1000
         self.watchers: list[Watcher] = []
@@ -317,10 +331,18 @@ class EvmChain:
             number=number,
             prev_randao=self._prev_randao(number),
             all_or_nothing=all_or_nothing,
+            **self.l1_context(),
         )
         self.sealed.append(block)
         self._notify("block", block)
         return block
+
+    def l1_context(self) -> dict[str, int]:
+        """``{"l1_block_number": n}`` for a block sealed (or a call made) now, on a chain under the
+        ``l1`` NUMBER rule; empty otherwise, so an engine without rules needs no new keyword."""
+        if self._l1_block_number is None or self.engine.rules.number != "l1":
+            return {}
+        return {"l1_block_number": self._l1_block_number()}
 
     def _next_number_now(self) -> int:
         """The number of a block sealed at the clock's current time (automine, ``evm_mine``)."""
@@ -354,6 +376,7 @@ class EvmChain:
                 timestamp=self._now_ms // 1000,
                 number=number,
                 prev_randao=self._prev_randao(number),
+                **self.l1_context(),
             )
             return read()
         finally:

@@ -358,9 +358,14 @@ class EthRpc:
         """Calls against the newest state run at the clock's time (see ``EvmEngine.call``)."""
         return int(self.chain.now) if block in ("latest", "pending") else None
 
-    def _execute(
-        self, run: Callable[[CallRequest, BlockId, int | None], Any], tx: Any, block: Any, overrides: Any
-    ) -> Any:
+    def _now(self, block: BlockId) -> dict[str, int]:
+        """Calls against the newest state see the clock's time and, on a Nitro chain, L1's number now."""
+        at_time = self._at_time(block)
+        if at_time is None:
+            return {}
+        return {"at_time": at_time, **self.chain.l1_context()}
+
+    def _execute(self, run: Callable[..., Any], tx: Any, block: Any, overrides: Any) -> Any:
         """``run`` a message call at ``block``, with a geth state override set applied if given.
 
         Overrides are dev writes made inside an engine snapshot that is reverted afterwards, so
@@ -370,8 +375,8 @@ class EthRpc:
         block_id = _block_id(block)
         if not overrides:
             if block_id == "pending":
-                return self.chain.pending_view(lambda: run(request, "latest", self._at_time("latest")))
-            return run(request, block_id, self._at_time(block_id))
+                return self.chain.pending_view(lambda: run(request, "latest", **self._now("latest")))
+            return run(request, block_id, **self._now(block_id))
         writes = _state_override_writes(overrides)
         if block_id not in ("latest", "pending"):
             raise RpcError(INVALID_PARAMS, "invalid params: state overrides apply to the latest block only")
@@ -380,7 +385,7 @@ class EthRpc:
         try:
             for write in writes:
                 write(engine)
-            return run(request, "latest", self._at_time("latest"))
+            return run(request, "latest", **self._now("latest"))
         finally:
             engine.revert(mark)
 
@@ -440,7 +445,7 @@ class EthRpc:
         elif "authorizationList" in unsigned:
             raise RpcError(INVALID_PARAMS, "invalid params: give 'gas' with an authorizationList")
         else:
-            unsigned["gas"] = self.chain.engine.estimate_gas(request, "latest", self._at_time("latest"))
+            unsigned["gas"] = self.chain.engine.estimate_gas(request, "latest", **self._now("latest"))
         return unsigned
 
     def send_transaction(self, tx: Any) -> str:

@@ -56,6 +56,8 @@ def test_different_seed_gives_different_prevrandao() -> None:
     two = _run(interval_topology(seed="beta"))
     mix_one, mix_two = _mix_hashes(one), _mix_hashes(two)
     for name in one.evm_chains:
+        if one.evm(name).kind in ("nitro", "orbit"):
+            continue  # a Nitro header's mix hash carries its L1 block number, not randomness
         assert len(mix_one[name]) == len(mix_two[name]) > 0
         for a, b in zip(mix_one[name], mix_two[name], strict=True):
             assert a != b

@@ -33,6 +33,7 @@ from ..engine import (
     AccountProof,
     BlockId,
     CallRequest,
+    ChainRules,
     DroppedTransaction,
     EngineError,
     EvmEngine,
@@ -47,7 +48,8 @@ from ..engine import (
     UnknownBlock,
 )
 from .layered_db import LayeredDB
-from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, SystemTransaction
+from .rules import l1_block_number_of, nitro_mix_hash, vm_for_rules
+from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, MessageCall, SystemTransaction
 
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
 _META_KEY = b"cortensor-sim:meta"
@@ -65,14 +67,14 @@ _ACCESS_LIST_ADDRESS_COST = 2_400  # EIP-2930 ACCESS_LIST_ADDRESS_COST
 _ACCESS_LIST_SLOT_COST = 1_900  # EIP-2930 ACCESS_LIST_STORAGE_KEY_COST
 
 
-def _chain_class(chain_id: int) -> type[MiningChain]:
-    """A py-evm chain class per chain id: CHAINID, EIP-155 and replay checks all read this."""
+def _chain_class(chain_id: int, rules: ChainRules | None = None) -> type[MiningChain]:
+    """A py-evm chain class per chain id and rules: CHAINID, EIP-155 and replay checks read it."""
     return cast(
         type[MiningChain],
         type(
             f"DevnetChain{chain_id}",
             (MiningChain,),
-            {"chain_id": chain_id, "vm_configuration": ((0, DevnetVM),)},
+            {"chain_id": chain_id, "vm_configuration": ((0, vm_for_rules(rules or ChainRules())),)},
         ),
     )
 
@@ -117,6 +119,7 @@ class PyEvmEngine(EvmEngine):
             for address, account in genesis.accounts.items()
         }
         self._chain = self._chain_cls.from_genesis(self._db, params, state)
+        self._rules = ChainRules()
         self._db[_META_KEY] = rlp.encode([genesis.chain_id])
         self._reset_pending_header()
         self._snapshots: dict[int, int] = {}
@@ -138,6 +141,7 @@ class PyEvmEngine(EvmEngine):
         self._db = AtomicDB(store)
         self._chain_id = int.from_bytes(chain_id_bytes, "big")
         self._chain_cls = _chain_class(self._chain_id)
+        self._rules = ChainRules()
         try:
             self._chain = self._chain_cls(self._db)
         except (PyEVMError, KeyError) as exc:
@@ -164,6 +168,17 @@ class PyEvmEngine(EvmEngine):
     @property
     def chain_id(self) -> int:
         return self._chain_id
+
+    def install_rules(self, rules: ChainRules) -> None:
+        self._rules = rules
+        self._chain_cls = _chain_class(self._chain_id, rules)
+        self._chain = self._chain_cls(self._db)
+        self._reset_pending_header()
+        self._read_state = None
+
+    @property
+    def rules(self) -> ChainRules:
+        return self._rules
 
     # ------------------------------------------------------------------ blocks
     def _builder(self) -> Any:
@@ -219,8 +234,12 @@ class PyEvmEngine(EvmEngine):
         number: int | None = None,
         prev_randao: bytes = b"\x00" * 32,
         all_or_nothing: bool = False,
+        l1_block_number: int | None = None,
     ) -> SealedBlock:
         parent = self._chain.get_canonical_head()
+        if self._rules.number == "l1":
+            # Nitro's header carries the L1 block number in the mix hash (see .rules).
+            prev_randao = nitro_mix_hash(l1_block_number or 0)
         header = self._chain.create_header_from_parent(
             parent,
             timestamp=max(timestamp, parent.timestamp),
@@ -441,16 +460,20 @@ class PyEvmEngine(EvmEngine):
             block_number=header.block_number,
         )
 
-    def _call_header(self, block: BlockId, at_time: int | None) -> BlockHeaderAPI:
+    def _call_header(
+        self, block: BlockId, at_time: int | None, l1_block_number: int | None
+    ) -> BlockHeaderAPI:
         header = self._state_header(block)
         if at_time is not None and at_time > header.timestamp:
             header = header.copy(timestamp=at_time)
+        if l1_block_number is not None and self._rules.number == "l1":
+            header = header.copy(mix_hash=nitro_mix_hash(l1_block_number))
         return header
 
     @staticmethod
-    def _message(request: CallRequest, gas: int) -> SystemTransaction:
-        """A call as an unsigned transaction: no signature, no fee (what eth_call runs)."""
-        return SystemTransaction.build(
+    def _message(request: CallRequest, gas: int) -> MessageCall:
+        """A call as an unsigned transaction: no signature, no fee, never a deposit (eth_call)."""
+        return MessageCall.build(
             sender=request.sender or ZERO_ADDRESS,
             to=request.to,
             data=request.data,
@@ -467,17 +490,27 @@ class PyEvmEngine(EvmEngine):
         except ValidationError as exc:
             raise EngineError(str(exc)) from exc
 
-    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
-        header = self._call_header(block, at_time)
+    def call(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> bytes:
+        header = self._call_header(block, at_time, l1_block_number)
         computation = self._execute(request, header, request.gas or header.gas_limit)
         if computation.is_error:
             raise _reverted(computation)
         return computation.output
 
     def create_access_list(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> AccessList:
-        header = self._call_header(block, at_time)
+        header = self._call_header(block, at_time, l1_block_number)
         gas = request.gas or header.gas_limit
         touched: dict[bytes, list[int]] = {}
         state = self._chain.get_vm(header).state
@@ -512,7 +545,11 @@ class PyEvmEngine(EvmEngine):
         return AccessList(entries=entries, gas_used=used - refund)
 
     def estimate_gas(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> int:
         """The least gas with which the call succeeds, exactly (a plain transfer: 21,000).
 
@@ -520,7 +557,7 @@ class PyEvmEngine(EvmEngine):
         when it is not (the all-but-one-64th rule of nested calls, a GAS-dependent branch), a
         binary search between it and the cap finds the least gas that succeeds.
         """
-        header = self._call_header(block, at_time)
+        header = self._call_header(block, at_time, l1_block_number)
         cap = request.gas or header.gas_limit
         computation = self._execute(request, header, cap)
         if computation.is_error:
@@ -575,6 +612,8 @@ class PyEvmEngine(EvmEngine):
                 "size": _hex(len(block_rlp)),
                 "uncles": [],
             }
+            if self._rules.number == "l1":
+                formatted["l1BlockNumber"] = _hex(l1_block_number_of(header.mix_hash))
             _remember(self._formatted_blocks, key, formatted)
         return dict(formatted)
 

@@ -181,6 +181,10 @@ class SystemTransaction(PragueTypedTransaction):
         return hash(self.encode())
 
 
+class MessageCall(SystemTransaction):
+    """The unsigned stand-in transaction of ``eth_call``/``eth_estimateGas``: never a deposit."""
+
+
 class SystemTransactionDecoder:
     @classmethod
     def decode(cls, payload: bytes) -> SystemTransactionPayload:
@@ -298,7 +302,16 @@ class DevnetState(PragueState):
             return 0
         return super().get_gas_price(transaction)
 
+    deposit = False
+    """Whether the transaction being applied is a deposit (a system transaction, not a call):
+    Nitro's ArbSys tells contracts whether their caller's address was aliased from it."""
+
+    simulated = False
+    """Whether the transaction is a message call of ``eth_call``/``eth_estimateGas``."""
+
     def apply_transaction(self, transaction: SignedTransactionAPI) -> ComputationAPI:
+        self.deposit = isinstance(transaction, SystemTransaction) and not isinstance(transaction, MessageCall)
+        self.simulated = isinstance(transaction, MessageCall)
         if isinstance(transaction, SystemTransaction) and transaction.mint:
             # The mint happens before execution and survives a revert, as an OP deposit's does.
             self.delta_balance(transaction.sender, transaction.mint)
