@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Protocol
 from .accounts import dev_accounts
 from .clock import SimClock
 from .engine import GenesisAccount, SealedBlock
-from .engines import default_engine, engine_class
+from .engines import engine_for
 from .evm import ChainSnapshot, EvmChain
 from .kinds import rules_for_kind
 from .solana import SolanaChain
@@ -106,6 +106,7 @@ class Devnet:
                 return SolanaChain.import_state(spec.name, state, **kwargs)
             return SolanaChain(spec.name, **kwargs)
         assert spec.chain_id is not None  # the topology checked it
+        rules = rules_for_kind(spec.kind)
         return EvmChain(
             spec.name,
             kind=spec.kind,  # type: ignore[arg-type]
@@ -114,12 +115,12 @@ class Devnet:
             genesis_time=self.topology.genesis_time,
             seed=self.seed,
             accounts=dev_accounts(self.topology.accounts),
-            engine_factory=engine_class(spec.engine or default_engine()),
+            engine_factory=engine_for(spec.name, spec.kind, spec.engine, rules),
             parent=spec.parent,
             mining=spec.mining,
             predeploys=self.settlement.genesis(spec.name) if self.settlement is not None else None,
             engine=state,
-            rules=rules_for_kind(spec.kind),
+            rules=rules,
             l1_block_number=lambda: max(
                 ROLLUP_CREATION_L1_BLOCK, self.evm(self._l1_ancestor(spec.name)).height
             ),

@@ -323,6 +323,12 @@ class EvmEngine(ABC):
         with the block, so calls against it later read the same); ignored under ``own``.
         """
 
+    @classmethod
+    def supports_rules(cls, rules: ChainRules) -> bool:
+        """Whether this engine can run a chain under ``rules``; the devnet asks before it builds one,
+        so a chain whose kind an engine cannot honour is never built on it."""
+        return rules.is_default
+
     def install_rules(self, rules: ChainRules) -> None:
         """Apply a chain kind's rules (see :class:`ChainRules`) to every block sealed from now on.
 

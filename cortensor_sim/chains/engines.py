@@ -4,6 +4,11 @@
 same seam faster. A chain's ``engine`` field in the topology picks one; a chain that names none gets
 the default, which the ``CORTENSOR_SIM_ENGINE`` environment variable can change for a whole run
 (the way the test suite runs every chain test on both engines).
+
+A chain kind with rules of its own (Nitro and Orbit: NUMBER reads L1's block number, PREVRANDAO is
+1, ArbSys and the other precompiles are Python code) runs only on an engine that can honour them.
+pyrevm cannot call precompiles written in Python, so revm runs no Nitro or Orbit chain: a topology
+that asks for it is refused, and the default engine applies to the chains that it can run.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from .engine import EvmEngine
+from .engine import ChainRules, EvmEngine
 
 EngineName = Literal["py-evm", "revm"]
 ENGINE_NAMES: tuple[str, ...] = ("py-evm", "revm")
@@ -49,6 +54,21 @@ def engine_class(name: str) -> type[EvmEngine]:
             ) from None
         return RevmEngine
     raise EngineChoiceError(f"unknown engine {name!r} (engines: {', '.join(ENGINE_NAMES)})")
+
+
+def engine_for(chain: str, kind: str, requested: str | None, rules: ChainRules) -> type[EvmEngine]:
+    """The engine class that runs ``chain``: the one its topology names, else the default engine,
+    else (where the default cannot honour the chain kind's rules) py-evm, the reference engine."""
+    if requested is not None:
+        found = engine_class(requested)
+        if not found.supports_rules(rules):
+            raise EngineChoiceError(
+                f"chain {chain!r}: engine {requested!r} cannot run a {kind} chain (its NUMBER, PREVRANDAO "
+                "and precompile rules); use engine: py-evm, or name no engine"
+            )
+        return found
+    found = engine_class(default_engine())
+    return found if found.supports_rules(rules) else engine_class(DEFAULT_ENGINE)
 
 
 def engine_name(engine: EvmEngine) -> str:

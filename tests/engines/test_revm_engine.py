@@ -12,7 +12,7 @@ from web3.exceptions import Web3RPCError
 
 from cortensor_sim.chains import Devnet, Topology
 from cortensor_sim.chains.engine import CallRequest, EngineError, Genesis, GenesisAccount, InvalidTransaction
-from cortensor_sim.chains.engines import ENGINE_VARIABLE, default_engine, engine_class
+from cortensor_sim.chains.engines import ENGINE_VARIABLE, EngineChoiceError, default_engine, engine_class
 from cortensor_sim.chains.pyevm.engine import PyEvmEngine
 
 pytest.importorskip("pyrevm")
@@ -143,6 +143,31 @@ def test_a_topology_picks_the_engine_per_chain() -> None:
     assert isinstance(devnet.evm("op").engine, RevmEngine)
 
 
+def test_revm_is_refused_for_a_nitro_chain_it_cannot_run() -> None:
+    """pyrevm cannot call Nitro's Python precompiles (ArbSys, ArbRetryableTx, ...): asked for by name,
+    revm on a nitro chain is a clear error, never a chain without ArbSys."""
+    topology = {
+        "chains": [
+            {"name": "l1", "kind": "ethereum", "chain_id": 900, "block_time": 12},
+            {"name": "arb", "kind": "nitro", "parent": "l1", "chain_id": 412346, "block_time": 0.25,
+             "engine": "revm"},
+        ]
+    }  # fmt: skip
+    with pytest.raises(EngineChoiceError, match="chain 'arb': engine 'revm' cannot run a nitro chain"):
+        Devnet(topology)
+
+
+def test_the_default_engine_applies_where_it_can_and_nitro_chains_stay_on_py_evm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ENGINE_VARIABLE, "revm")
+    devnet = Devnet()
+    engines = {name: type(chain.engine) for name, chain in devnet.evm_chains.items()}
+    assert engines == {"l1": RevmEngine, "base": RevmEngine, "arbitrum": PyEvmEngine, "l3": PyEvmEngine}
+    # ... and the Nitro rules hold there: NUMBER reads l1's block number on arbitrum.
+    assert devnet.evm("arbitrum").engine.rules.number == "l1"
+
+
 def test_an_engine_on_a_solana_chain_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"chains\[0\].engine: a solana chain has no EVM engine"):
         Topology.model_validate(
@@ -176,14 +201,14 @@ def test_the_default_engine_follows_the_environment(monkeypatch: pytest.MonkeyPa
 def test_a_revm_state_file_round_trips(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENGINE_VARIABLE, "revm")
     devnet = Devnet()
-    chain = devnet.evm("arbitrum")
+    chain = devnet.evm("base")
     chain.w3.eth.send_transaction(
         {"from": chain.accounts[0].address, "to": chain.accounts[1].address, "value": 5}
     )
     path = devnet.dump(tmp_path / "state.json.gz")  # type: ignore[operator]
     loaded = Devnet.load(path)
-    assert isinstance(loaded.evm("arbitrum").engine, RevmEngine)
-    assert loaded.evm("arbitrum").engine.get_block("latest") == chain.engine.get_block("latest")
+    assert isinstance(loaded.evm("base").engine, RevmEngine)
+    assert loaded.evm("base").engine.get_block("latest") == chain.engine.get_block("latest")
     garbage = RevmEngine.from_state
     with pytest.raises(ValueError, match="not a cortensor-sim revm state"):
         garbage(b"nonsense")

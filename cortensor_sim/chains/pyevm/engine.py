@@ -169,6 +169,10 @@ class PyEvmEngine(EvmEngine):
     def chain_id(self) -> int:
         return self._chain_id
 
+    @classmethod
+    def supports_rules(cls, rules: ChainRules) -> bool:
+        return True  # NUMBER, PREVRANDAO and Python precompiles (see .rules)
+
     def install_rules(self, rules: ChainRules) -> None:
         self._rules = rules
         self._chain_cls = _chain_class(self._chain_id, rules)
