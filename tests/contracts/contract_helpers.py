@@ -168,6 +168,7 @@ def create_session(
     reserve: bool = True,
     model: int = 0,
     max_tasks: int = 0,
+    validators: int = 0,
     sender: str | None = None,
 ) -> tuple[int, Any]:
     """Create a session, return (sessionId, receipt)."""
@@ -178,7 +179,7 @@ def create_session(
         min_nodes,
         max_nodes,
         redundant,
-        0,
+        validators,
         mode,
         reserve,
         0,
