@@ -56,6 +56,31 @@ contract SessionQueueV2 is AccessRoles {
         uint256 finishedAt;
     }
 
+    /// @dev What is stored per task: the published tuple less the ids the position gives.
+    struct TaskRecord {
+        uint256 gid;
+        string data;
+        address[] assignedMiners;
+        bool ended;
+        TaskStatus status;
+        uint256 createdAt;
+        uint256 lastPrecommitAt;
+        uint256 lastCommitAt;
+        uint256 finishedAt;
+    }
+
+    /// @dev What is stored per task decoration (the ids come from the task).
+    struct Prompt {
+        uint256 promptType;
+        string promptTemplate;
+        uint256 maxTokens;
+        uint256 temperature;
+        uint256 topP;
+        uint256 topK;
+        uint256 presencePenalty;
+        uint256 frequencyPenalty;
+    }
+
     /// @notice The published task decoration tuple; `id` is the task's global id.
     struct TaskDecoration {
         uint256 id;
@@ -142,8 +167,8 @@ contract SessionQueueV2 is AccessRoles {
     /// @notice Number of tasks ever enqueued, all sessions (next global id).
     uint256 public globalTaskCount;
 
-    mapping(uint256 => Task[]) private _tasks;
-    mapping(uint256 => mapping(uint256 => TaskDecoration)) private _decorations;
+    mapping(uint256 => TaskRecord[]) private _tasks;
+    mapping(uint256 => mapping(uint256 => Prompt)) private _prompts;
     mapping(uint256 => mapping(uint256 => Progress)) private _progress;
     mapping(uint256 => mapping(uint256 => mapping(address => MinerState))) private _miner;
 
@@ -177,19 +202,14 @@ contract SessionQueueV2 is AccessRoles {
         uint256[] calldata llmParams
     ) external onlyRole(SESSION_CONTRACT_ROLE) returns (uint256 taskId) {
         if (llmParams.length > MAX_LLM_PARAMS) revert TooManyLlmParams(llmParams.length, MAX_LLM_PARAMS);
-        Task[] storage list = _tasks[sessionId];
+        TaskRecord[] storage list = _tasks[sessionId];
         taskId = list.length;
-        Task storage t = list.push();
+        TaskRecord storage t = list.push();
         uint256 gid = globalTaskCount++;
-        t.id = taskId;
         t.gid = gid;
-        t.sessionId = sessionId;
         t.data = taskData;
         t.createdAt = block.timestamp;
-        TaskDecoration storage d = _decorations[sessionId][taskId];
-        d.id = gid;
-        d.sessionId = sessionId;
-        d.taskId = taskId;
+        Prompt storage d = _prompts[sessionId][taskId];
         d.promptType = promptType;
         d.promptTemplate = promptTemplate;
         d.maxTokens = _param(llmParams, 0);
@@ -212,7 +232,7 @@ contract SessionQueueV2 is AccessRoles {
             !hasRole(SESSION_CONTRACT_ROLE, msg.sender) && !hasRole(ROUTER_ROLE, msg.sender)
                 && !info.canRoute(sessionId, msg.sender)
         ) revert NotRouter(sessionId, msg.sender);
-        Task storage t = _task(sessionId, taskId);
+        TaskRecord storage t = _task(sessionId, taskId);
         if (t.status != TaskStatus.Queued) revert InvalidTaskStatus(sessionId, taskId, t.status);
         if (t.assignedMiners.length != 0) revert TaskAlreadyAssigned(sessionId, taskId);
         if (miners.length == 0) revert EmptyMinerList();
@@ -233,7 +253,7 @@ contract SessionQueueV2 is AccessRoles {
 
     /// @notice An assigned miner acknowledges the task (ack phase, before its deadline).
     function ack(uint256 sessionId, uint256 taskId) external {
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Queued);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Queued);
         if (t.assignedMiners.length == 0) revert TaskNotAssigned(sessionId, taskId);
         Progress storage p = _progress[sessionId][taskId];
         _beforeDeadline(sessionId, taskId, p, ackDeadline);
@@ -247,7 +267,7 @@ contract SessionQueueV2 is AccessRoles {
 
     /// @notice Close the ack phase: Queued -> Acked.
     function endAck(uint256 sessionId, uint256 taskId) external {
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Queued);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Queued);
         if (t.assignedMiners.length == 0) revert TaskNotAssigned(sessionId, taskId);
         Progress storage p = _progress[sessionId][taskId];
         _mayEndPhase(sessionId, taskId, p, ackDeadline, p.ackCount == t.assignedMiners.length);
@@ -260,7 +280,7 @@ contract SessionQueueV2 is AccessRoles {
     ///         is opaque precommit metadata (e.g. a client/version tag); it is not stored.
     function precommit(uint256 sessionId, uint256 taskId, bytes32 hash, string calldata data) external {
         data; // published parameter, intentionally unused
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Acked);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Acked);
         Progress storage p = _progress[sessionId][taskId];
         _beforeDeadline(sessionId, taskId, p, precommitDeadline);
         MinerState storage ms = _assignedMiner(sessionId, taskId);
@@ -281,7 +301,7 @@ contract SessionQueueV2 is AccessRoles {
     /// @notice Close the precommit phase: Acked -> Precommitted. If `emitAllPrecommitted` and
     ///         TaskAllPrecommitted was not emitted yet, emit it with the miners that precommitted.
     function endPrecommit(uint256 sessionId, uint256 taskId, bool emitAllPrecommitted) external {
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Acked);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Acked);
         Progress storage p = _progress[sessionId][taskId];
         _mayEndPhase(sessionId, taskId, p, precommitDeadline, p.precommitCount == p.ackCount);
         t.status = TaskStatus.Precommitted;
@@ -307,7 +327,7 @@ contract SessionQueueV2 is AccessRoles {
     /// @notice Close the commit phase: Precommitted -> Committed.
     /// @return true if at least one miner committed a result (the task has something to judge)
     function endCommit(uint256 sessionId, uint256 taskId, bool emitAllCommitted) external returns (bool) {
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Precommitted);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Precommitted);
         Progress storage p = _progress[sessionId][taskId];
         _mayEndPhase(sessionId, taskId, p, commitDeadline, p.commitCount == p.precommitCount);
         t.status = TaskStatus.Committed;
@@ -323,7 +343,7 @@ contract SessionQueueV2 is AccessRoles {
     /// @notice Finish the task: Committed -> Completed (anyone). With `forceEnd` (ORACLE_ROLE
     ///         only) any non-Completed task is ended, e.g. one nobody acked.
     function end(uint256 sessionId, uint256 taskId, bool forceEnd) external {
-        Task storage t = _task(sessionId, taskId);
+        TaskRecord storage t = _task(sessionId, taskId);
         if (forceEnd) {
             _checkRole(ORACLE_ROLE, msg.sender);
             if (t.status == TaskStatus.Completed) revert InvalidTaskStatus(sessionId, taskId, t.status);
@@ -359,7 +379,7 @@ contract SessionQueueV2 is AccessRoles {
         view
         returns (address[] memory miners, string[] memory results)
     {
-        Task storage t = _task(sessionId, taskId);
+        TaskRecord storage t = _task(sessionId, taskId);
         miners = _filter(sessionId, taskId, t, M_COMMITTED);
         results = new string[](miners.length);
         for (uint256 i = 0; i < miners.length; i++) results[i] = _miner[sessionId][taskId][miners[i]].result;
@@ -372,7 +392,7 @@ contract SessionQueueV2 is AccessRoles {
         view
         returns (address[][] memory miners, string[][] memory results, bytes32[][] memory hashes)
     {
-        Task[] storage list = _tasks[sessionId];
+        TaskRecord[] storage list = _tasks[sessionId];
         uint256 n = list.length;
         miners = new address[][](n);
         results = new string[][](n);
@@ -466,11 +486,13 @@ contract SessionQueueV2 is AccessRoles {
     }
 
     function getTask(uint256 sessionId, uint256 taskId) external view returns (Task memory) {
-        return _task(sessionId, taskId);
+        return _published(sessionId, taskId, _task(sessionId, taskId));
     }
 
-    function getTasksBySessionId(uint256 sessionId) external view returns (Task[] memory) {
-        return _tasks[sessionId];
+    function getTasksBySessionId(uint256 sessionId) external view returns (Task[] memory tasks) {
+        TaskRecord[] storage list = _tasks[sessionId];
+        tasks = new Task[](list.length);
+        for (uint256 i = 0; i < list.length; i++) tasks[i] = _published(sessionId, i, list[i]);
     }
 
     function getTaskCountBySessionId(uint256 sessionId) external view returns (uint256) {
@@ -484,7 +506,7 @@ contract SessionQueueV2 is AccessRoles {
 
     /// @notice The newest task's data; reverts UnknownTask(sessionId, 0) for a session with none.
     function getLatestTask(uint256 sessionId) external view returns (string memory) {
-        Task[] storage list = _tasks[sessionId];
+        TaskRecord[] storage list = _tasks[sessionId];
         if (list.length == 0) revert UnknownTask(sessionId, 0);
         return list[list.length - 1].data;
     }
@@ -494,7 +516,20 @@ contract SessionQueueV2 is AccessRoles {
     }
 
     function getTaskDecoration(uint256 sessionId, uint256 taskId) external view returns (TaskDecoration memory) {
-        return _decoration(sessionId, taskId);
+        Prompt storage d = _decoration(sessionId, taskId);
+        return TaskDecoration(
+            _tasks[sessionId][taskId].gid,
+            sessionId,
+            taskId,
+            d.promptType,
+            d.promptTemplate,
+            d.maxTokens,
+            d.temperature,
+            d.topP,
+            d.topK,
+            d.presencePenalty,
+            d.frequencyPenalty
+        );
     }
 
     function getTaskDecorationPromptType(uint256 sessionId, uint256 taskId) external view returns (uint256) {
@@ -537,7 +572,7 @@ contract SessionQueueV2 is AccessRoles {
         view
         returns (Progress memory progress, uint256 phaseDeadline)
     {
-        Task storage t = _task(sessionId, taskId);
+        TaskRecord storage t = _task(sessionId, taskId);
         progress = _progress[sessionId][taskId];
         uint256 started = progress.phaseStartedAt;
         if (t.status == TaskStatus.Queued) phaseDeadline = t.assignedMiners.length == 0 ? 0 : started + ackDeadline;
@@ -564,7 +599,7 @@ contract SessionQueueV2 is AccessRoles {
     // ------------------------------------------------------------------ internals
 
     function _commit(uint256 sessionId, uint256 taskId, string calldata data, bytes32 salt) private {
-        Task storage t = _inPhase(sessionId, taskId, TaskStatus.Precommitted);
+        TaskRecord storage t = _inPhase(sessionId, taskId, TaskStatus.Precommitted);
         Progress storage p = _progress[sessionId][taskId];
         _beforeDeadline(sessionId, taskId, p, commitDeadline);
         MinerState storage ms = _assignedMiner(sessionId, taskId);
@@ -593,18 +628,34 @@ contract SessionQueueV2 is AccessRoles {
         return i < params.length ? params[i] : 0;
     }
 
-    function _task(uint256 sessionId, uint256 taskId) private view returns (Task storage) {
-        Task[] storage list = _tasks[sessionId];
+    function _published(uint256 sessionId, uint256 taskId, TaskRecord storage t) private view returns (Task memory) {
+        return Task(
+            taskId,
+            t.gid,
+            sessionId,
+            t.data,
+            t.assignedMiners,
+            t.ended,
+            t.status,
+            t.createdAt,
+            t.lastPrecommitAt,
+            t.lastCommitAt,
+            t.finishedAt
+        );
+    }
+
+    function _task(uint256 sessionId, uint256 taskId) private view returns (TaskRecord storage) {
+        TaskRecord[] storage list = _tasks[sessionId];
         if (taskId >= list.length) revert UnknownTask(sessionId, taskId);
         return list[taskId];
     }
 
-    function _decoration(uint256 sessionId, uint256 taskId) private view returns (TaskDecoration storage) {
+    function _decoration(uint256 sessionId, uint256 taskId) private view returns (Prompt storage) {
         _task(sessionId, taskId);
-        return _decorations[sessionId][taskId];
+        return _prompts[sessionId][taskId];
     }
 
-    function _inPhase(uint256 sessionId, uint256 taskId, TaskStatus want) private view returns (Task storage t) {
+    function _inPhase(uint256 sessionId, uint256 taskId, TaskStatus want) private view returns (TaskRecord storage t) {
         t = _task(sessionId, taskId);
         if (t.status != want) revert InvalidTaskStatus(sessionId, taskId, t.status);
     }
@@ -629,7 +680,7 @@ contract SessionQueueV2 is AccessRoles {
     }
 
     /// @dev Assigned miners whose state reached `minState`, in assignment order.
-    function _filter(uint256 sessionId, uint256 taskId, Task storage t, uint8 minState)
+    function _filter(uint256 sessionId, uint256 taskId, TaskRecord storage t, uint8 minState)
         private
         view
         returns (address[] memory out)
