@@ -52,8 +52,9 @@ contract TaskValidator is AccessRoles {
     uint256 public slashAmount;
     address public slashRecipient;
 
-    /// @dev votes[s][t][miner][verdict] = number of validators voting that verdict
-    mapping(uint256 => mapping(uint256 => mapping(address => uint256[4]))) private _votes;
+    /// @dev Votes per (task, miner), packed in one word: 64 bits per verdict value, the number
+    ///      of validators voting it (one slot written per vote instead of four).
+    mapping(uint256 => mapping(uint256 => mapping(address => uint256))) private _votes;
     mapping(uint256 => mapping(uint256 => mapping(address => mapping(address => Verdict)))) private _voteOf;
     mapping(uint256 => mapping(uint256 => mapping(address => Verdict))) private _verdicts;
     mapping(uint256 => mapping(uint256 => bool)) public isFinalized;
@@ -153,8 +154,9 @@ contract TaskValidator is AccessRoles {
     }
 
     /// @notice Votes cast so far for each verdict value [none, valid, invalid, retry].
-    function votesOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint256[4] memory) {
-        return _votes[sessionId][taskId][miner];
+    function votesOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint256[4] memory counts) {
+        uint256 packed = _votes[sessionId][taskId][miner];
+        for (uint8 i = 0; i < 4; i++) counts[i] = _count(packed, i);
     }
 
     function _checkOpen(uint256 sessionId, uint256 taskId) private view {
@@ -166,18 +168,22 @@ contract TaskValidator is AccessRoles {
     function _vote(uint256 sessionId, uint256 taskId, address miner, uint8 verdict) private {
         if (verdict == 0 || verdict > uint8(Verdict.Retry)) revert InvalidVerdict(verdict);
         if (!queue.hasCommitted(sessionId, taskId, miner)) revert NoCommittedResult(sessionId, taskId, miner);
-        uint256[4] storage votes = _votes[sessionId][taskId][miner];
+        uint256 votes = _votes[sessionId][taskId][miner];
         Verdict previous = _voteOf[sessionId][taskId][miner][msg.sender];
-        if (previous != Verdict.None) votes[uint8(previous)] -= 1;
-        votes[verdict] += 1;
+        if (previous != Verdict.None) votes -= uint256(1) << (64 * uint8(previous));
+        _votes[sessionId][taskId][miner] = votes + (uint256(1) << (64 * verdict));
         _voteOf[sessionId][taskId][miner][msg.sender] = Verdict(verdict);
         emit VerdictPosted(sessionId, taskId, miner, verdict, msg.sender);
     }
 
-    function _tally(uint256[4] storage votes, uint256 quorum) private view returns (Verdict) {
-        if (votes[uint8(Verdict.Valid)] >= quorum) return Verdict.Valid;
-        if (votes[uint8(Verdict.Invalid)] >= quorum) return Verdict.Invalid;
-        if (votes[uint8(Verdict.Retry)] >= quorum) return Verdict.Retry;
+    function _count(uint256 packed, uint8 verdict) private pure returns (uint256) {
+        return (packed >> (64 * verdict)) & type(uint64).max;
+    }
+
+    function _tally(uint256 votes, uint256 quorum) private pure returns (Verdict) {
+        if (_count(votes, uint8(Verdict.Valid)) >= quorum) return Verdict.Valid;
+        if (_count(votes, uint8(Verdict.Invalid)) >= quorum) return Verdict.Invalid;
+        if (_count(votes, uint8(Verdict.Retry)) >= quorum) return Verdict.Retry;
         return Verdict.None;
     }
 }
