@@ -270,6 +270,13 @@ def test_node_reputation(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
     assert not f.isEphemeral(node, ["ack"], 1, 0, 5_000).call()  # 1/3 < 50 %
     assert f.isEphemeral(node, ["commit"], 1, 0, 10_000).call()
     assert not f.isEphemeral(b"\x06" * 32, [], 0, 0, 0).call()  # no activity never qualifies
+    # Published per-state counts (lifetime) and timestamps (the kept window of 4).
+    assert (f.getAllCount(node, "ack").call(), f.getSuccessCount(node, "ack").call()) == (4, 2)
+    assert f.getFailureCount(node, "ack").call() == 2 and f.getAllCount(node, "nope").call() == 0
+    assert (f.getAllCount(node, "commit").call(), f.getFailureCount(node, "commit").call()) == (2, 1)
+    assert len(f.getAllTimestamps(node, "ack").call()) == 3  # one ack fell out of the window
+    assert len(f.getSuccessTimestamps(node, "ack").call()) == 1
+    assert len(f.getSuccessTimestamps(node, "commit").call()) == 1
     with pytest.raises(ContractCustomError) as info:
         f.isEphemeral(node, [], 1, 0, 10_001).call()
     assert info.value.data[:10] == "0x" + Web3.keccak(text="InvalidSuccessRate(uint256)")[:4].hex()

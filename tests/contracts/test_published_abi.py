@@ -189,6 +189,11 @@ PUBLISHED: dict[str, list[str]] = {
     ],
     "NodeReputation": [
         "event StateRecorded(bytes32 indexed,string,uint256,bool)",
+        "getAllCount(bytes32,string) returns (uint256)",
+        "getAllTimestamps(bytes32,string) returns (uint256[])",
+        "getFailureCount(bytes32,string) returns (uint256)",
+        "getSuccessCount(bytes32,string) returns (uint256)",
+        "getSuccessTimestamps(bytes32,string) returns (uint256[])",
         "isEphemeral(bytes32,string[],uint256,uint256,uint256) returns (bool)",
         "record(bytes32,string,bool) returns ()",
     ],
