@@ -106,11 +106,12 @@ contract SessionQueueV2 is AccessRoles {
         bool allCommittedEmitted;
     }
 
+    /// @dev state and the three timestamps share one storage slot (one write per phase).
     struct MinerState {
         uint8 state; // see contract doc: 0 none .. 4 committed
-        uint256 ackedAt;
-        uint256 precommittedAt;
-        uint256 committedAt;
+        uint64 ackedAt;
+        uint64 precommittedAt;
+        uint64 committedAt;
         bytes32 precommitHash;
         string result;
     }
@@ -260,7 +261,7 @@ contract SessionQueueV2 is AccessRoles {
         MinerState storage ms = _assignedMiner(sessionId, taskId);
         if (ms.state >= M_ACKED) revert AlreadyAcked(sessionId, taskId, msg.sender);
         ms.state = M_ACKED;
-        ms.ackedAt = block.timestamp;
+        ms.ackedAt = uint64(block.timestamp);
         p.ackCount++;
         emit TaskAcked(sessionId, taskId, msg.sender);
     }
@@ -288,7 +289,7 @@ contract SessionQueueV2 is AccessRoles {
         if (ms.state >= M_PRECOMMITTED) revert AlreadyPrecommitted(sessionId, taskId, msg.sender);
         ms.state = M_PRECOMMITTED;
         ms.precommitHash = hash;
-        ms.precommittedAt = block.timestamp;
+        ms.precommittedAt = uint64(block.timestamp);
         t.lastPrecommitAt = block.timestamp;
         p.precommitCount++;
         emit TaskPrecommitted(sessionId, taskId, msg.sender);
@@ -609,7 +610,7 @@ contract SessionQueueV2 is AccessRoles {
         if (actual != ms.precommitHash) revert CommitMismatch(ms.precommitHash, actual);
         ms.state = M_COMMITTED;
         ms.result = data;
-        ms.committedAt = block.timestamp;
+        ms.committedAt = uint64(block.timestamp);
         t.lastCommitAt = block.timestamp;
         p.commitCount++;
         emit TaskCommitted(sessionId, taskId, msg.sender);
