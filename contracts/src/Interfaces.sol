@@ -5,22 +5,26 @@ pragma solidity ^0.8.20;
 /// @notice The narrow cross-contract surfaces the protocol contracts call on each other. Kept in
 ///         one file so the wiring is visible in one place; none of these is deployed on its own.
 
-/// @notice What SessionV2 needs from NodePool.
+/// @notice What SessionV2, the queue and TaskValidator need from NodePool.
 interface INodePool {
-    function reserveBySession(uint256 sessionId, bytes32[] calldata nodeIds) external;
-    function reserveRandomBySession(uint256 sessionId, uint256 count, uint256 modelId)
+    function reserveRandomBySession(uint256 sessionId, uint256 minCount, uint256 maxCount, uint256 modelId)
         external
         returns (bytes32[] memory);
-    function releaseReservedNodeFromSession(uint256 sessionId, bytes32 nodeId) external;
+    function releaseFromSession(uint256 sessionId, bytes32 nodeId) external returns (bool);
     function addDedicatedNode(bytes32 nodeId, uint256 sessionId) external;
     function removeDedicatedNode(bytes32 nodeId, uint256 sessionId) external;
-    function isNodeIdleInReservedState(bytes32 nodeId) external view returns (bool);
-    function recordActivity(bytes32 nodeId) external;
-    function countEligible(uint256 modelId) external view returns (uint256);
+    function isNodeIdleInReservedState(bytes32 nodeId, uint256 idleThreshold) external view returns (bool);
+    function isReserved(bytes32 nodeId) external view returns (bool);
+    function getAssignedSessionId(bytes32 nodeId) external view returns (uint256);
+    function recordActivity(address[] calldata nodeAddresses) external;
     function nodeAddressOf(bytes32 nodeId) external view returns (address);
-    function nodeIdOf(address nodeAddress) external view returns (bytes32);
     function stakeOf(bytes32 nodeId) external view returns (uint256);
+    function lockForTask(address[] calldata nodeAddresses) external;
+    function unlockForTask(address[] calldata nodeAddresses) external;
     function slash(bytes32 nodeId, uint256 amount, address recipient) external returns (uint256);
+    function getNodeId(address nodeAddress) external pure returns (bytes32);
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_SLASH_BPS() external view returns (uint256);
 }
 
 /// @notice What the queue, payment and private-session contracts ask SessionV2.
@@ -30,11 +34,23 @@ interface ISessionInfo {
     function isSessionMiner(uint256 sessionId, address miner) external view returns (bool);
     function canRoute(uint256 sessionId, address account) external view returns (bool);
     function taskSlots(uint256 sessionId) external view returns (uint256);
+    /// @notice Validator votes a verdict needs: the session's numOfValidatorNodes, at least 1.
+    function validatorQuorum(uint256 sessionId) external view returns (uint256);
+    /// @notice Called by the queue on assignment; SessionV2 emits the published TaskAssigned.
+    function noteTaskAssigned(uint256 sessionId, uint256 taskId, address[] calldata miners) external;
 }
 
 /// @notice What SessionV2, TaskValidator, SessionPayment and PrivateSessionV2 use on the queue.
 interface ISessionQueue {
-    function enqueueTask(uint256 sessionId, string calldata taskData) external returns (uint256);
+    function sessionInfo() external view returns (ISessionInfo);
+    function enqueueTask(
+        uint256 sessionId,
+        string calldata taskData,
+        uint256 promptType,
+        string calldata promptTemplate,
+        uint256[] calldata llmParams
+    ) external returns (uint256);
+    function hasCommitted(uint256 sessionId, uint256 taskId, address miner) external view returns (bool);
     function getTaskStatus(uint256 sessionId, uint256 taskId) external view returns (uint8);
     function getTaskMiners(uint256 sessionId, uint256 taskId) external view returns (address[] memory);
     function isAssigned(uint256 sessionId, uint256 taskId, address miner) external view returns (bool);
@@ -47,6 +63,7 @@ interface ISessionQueue {
 
 /// @notice What SessionV2 uses on SessionPayment.
 interface ISessionPayment {
+    function takeSessionBond(uint256 sessionId, address payer, uint256 nodes) external;
     function reserveTaskFunds(uint256 sessionId, uint256 taskId, uint256 slots) external;
     function refund(uint256 sessionId) external returns (uint256);
 }
@@ -59,8 +76,8 @@ interface ITaskValidator {
 
 /// @notice What TaskValidator writes to NodeStats.
 interface INodeStats {
-    function reward(address node, uint8 phase, uint256 points) external;
-    function penalize(address node, uint8 phase, uint256 points) external;
+    function rewardEnd(bytes32 node) external;
+    function penaltyEnd(bytes32 node) external;
 }
 
 /// @notice What TaskValidator writes to, and NodePool reads from, NodeReputation.

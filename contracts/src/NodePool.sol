@@ -21,11 +21,18 @@ import {INodeReputation} from "./Interfaces.sol";
 ///
 /// Transitions: Added|Released -> Ephemeral (markEphemeral / promoteByReputation);
 /// Ephemeral -> Reserved (reserveBySession, reserveRandomBySession, addDedicatedNode);
-/// Reserved -> Released (releaseReservedNodeFromSession, removeDedicatedNode);
+/// Reserved -> Released (releaseFromSession, removeDedicatedNode);
 /// Added|Ephemeral|Released -> Unbonding (requestRemoval) -> None (removeNode).
-/// A Reserved node cannot start unbonding: it must be released first. Slashing works in any
-/// state except None and never moves the status; a node left below `minStake` keeps working
-/// until an operator removes it (policy left to the validation path).
+/// A Reserved node cannot start unbonding: it must be released first.
+///
+/// Node ids are derived, never chosen: nodeId = keccak256(abi.encodePacked(nodeAddress))
+/// (getNodeId), so nobody can front-run an operator's addNode and squat its id.
+///
+/// Stake stays bonded while the node has tasks whose verdicts are not final: SessionV2 locks
+/// each assigned miner (lockForTask), TaskValidator unlocks at finalize (unlockForTask), and
+/// removeNode refuses while any lock is held. Slashing (SLASHER_ROLE: TaskValidator) needs such
+/// a lock, uses it up, and takes at most MAX_SLASH_BPS of the stake per lock, so no role can
+/// take a node's whole stake in one call or slash a node that has no task under judgement.
 contract NodePool is AccessRoles {
     enum NodeStatus {
         None,
@@ -48,13 +55,40 @@ contract NodePool is AccessRoles {
         uint256 addedAt;
         uint256 lastActivity;
         uint256 removalRequestedAt;
+        uint256 ephemeralAt;
+        uint256 reservedAt;
+        uint256 releasedAt;
+        uint256 pendingTasks;
     }
 
-    error ZeroNodeId();
+    /// @notice The published node-info tuple (getNodeInfo, ephemeralNodes(bytes32), get(address)).
+    struct NodeInfo {
+        address nodeAddress;
+        uint256 addedTimestamp;
+        uint256 ephemeralTimestamp;
+        uint256 reservedTimestamp;
+        uint256 releasedTimestamp;
+        uint256 sessionId;
+        uint8 status;
+    }
+
+    /// @notice Models one node may register: bounds what reservation scans per node.
+    uint256 public constant MAX_MODELS_PER_NODE = 16;
+    /// @notice Ephemeral nodes one reservation looks at, from a pseudo-random start.
+    uint256 public constant MAX_SELECTION_SCAN = 64;
+    /// @notice Largest share of a node's stake one slash may take (basis points).
+    uint256 public constant MAX_SLASH_BPS = 1_000;
+    /// @notice Floors of the admin's configuration (a zero minimum stake or unbonding period
+    ///         would let nodes join for free or leave before judgement).
+    uint256 public constant MIN_STAKE_FLOOR = 1 ether;
+    uint256 public constant MIN_UNBONDING_PERIOD = 1 hours;
+
+    error NodeIdNotDerived(bytes32 nodeId, bytes32 expected);
     error NoModels();
-    error ZeroCount();
-    error NodeAlreadyExists(bytes32 nodeId);
-    error AddressAlreadyHasNode(address nodeAddress, bytes32 existingNodeId);
+    error TooManyModels(uint256 count, uint256 max);
+    error NodeHasPendingTasks(bytes32 nodeId, uint256 pendingTasks);
+    error NoTaskUnderJudgement(bytes32 nodeId);
+    error InvalidUnbondingPeriod(uint256 seconds_, uint256 minimum);
     error StakeOutOfRange(uint256 stake, uint256 minStake, uint256 maxStake);
     error InvalidStakeLimits(uint256 minStake, uint256 maxStake);
     error UnknownNode(bytes32 nodeId);
@@ -86,7 +120,6 @@ contract NodePool is AccessRoles {
     );
     event StakeLimitsUpdated(uint256 minStake, uint256 maxStake);
     event UnbondingPeriodUpdated(uint256 seconds_);
-    event IdleTimeoutUpdated(uint256 seconds_);
     event ReputationPolicyUpdated(address reputation, uint256 minRecentActivityCount, uint256 recentWindow, uint256 minSuccessRate);
 
     /// @notice The staking token (CORToken on L1, BridgedCORToken elsewhere).
@@ -96,8 +129,6 @@ contract NodePool is AccessRoles {
     uint256 public maxStake = 10_000 ether;
     /// @notice Seconds between requestRemoval and removeNode.
     uint256 public unbondingPeriod = 1 days;
-    /// @notice A Reserved node with no recordActivity for this many seconds is "idle".
-    uint256 public idleTimeout = 300;
 
     /// @notice Policy used by promoteByReputation (see NodeReputation.isEphemeral).
     INodeReputation public reputation;
@@ -122,20 +153,17 @@ contract NodePool is AccessRoles {
 
     /// @notice Set inclusive stake bounds for new nodes (existing stakes are untouched).
     function setStakeLimits(uint256 minStake_, uint256 maxStake_) external onlyRole(ADMIN_ROLE) {
-        if (minStake_ > maxStake_ || maxStake_ == 0) revert InvalidStakeLimits(minStake_, maxStake_);
+        if (minStake_ > maxStake_ || minStake_ < MIN_STAKE_FLOOR) revert InvalidStakeLimits(minStake_, maxStake_);
         minStake = minStake_;
         maxStake = maxStake_;
         emit StakeLimitsUpdated(minStake_, maxStake_);
     }
 
+    /// @notice Seconds between requestRemoval and removeNode, at least MIN_UNBONDING_PERIOD.
     function setUnbondingPeriod(uint256 seconds_) external onlyRole(ADMIN_ROLE) {
+        if (seconds_ < MIN_UNBONDING_PERIOD) revert InvalidUnbondingPeriod(seconds_, MIN_UNBONDING_PERIOD);
         unbondingPeriod = seconds_;
         emit UnbondingPeriodUpdated(seconds_);
-    }
-
-    function setIdleTimeout(uint256 seconds_) external onlyRole(ADMIN_ROLE) {
-        idleTimeout = seconds_;
-        emit IdleTimeoutUpdated(seconds_);
     }
 
     /// @notice Configure the NodeReputation contract and thresholds promoteByReputation uses.
@@ -158,18 +186,18 @@ contract NodePool is AccessRoles {
     // ------------------------------------------------------------------ operator actions
 
     /// @notice Register the caller's node and pull `stake` COR from the caller (approve first).
-    /// @param nodeId operator-chosen unique id (non-zero)
-    /// @param modelIds models the node serves (non-empty); matched exactly by reserveRandomBySession
+    /// @param nodeId must equal getNodeId(msg.sender): ids are derived from the address
+    /// @param modelIds models the node serves (1..MAX_MODELS_PER_NODE); matched exactly by reserveRandomBySession
     /// @param publicKey the node's encryption key (used by private sessions off-chain)
     /// @param stake COR amount within [minStake, maxStake]
     function addNode(bytes32 nodeId, uint256[] calldata modelIds, bytes calldata publicKey, uint256 stake)
         external
     {
-        if (nodeId == bytes32(0)) revert ZeroNodeId();
-        if (_nodes[nodeId].status != NodeStatus.None) revert NodeAlreadyExists(nodeId);
-        bytes32 existing = nodeIdOf[msg.sender];
-        if (existing != bytes32(0)) revert AddressAlreadyHasNode(msg.sender, existing);
+        bytes32 expected = getNodeId(msg.sender);
+        if (nodeId != expected) revert NodeIdNotDerived(nodeId, expected);
+        if (_nodes[nodeId].status != NodeStatus.None) revert InvalidNodeStatus(nodeId, _nodes[nodeId].status);
         if (modelIds.length == 0) revert NoModels();
+        if (modelIds.length > MAX_MODELS_PER_NODE) revert TooManyModels(modelIds.length, MAX_MODELS_PER_NODE);
         if (stake < minStake || stake > maxStake) revert StakeOutOfRange(stake, minStake, maxStake);
 
         Node storage n = _nodes[nodeId];
@@ -199,10 +227,12 @@ contract NodePool is AccessRoles {
         emit NodeRemovalRequested(nodeId, msg.sender, block.timestamp + unbondingPeriod);
     }
 
-    /// @notice After the unbonding period, delete the node and return its remaining stake.
+    /// @notice After the unbonding period, and once no task of the node awaits its verdict,
+    ///         delete the node and return its remaining stake.
     function removeNode(bytes32 nodeId) external {
         Node storage n = _ownedNode(nodeId);
         if (n.status != NodeStatus.Unbonding) revert InvalidNodeStatus(nodeId, n.status);
+        if (n.pendingTasks != 0) revert NodeHasPendingTasks(nodeId, n.pendingTasks);
         uint256 unlockTime = n.removalRequestedAt + unbondingPeriod;
         if (block.timestamp < unlockTime) revert UnbondingNotFinished(nodeId, unlockTime);
         uint256 stake = n.stake;
@@ -232,8 +262,8 @@ contract NodePool is AccessRoles {
     }
 
     /// @notice Take `amount` of the node's stake and send it to `recipient` (SLASHER_ROLE: the
-    ///         validation path, i.e. TaskValidator). Reverts rather than capping, so the caller
-    ///         decides the policy (read stakeOf first).
+    ///         validation path, i.e. TaskValidator). Needs a task lock on the node (one slash
+    ///         per lock, which it releases) and at most MAX_SLASH_BPS of the stake.
     /// @return the amount slashed
     function slash(bytes32 nodeId, uint256 amount, address recipient)
         external
@@ -242,7 +272,10 @@ contract NodePool is AccessRoles {
     {
         Node storage n = _existing(nodeId);
         if (recipient == address(0)) revert ZeroAddress();
-        if (amount > n.stake) revert SlashExceedsStake(nodeId, amount, n.stake);
+        if (n.pendingTasks == 0) revert NoTaskUnderJudgement(nodeId);
+        uint256 cap = (n.stake * MAX_SLASH_BPS) / 10_000;
+        if (amount > cap) revert SlashExceedsStake(nodeId, amount, cap);
+        n.pendingTasks -= 1;
         n.stake -= amount;
         if (amount > 0 && !cor.transfer(recipient, amount)) revert TokenTransferFailed();
         emit NodeSlashed(nodeId, n.nodeAddress, amount, recipient, n.stake);
@@ -259,79 +292,150 @@ contract NodePool is AccessRoles {
         for (uint256 i = 0; i < nodeIds.length; i++) _reserve(nodeIds[i], sessionId, false);
     }
 
-    /// @notice Reserve `count` pseudo-randomly chosen Ephemeral nodes that serve `modelId`.
-    /// @dev Randomness: seed = keccak256(block.prevrandao, blockhash(block.number - 1),
-    ///      sessionId, nonce). Candidates are the Ephemeral nodes (in pool order) serving the
-    ///      model; a partial Fisher-Yates shuffle picks position i from [i, n) with
-    ///      `i + uint256(keccak256(seed, i)) % (n - i)`.
-    ///      Bias: (1) modulo bias - 2^256 is not a multiple of (n - i), so low indices are
-    ///      favoured by at most (n - i) / 2^256, negligible for any realistic pool size;
-    ///      (2) the partial shuffle itself is unbiased given uniform draws, but the candidate
-    ///      order depends on pool history (swap-and-pop removal), which is public.
-    ///      Manipulation: this is NOT secure randomness. The block producer chooses (or on a
-    ///      rollup, the sequencer sets) prevrandao, and orders transactions, so it can predict
-    ///      the outcome and steer it: reorder/insert node promotions or removals before the
-    ///      create call, or pick among prevrandao values it controls. A session owner can also
-    ///      simulate and only submit when the draw suits it. Acceptable for a devnet and for
-    ///      Cortensor's own testnets; production would use a VRF or commit-reveal.
-    /// @return selected the reserved node ids, in draw order
-    function reserveRandomBySession(uint256 sessionId, uint256 count, uint256 modelId)
+    /// @notice Reserve between `minCount` and `maxCount` Ephemeral nodes serving `modelId`
+    ///         (SESSION_CONTRACT_ROLE): as many as are found, up to maxCount, among at most
+    ///         MAX_SELECTION_SCAN pool entries read from a pseudo-random start (wrapping).
+    /// @dev Cost is bounded: at most MAX_SELECTION_SCAN nodes x MAX_MODELS_PER_NODE model ids
+    ///      are read, whatever the pool's size. Randomness: start = keccak256(blockhash(
+    ///      block.number - 1), sessionId, nonce) mod pool size. block.prevrandao is not used
+    ///      (on Arbitrum it is the constant 1). This is NOT secure randomness: the block producer
+    ///      (a rollup's sequencer) orders transactions and knows the parent hash, and a session
+    ///      owner can simulate create and submit only when the draw suits it; both can steer
+    ///      which nodes a session gets among the eligible ones, not whether a node is eligible.
+    ///      docs/contracts.md says who can steer what.
+    /// @return selected the reserved node ids, in scan order
+    function reserveRandomBySession(uint256 sessionId, uint256 minCount, uint256 maxCount, uint256 modelId)
         external
         onlyRole(SESSION_CONTRACT_ROLE)
         returns (bytes32[] memory selected)
     {
-        if (count == 0) revert ZeroCount();
-        bytes32[] memory cand = _eligible(modelId);
-        uint256 n = cand.length;
-        if (n < count) revert NotEnoughEphemeralNodes(count, n);
-        bytes32 seed = keccak256(
-            abi.encodePacked(block.prevrandao, blockhash(block.number - 1), sessionId, _randNonce++)
-        );
-        selected = new bytes32[](count);
-        for (uint256 i = 0; i < count; i++) {
-            uint256 j = i + (uint256(keccak256(abi.encodePacked(seed, i))) % (n - i));
-            (cand[i], cand[j]) = (cand[j], cand[i]);
-            selected[i] = cand[i];
+        uint256 total = _ephemeral.length;
+        selected = new bytes32[](maxCount);
+        uint256 found = 0;
+        if (total != 0) {
+            uint256 start = uint256(keccak256(abi.encodePacked(blockhash(block.number - 1), sessionId, _randNonce++)))
+                % total;
+            uint256 scan = total < MAX_SELECTION_SCAN ? total : MAX_SELECTION_SCAN;
+            for (uint256 i = 0; i < scan && found < maxCount; i++) {
+                bytes32 id = _ephemeral[(start + i) % total];
+                if (_serves(id, modelId)) selected[found++] = id;
+            }
         }
-        for (uint256 i = 0; i < count; i++) _reserve(selected[i], sessionId, false);
+        if (found < minCount) revert NotEnoughEphemeralNodes(minCount, found);
+        assembly {
+            mstore(selected, found)
+        }
+        for (uint256 i = 0; i < found; i++) _reserve(selected[i], sessionId, false);
     }
 
-    /// @notice Release a node reserved by `sessionId`: Reserved -> Released (SESSION_CONTRACT_ROLE).
-    ///         The node needs revalidation (markEphemeral) before it can be reserved again.
-    function releaseReservedNodeFromSession(uint256 sessionId, bytes32 nodeId)
+    /// @notice Release a node if `sessionId` holds it: Reserved -> Released (SESSION_CONTRACT_ROLE).
+    ///         Returns false (no revert) when the session does not hold it, so a session can
+    ///         always be closed. The node needs revalidation before it can be reserved again.
+    function releaseFromSession(uint256 sessionId, bytes32 nodeId)
         external
         onlyRole(SESSION_CONTRACT_ROLE)
+        returns (bool)
     {
+        Node storage n = _nodes[nodeId];
+        if (n.status != NodeStatus.Reserved || n.sessionId != sessionId) return false;
         _release(nodeId, sessionId);
+        return true;
     }
 
     /// @notice Bind an Ephemeral node to `sessionId` as a dedicated node (reserved, flagged
-    ///         dedicated). SESSION_CONTRACT_ROLE or ADMIN_ROLE.
-    function addDedicatedNode(bytes32 nodeId, uint256 sessionId) external {
-        _checkEitherRole(SESSION_CONTRACT_ROLE, ADMIN_ROLE, msg.sender);
+    ///         dedicated). SESSION_CONTRACT_ROLE only: SessionV2 checks the operator's consent.
+    function addDedicatedNode(bytes32 nodeId, uint256 sessionId) external onlyRole(SESSION_CONTRACT_ROLE) {
         _reserve(nodeId, sessionId, true);
     }
 
-    /// @notice Unbind a dedicated node from `sessionId`: -> Released. SESSION_CONTRACT_ROLE or ADMIN_ROLE.
-    function removeDedicatedNode(bytes32 nodeId, uint256 sessionId) external {
-        _checkEitherRole(SESSION_CONTRACT_ROLE, ADMIN_ROLE, msg.sender);
+    /// @notice Unbind a dedicated node from `sessionId`: -> Released (SESSION_CONTRACT_ROLE).
+    function removeDedicatedNode(bytes32 nodeId, uint256 sessionId) external onlyRole(SESSION_CONTRACT_ROLE) {
         if (!_existing(nodeId).dedicated) revert NotDedicated(nodeId);
         _release(nodeId, sessionId);
     }
 
-    /// @notice Mark activity on a Reserved node (SESSION_CONTRACT_ROLE), resetting its idle clock.
-    function recordActivity(bytes32 nodeId) external onlyRole(SESSION_CONTRACT_ROLE) {
-        Node storage n = _existing(nodeId);
-        if (n.status != NodeStatus.Reserved) revert InvalidNodeStatus(nodeId, n.status);
-        n.lastActivity = block.timestamp;
+    /// @notice Mark activity on Reserved nodes (SESSION_CONTRACT_ROLE), resetting their idle clock.
+    ///         Addresses without a Reserved node are skipped.
+    function recordActivity(address[] calldata nodeAddresses) external onlyRole(SESSION_CONTRACT_ROLE) {
+        for (uint256 i = 0; i < nodeAddresses.length; i++) {
+            Node storage n = _nodes[getNodeId(nodeAddresses[i])];
+            if (n.status == NodeStatus.Reserved) n.lastActivity = block.timestamp;
+        }
+    }
+
+    /// @notice Bond the stake of each miner until its verdict on a task is final (SESSION_CONTRACT_ROLE).
+    function lockForTask(address[] calldata nodeAddresses) external onlyRole(SESSION_CONTRACT_ROLE) {
+        for (uint256 i = 0; i < nodeAddresses.length; i++) {
+            Node storage n = _nodes[getNodeId(nodeAddresses[i])];
+            if (n.status != NodeStatus.None) n.pendingTasks += 1;
+        }
+    }
+
+    /// @notice Release one task lock of each miner (SLASHER_ROLE: TaskValidator at finalize).
+    ///         A lock already used by a slash is not released twice.
+    function unlockForTask(address[] calldata nodeAddresses) external onlyRole(SLASHER_ROLE) {
+        for (uint256 i = 0; i < nodeAddresses.length; i++) {
+            Node storage n = _nodes[getNodeId(nodeAddresses[i])];
+            if (n.pendingTasks != 0) n.pendingTasks -= 1;
+        }
     }
 
     // ------------------------------------------------------------------ views
 
-    /// @notice True if the node is Reserved and had no activity for `idleTimeout` seconds.
-    function isNodeIdleInReservedState(bytes32 nodeId) external view returns (bool) {
+    /// @notice A node's id: keccak256 of its 20-byte address.
+    function getNodeId(address nodeAddress) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(nodeAddress));
+    }
+
+    /// @notice True if the node is Reserved and had no activity for `idleThreshold` seconds.
+    function isNodeIdleInReservedState(bytes32 nodeId, uint256 idleThreshold) external view returns (bool) {
         Node storage n = _nodes[nodeId];
-        return n.status == NodeStatus.Reserved && block.timestamp >= n.lastActivity + idleTimeout;
+        return n.status == NodeStatus.Reserved && block.timestamp >= n.lastActivity + idleThreshold;
+    }
+
+    function isReserved(bytes32 nodeId) external view returns (bool) {
+        return _nodes[nodeId].status == NodeStatus.Reserved;
+    }
+
+    /// @notice The session holding a Reserved node; reverts InvalidNodeStatus otherwise.
+    function getAssignedSessionId(bytes32 nodeId) external view returns (uint256) {
+        Node storage n = _nodes[nodeId];
+        if (n.status != NodeStatus.Reserved) revert InvalidNodeStatus(nodeId, n.status);
+        return n.sessionId;
+    }
+
+    function doesNodeExist(bytes32 nodeId) external view returns (bool) {
+        return _nodes[nodeId].status != NodeStatus.None;
+    }
+
+    function getNodeInfo(bytes32 nodeId) public view returns (NodeInfo memory info) {
+        Node storage n = _nodes[nodeId];
+        info = NodeInfo(n.nodeAddress, n.addedAt, n.ephemeralAt, n.reservedAt, n.releasedAt, n.sessionId, uint8(n.status));
+    }
+
+    /// @notice Published accessor: the node-info tuple of `nodeId` (all zero for an unknown id).
+    function ephemeralNodes(bytes32 nodeId) external view returns (NodeInfo memory) {
+        return getNodeInfo(nodeId);
+    }
+
+    function get(address addr) external view returns (NodeInfo memory) {
+        return getNodeInfo(getNodeId(addr));
+    }
+
+    function getNodeStatus(address addr) external view returns (uint8) {
+        return uint8(_nodes[getNodeId(addr)].status);
+    }
+
+    function getNodeStatusById(bytes32 nodeId) external view returns (uint8) {
+        return uint8(_nodes[nodeId].status);
+    }
+
+    function ephemeralNodeCount() external view returns (uint256) {
+        return _ephemeral.length;
+    }
+
+    function pendingTasksOf(bytes32 nodeId) external view returns (uint256) {
+        return _nodes[nodeId].pendingTasks;
     }
 
     /// @notice Full node record (status None and zero fields for an unknown id).
@@ -350,11 +454,6 @@ contract NodePool is AccessRoles {
     /// @notice All Ephemeral node ids (pool order, changes on removal: swap-and-pop).
     function ephemeralNodes() external view returns (bytes32[] memory) {
         return _ephemeral;
-    }
-
-    /// @notice Number of Ephemeral nodes serving `modelId`.
-    function countEligible(uint256 modelId) external view returns (uint256) {
-        return _eligible(modelId).length;
     }
 
     function reputationStates() external view returns (string[] memory) {
@@ -379,6 +478,7 @@ contract NodePool is AccessRoles {
             revert InvalidNodeStatus(nodeId, n.status);
         }
         n.status = NodeStatus.Ephemeral;
+        n.ephemeralAt = block.timestamp;
         _ephemeral.push(nodeId);
         _ephemeralPos[nodeId] = _ephemeral.length;
         emit NodeEphemeral(nodeId, n.nodeAddress, block.timestamp);
@@ -392,6 +492,7 @@ contract NodePool is AccessRoles {
         n.sessionId = sessionId;
         n.dedicated = dedicated;
         n.lastActivity = block.timestamp;
+        n.reservedAt = block.timestamp;
         emit NodeReserved(nodeId, n.nodeAddress, block.timestamp);
         emit NodeReservedBySession(nodeId, sessionId, dedicated);
     }
@@ -403,6 +504,7 @@ contract NodePool is AccessRoles {
         }
         n.status = NodeStatus.Released;
         n.sessionId = 0;
+        n.releasedAt = block.timestamp;
         n.dedicated = false;
         emit NodeReleased(nodeId, n.nodeAddress, block.timestamp);
     }
@@ -419,22 +521,11 @@ contract NodePool is AccessRoles {
         delete _ephemeralPos[nodeId];
     }
 
-    function _eligible(uint256 modelId) private view returns (bytes32[] memory out) {
-        uint256 total = _ephemeral.length;
-        out = new bytes32[](total);
-        uint256 k = 0;
-        for (uint256 i = 0; i < total; i++) {
-            bytes32 id = _ephemeral[i];
-            uint256[] storage models = _nodes[id].modelIds;
-            for (uint256 m = 0; m < models.length; m++) {
-                if (models[m] == modelId) {
-                    out[k++] = id;
-                    break;
-                }
-            }
+    function _serves(bytes32 nodeId, uint256 modelId) private view returns (bool) {
+        uint256[] storage models = _nodes[nodeId].modelIds;
+        for (uint256 m = 0; m < models.length; m++) {
+            if (models[m] == modelId) return true;
         }
-        assembly {
-            mstore(out, k) // shrink to the number found
-        }
+        return false;
     }
 }

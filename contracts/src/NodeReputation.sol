@@ -8,7 +8,10 @@ import {AccessRoles} from "./AccessRoles.sol";
 ///         RECORDER_ROLE (TaskValidator, oracles) and read by NodePool.promoteByReputation and
 ///         routers. Only the last `WINDOW_SIZE` outcomes are kept; lifetime totals are kept too.
 /// @dev States are free-form strings (e.g. "ack", "precommit", "commit", "validation"); they are
-///      stored as keccak256 hashes and matched by hash.
+///      stored as keccak256 hashes and matched by hash. Lifetime counts per (node, state) back
+///      the published getAllCount/getSuccessCount/getFailureCount; getAllTimestamps and
+///      getSuccessTimestamps read the kept window (Cortensor's published NodeReputation ABI,
+///      cortensor/community-projects apps/tensorme-advanced/resources/src/abi/NodeReputation.json).
 contract NodeReputation is AccessRoles {
     struct Outcome {
         bytes32 stateHash;
@@ -29,6 +32,8 @@ contract NodeReputation is AccessRoles {
     mapping(bytes32 => uint256) public totalRecorded;
     /// @notice Lifetime number of successful outcomes for a node.
     mapping(bytes32 => uint256) public totalSuccess;
+    /// @dev Lifetime counts per (node, state hash): all in the high 128 bits, successes in the low.
+    mapping(bytes32 => mapping(bytes32 => uint256)) private _stateCounts;
 
     constructor(address admin, uint256 windowSize) AccessRoles(admin) {
         if (windowSize == 0 || windowSize > 1024) revert InvalidWindowSize(windowSize);
@@ -38,10 +43,12 @@ contract NodeReputation is AccessRoles {
     /// @notice Record one outcome for `node` (RECORDER_ROLE).
     function record(bytes32 node, string calldata state, bool success) external onlyRole(RECORDER_ROLE) {
         uint256 idx = totalRecorded[node];
+        bytes32 stateHash = keccak256(bytes(state));
         _ring[node][idx % WINDOW_SIZE] =
-            Outcome({stateHash: keccak256(bytes(state)), success: success, timestamp: uint64(block.timestamp)});
+            Outcome({stateHash: stateHash, success: success, timestamp: uint64(block.timestamp)});
         totalRecorded[node] = idx + 1;
         if (success) totalSuccess[node] += 1;
+        _stateCounts[node][stateHash] += (uint256(1) << 128) + (success ? 1 : 0);
         emit StateRecorded(node, state, block.timestamp, success);
     }
 
@@ -81,6 +88,46 @@ contract NodeReputation is AccessRoles {
         uint256 n = total < WINDOW_SIZE ? total : WINDOW_SIZE;
         out = new Outcome[](n);
         for (uint256 i = 0; i < n; i++) out[i] = _ring[node][(total - n + i) % WINDOW_SIZE];
+    }
+
+    /// @notice Lifetime number of outcomes of `state` recorded for `node`.
+    function getAllCount(bytes32 node, string calldata state) external view returns (uint256) {
+        return _stateCounts[node][keccak256(bytes(state))] >> 128;
+    }
+
+    /// @notice Lifetime number of successful outcomes of `state` for `node`.
+    function getSuccessCount(bytes32 node, string calldata state) external view returns (uint256) {
+        return uint128(_stateCounts[node][keccak256(bytes(state))]);
+    }
+
+    /// @notice Lifetime number of failed outcomes of `state` for `node`.
+    function getFailureCount(bytes32 node, string calldata state) external view returns (uint256) {
+        uint256 packed = _stateCounts[node][keccak256(bytes(state))];
+        return (packed >> 128) - uint128(packed);
+    }
+
+    /// @notice Timestamps of the kept outcomes of `state`, oldest first.
+    function getAllTimestamps(bytes32 node, string calldata state) external view returns (uint256[] memory) {
+        return _timestamps(node, keccak256(bytes(state)), false);
+    }
+
+    /// @notice Timestamps of the kept successful outcomes of `state`, oldest first.
+    function getSuccessTimestamps(bytes32 node, string calldata state) external view returns (uint256[] memory) {
+        return _timestamps(node, keccak256(bytes(state)), true);
+    }
+
+    function _timestamps(bytes32 node, bytes32 stateHash, bool successOnly) private view returns (uint256[] memory out) {
+        uint256 total = totalRecorded[node];
+        uint256 n = total < WINDOW_SIZE ? total : WINDOW_SIZE;
+        out = new uint256[](n);
+        uint256 k = 0;
+        for (uint256 i = 0; i < n; i++) {
+            Outcome storage o = _ring[node][(total - n + i) % WINDOW_SIZE];
+            if (o.stateHash == stateHash && (o.success || !successOnly)) out[k++] = o.timestamp;
+        }
+        assembly {
+            mstore(out, k)
+        }
     }
 
     function _recent(bytes32 node, string[] calldata states, uint256 recentWindow)

@@ -4,37 +4,48 @@ pragma solidity ^0.8.20;
 import {AccessRoles} from "./AccessRoles.sol";
 
 /// @title NodeStats
-/// @notice Points and counters per miner address and task phase, and the level derived from
-///         points. Rewards/penalties come from RECORDER_ROLE (TaskValidator, oracles); `ping`
-///         is called by the miner itself as a liveness signal.
+/// @notice Points and counters per node id and task phase, and the level derived from points,
+///         with the per-phase functions of Cortensor's published NodeStats ABI
+///         (cortensor/community-projects, apps/tensorme-advanced/resources/src/abi/NodeStats.json
+///         in the repository's history): reward<Phase>, penalty<Phase>, increment<Phase>Counter,
+///         modify<Phase>Point, get<Phase>Counter, get<Phase>Point, getLevel, ping.
 ///
-/// Phase values (ours): 0 Request, 1 Create, 2 Prepare, 3 Start, 4 Precommit, 5 Commit, 6 End.
-/// Level: the number of `levelThresholds` entries that points reach (defaults 100, 500, 2000,
-/// 10000 -> levels 0..4). Points never go below zero (penalties saturate).
-/// @dev Keyed by miner ADDRESS (not node id) because `ping()` identifies the caller by msg.sender.
+/// Phases (ours, indexes of `points` and `counters`): 0 Request, 1 Create, 2 Prepare, 3 Start,
+/// 4 Precommit, 5 Commit, 6 End, 7 Correctness, 8 Ping.
+/// reward<Phase> adds `rewardPoints` and counts one event of the phase; penalty<Phase>
+/// subtracts `penaltyPoints` and counts one; modify<Phase>Point adds a signed delta and
+/// increment<Phase>Counter counts only. Writers hold RECORDER_ROLE (TaskValidator, oracles);
+/// `ping` is the miner's own liveness signal (rewardPing is the recorder's).
+/// Level: the number of `levelThresholds` entries the node's total points (sum over phases,
+/// negative counts as 0) reach; defaults 100, 500, 2000, 10000 -> levels 0..4.
 contract NodeStats is AccessRoles {
-    uint8 public constant PHASE_COUNT = 7;
+    uint8 public constant REQUEST = 0;
+    uint8 public constant CREATE = 1;
+    uint8 public constant PREPARE = 2;
+    uint8 public constant START = 3;
+    uint8 public constant PRECOMMIT = 4;
+    uint8 public constant COMMIT = 5;
+    uint8 public constant END = 6;
+    uint8 public constant CORRECTNESS = 7;
+    uint8 public constant PING = 8;
+    uint8 public constant PHASE_COUNT = 9;
 
-    struct PhaseStats {
-        uint256 rewardCount;
-        uint256 penaltyCount;
-        uint256 rewardPoints;
-        uint256 penaltyPoints;
-    }
-
-    error InvalidPhase(uint8 phase);
     error InvalidThresholds();
 
-    event NodeRewarded(address indexed node, uint8 indexed phase, uint256 points, uint256 totalPoints);
-    event NodePenalized(address indexed node, uint8 indexed phase, uint256 points, uint256 totalPoints);
-    event NodePinged(address indexed node, uint256 timestamp);
-    event NodeLevelUpdated(address indexed node, uint256 oldLevel, uint256 newLevel);
+    event NodePinged(address miner, bytes32 nodeId, uint256 pingCounter);
+    event NodeLevelUpdated(bytes32 indexed node, uint256 newLevel);
+    event PointsUpdated(bytes32 indexed node, uint8 indexed phase, int256 delta, int256 totalPoints);
     event LevelThresholdsUpdated(uint256[] thresholds);
+    event PointRulesUpdated(uint256 rewardPoints, uint256 penaltyPoints);
 
-    mapping(address => uint256) public points;
-    mapping(address => uint256) public pingCount;
-    mapping(address => uint256) public lastPing;
-    mapping(address => mapping(uint8 => PhaseStats)) private _phase;
+    /// @notice points[node][phase], signed (penalties may take a phase below zero).
+    mapping(bytes32 => int256[9]) public points;
+    /// @notice counters[node][phase].
+    mapping(bytes32 => uint256[9]) public counters;
+    mapping(bytes32 => int256) public totalPoints;
+    mapping(bytes32 => uint256) public lastPingTimestamp;
+    uint256 public rewardPoints = 10;
+    uint256 public penaltyPoints = 20;
     uint256[] private _thresholds;
 
     constructor(address admin) AccessRoles(admin) {
@@ -45,7 +56,7 @@ contract NodeStats is AccessRoles {
     }
 
     /// @notice Replace level thresholds (strictly increasing, non-empty). Levels of existing
-    ///         nodes change lazily: NodeLevelUpdated fires on their next reward/penalty.
+    ///         nodes change lazily: NodeLevelUpdated fires on their next point change.
     function setLevelThresholds(uint256[] calldata thresholds) external onlyRole(ADMIN_ROLE) {
         if (thresholds.length == 0) revert InvalidThresholds();
         for (uint256 i = 1; i < thresholds.length; i++) {
@@ -55,59 +66,183 @@ contract NodeStats is AccessRoles {
         emit LevelThresholdsUpdated(thresholds);
     }
 
-    /// @notice Add `amount` points to `node` for `phase` (RECORDER_ROLE).
-    function reward(address node, uint8 phase, uint256 amount) external onlyRole(RECORDER_ROLE) {
-        PhaseStats storage p = _stats(node, phase);
-        uint256 oldLevel = getLevel(node);
-        p.rewardCount += 1;
-        p.rewardPoints += amount;
-        points[node] += amount;
-        emit NodeRewarded(node, phase, amount, points[node]);
-        _levelChanged(node, oldLevel);
+    /// @notice Points one reward adds and one penalty subtracts (ADMIN_ROLE).
+    function setPointRules(uint256 rewardPoints_, uint256 penaltyPoints_) external onlyRole(ADMIN_ROLE) {
+        rewardPoints = rewardPoints_;
+        penaltyPoints = penaltyPoints_;
+        emit PointRulesUpdated(rewardPoints_, penaltyPoints_);
     }
 
-    /// @notice Subtract `amount` points (saturating at 0) from `node` for `phase` (RECORDER_ROLE).
-    function penalize(address node, uint8 phase, uint256 amount) external onlyRole(RECORDER_ROLE) {
-        PhaseStats storage p = _stats(node, phase);
-        uint256 oldLevel = getLevel(node);
-        p.penaltyCount += 1;
-        p.penaltyPoints += amount;
-        uint256 cur = points[node];
-        points[node] = cur > amount ? cur - amount : 0;
-        emit NodePenalized(node, phase, amount, points[node]);
-        _levelChanged(node, oldLevel);
+    function rewardRequest(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, REQUEST, int256(rewardPoints), true);
+    }
+    function penaltyRequest(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, REQUEST, -int256(penaltyPoints), true);
+    }
+    function incrementRequestCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, REQUEST);
+    }
+    function modifyRequestPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, REQUEST, delta, false);
+    }
+    function rewardCreate(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, CREATE, int256(rewardPoints), true);
+    }
+    function penaltyCreate(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, CREATE, -int256(penaltyPoints), true);
+    }
+    function incrementCreateCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, CREATE);
+    }
+    function modifyCreatePoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, CREATE, delta, false);
+    }
+    function rewardPrepare(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PREPARE, int256(rewardPoints), true);
+    }
+    function penaltyPrepare(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PREPARE, -int256(penaltyPoints), true);
+    }
+    function incrementPrepareCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, PREPARE);
+    }
+    function modifyPreparePoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PREPARE, delta, false);
+    }
+    function rewardStart(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, START, int256(rewardPoints), true);
+    }
+    function penaltyStart(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, START, -int256(penaltyPoints), true);
+    }
+    function incrementStartCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, START);
+    }
+    function modifyStartPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, START, delta, false);
+    }
+    function rewardPrecommit(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PRECOMMIT, int256(rewardPoints), true);
+    }
+    function penaltyPrecommit(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PRECOMMIT, -int256(penaltyPoints), true);
+    }
+    function incrementPrecommitCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, PRECOMMIT);
+    }
+    function modifyPrecommitPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PRECOMMIT, delta, false);
+    }
+    function rewardCommit(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, COMMIT, int256(rewardPoints), true);
+    }
+    function penaltyCommit(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, COMMIT, -int256(penaltyPoints), true);
+    }
+    function incrementCommitCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, COMMIT);
+    }
+    function modifyCommitPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, COMMIT, delta, false);
+    }
+    function rewardEnd(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, END, int256(rewardPoints), true);
+    }
+    function penaltyEnd(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, END, -int256(penaltyPoints), true);
+    }
+    function incrementEndCounter(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _count(node, END);
+    }
+    function modifyEndPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, END, delta, false);
+    }
+    function modifyCorrectnessPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, CORRECTNESS, delta, false);
+    }
+    function rewardPing(bytes32 node) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PING, int256(rewardPoints), true);
+    }
+    function modifyPingPoint(bytes32 node, int256 delta) external onlyRole(RECORDER_ROLE) {
+        _modify(node, PING, delta, false);
     }
 
-    /// @notice Liveness signal from a miner.
+    /// @notice Liveness signal from a miner: counts a ping for the caller's node id.
     function ping() external {
-        pingCount[msg.sender] += 1;
-        lastPing[msg.sender] = block.timestamp;
-        emit NodePinged(msg.sender, block.timestamp);
+        bytes32 node = getNodeId(msg.sender);
+        _count(node, PING);
+        lastPingTimestamp[node] = block.timestamp;
+        emit NodePinged(msg.sender, node, counters[node][PING]);
     }
 
-    /// @notice Level derived from current points (see contract NatSpec).
-    function getLevel(address node) public view returns (uint256 level) {
-        uint256 pts = points[node];
-        while (level < _thresholds.length && pts >= _thresholds[level]) level++;
+    // ------------------------------------------------------------------ views
+
+    /// @notice A node's id: keccak256 of its address, as NodePool derives it.
+    function getNodeId(address nodeAddress) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(nodeAddress));
     }
 
-    function getPhaseStats(address node, uint8 phase) external view returns (PhaseStats memory) {
-        if (phase >= PHASE_COUNT) revert InvalidPhase(phase);
-        return _phase[node][phase];
+    function getCreateCounter(bytes32 node) external view returns (uint256) {
+        return counters[node][CREATE];
+    }
+    function getPrepareCounter(bytes32 node) external view returns (uint256) {
+        return counters[node][PREPARE];
+    }
+    function getPrecommitCounter(bytes32 node) external view returns (uint256) {
+        return counters[node][PRECOMMIT];
+    }
+    function getCommitCounter(bytes32 node) external view returns (uint256) {
+        return counters[node][COMMIT];
+    }
+    function getPingCounter(bytes32 node) external view returns (uint256) {
+        return counters[node][PING];
+    }
+    function getCreatePoint(bytes32 node) external view returns (int256) {
+        return points[node][CREATE];
+    }
+    function getPreparePoint(bytes32 node) external view returns (int256) {
+        return points[node][PREPARE];
+    }
+    function getPrecommitPoint(bytes32 node) external view returns (int256) {
+        return points[node][PRECOMMIT];
+    }
+    function getCommitPoint(bytes32 node) external view returns (int256) {
+        return points[node][COMMIT];
+    }
+    function getPingPoint(bytes32 node) external view returns (int256) {
+        return points[node][PING];
+    }
+    function getCorrectnessPoint(bytes32 node) external view returns (int256) {
+        return points[node][CORRECTNESS];
+    }
+
+    /// @notice Level derived from the node's total points (see contract NatSpec).
+    function getLevel(bytes32 node) public view returns (uint256 level) {
+        int256 pts = totalPoints[node];
+        if (pts <= 0) return 0;
+        while (level < _thresholds.length && uint256(pts) >= _thresholds[level]) level++;
     }
 
     function levelThresholds() external view returns (uint256[] memory) {
         return _thresholds;
     }
 
-    function _stats(address node, uint8 phase) private view returns (PhaseStats storage) {
-        if (phase >= PHASE_COUNT) revert InvalidPhase(phase);
-        if (node == address(0)) revert ZeroAddress();
-        return _phase[node][phase];
+    // ------------------------------------------------------------------ internals
+
+    function _count(bytes32 node, uint8 phase) private {
+        if (node == bytes32(0)) revert ZeroAddress();
+        counters[node][phase] += 1;
     }
 
-    function _levelChanged(address node, uint256 oldLevel) private {
+    function _modify(bytes32 node, uint8 phase, int256 delta, bool counted) private {
+        if (node == bytes32(0)) revert ZeroAddress();
+        uint256 oldLevel = getLevel(node);
+        if (counted) counters[node][phase] += 1;
+        points[node][phase] += delta;
+        int256 total = totalPoints[node] + delta;
+        totalPoints[node] = total;
+        emit PointsUpdated(node, phase, delta, total);
         uint256 newLevel = getLevel(node);
-        if (newLevel != oldLevel) emit NodeLevelUpdated(node, oldLevel, newLevel);
+        if (newLevel != oldLevel) emit NodeLevelUpdated(node, newLevel);
     }
 }

@@ -9,15 +9,23 @@ import {ISessionInfo, ISessionQueue, ITaskValidator} from "./Interfaces.sol";
 /// @notice Holds session deposits in COR and pays miners.
 ///
 /// Accounting (every COR this contract holds is in exactly one bucket, so
-/// cor.balanceOf(this) == totalSessionBalance + totalEscrow + totalClaimable at all times):
+/// cor.balanceOf(this) == totalSessionBalance + totalEscrow + totalClaimable + totalBonds):
+///   sessionBond[s]     - taken at SessionV2.create: bondPerNode * maxNumOfNodes, refunded
+///                        with the balance once the session is inactive
 ///   sessionBalance[s]  - deposited, not yet committed to a task (refundable)
 ///   taskEscrow[s][t]   - set aside on submit: pricePerMiner * redundant, price fixed per task
 ///   claimable[miner]   - allocated to a miner, pulled with withdrawNodePayment
 /// Flow: depositToSession -> (SessionV2.submit) reserveTaskFunds -> queue completes ->
 /// TaskValidator.finalize -> allocateNodePayments (anyone) credits each VALID miner once and
 /// returns the rest of the escrow to sessionBalance -> withdrawNodePayment.
-/// A miner can never be paid twice for a task: each task is allocated once (TaskAlreadyAllocated)
-/// and each (task, miner) pair is flagged (MinerAlreadyPaid).
+/// A miner can never be paid twice for a task: each task is allocated once (TaskAlreadyAllocated),
+/// and the queue lists each miner of a task once.
+/// Every COR that enters a session can leave it: escrow through allocateNodePayments, or, for
+/// a task nobody was assigned before the session closed, through reclaimUnassignedEscrow; the
+/// balance and bond through refund (permissionless, only ever to the owner).
+/// Who can do what: the admin sets the price, the bond per node and the treasury (each with
+/// an event) and cannot move session money; only a session's owner may pay its balance to the
+/// network treasury (payFromSessionToNetwork).
 contract SessionPayment is AccessRoles {
     /// @dev TaskValidator.Verdict.Valid
     uint8 public constant VERDICT_VALID = 1;
@@ -27,10 +35,10 @@ contract SessionPayment is AccessRoles {
     error SessionNotActive(uint256 sessionId);
     error SessionStillActive(uint256 sessionId);
     error InsufficientSessionFunds(uint256 sessionId, uint256 available, uint256 required);
-    error TaskFundsAlreadyReserved(uint256 sessionId, uint256 taskId);
     error TaskNotFinalized(uint256 sessionId, uint256 taskId);
     error TaskAlreadyAllocated(uint256 sessionId, uint256 taskId);
-    error MinerAlreadyPaid(uint256 sessionId, uint256 taskId, address miner);
+    error NotSessionOwner(uint256 sessionId, address caller);
+    error TaskWasAssigned(uint256 sessionId, uint256 taskId);
     error NothingToWithdraw(address miner);
     error TokenTransferFailed();
     error ContractsNotSet();
@@ -44,6 +52,9 @@ contract SessionPayment is AccessRoles {
     event SessionRefunded(uint256 indexed sessionId, address indexed owner, uint256 amount);
     event TaskPriceUpdated(uint256 pricePerMinerPerTask);
     event TreasuryUpdated(address treasury);
+    event BondPerNodeUpdated(uint256 bondPerNode);
+    event SessionBondTaken(uint256 indexed sessionId, address indexed payer, uint256 amount);
+    event UnassignedEscrowReclaimed(uint256 indexed sessionId, uint256 indexed taskId, uint256 amount);
     event ContractsUpdated(address sessions, address queue, address validator);
 
     IERC20 public immutable cor;
@@ -54,17 +65,20 @@ contract SessionPayment is AccessRoles {
     address public treasury;
     /// @notice COR paid to each VALID miner per task (default 1 COR).
     uint256 public pricePerMinerPerTask = 1 ether;
+    /// @notice COR bonded per node a session may hold (maxNumOfNodes), refunded on close.
+    uint256 public bondPerNode = 1 ether;
 
     mapping(uint256 => uint256) public sessionBalance;
     mapping(uint256 => mapping(uint256 => uint256)) public taskEscrow;
     mapping(uint256 => mapping(uint256 => uint256)) public taskPricePerMiner;
-    mapping(uint256 => mapping(uint256 => bool)) public taskReserved;
+    mapping(uint256 => uint256) public sessionBond;
     mapping(uint256 => mapping(uint256 => bool)) public allocated;
     mapping(uint256 => mapping(uint256 => mapping(address => bool))) public paid;
     mapping(address => uint256) public claimable;
     uint256 public totalSessionBalance;
     uint256 public totalEscrow;
     uint256 public totalClaimable;
+    uint256 public totalBonds;
 
     constructor(address admin, IERC20 cor_, address treasury_) AccessRoles(admin) {
         if (address(cor_) == address(0) || treasury_ == address(0)) revert ZeroAddress();
@@ -87,6 +101,11 @@ contract SessionPayment is AccessRoles {
         emit TaskPriceUpdated(price);
     }
 
+    function setBondPerNode(uint256 bond) external onlyRole(ADMIN_ROLE) {
+        bondPerNode = bond;
+        emit BondPerNodeUpdated(bond);
+    }
+
     function setTreasury(address treasury_) external onlyRole(ADMIN_ROLE) {
         if (treasury_ == address(0)) revert ZeroAddress();
         treasury = treasury_;
@@ -105,13 +124,26 @@ contract SessionPayment is AccessRoles {
         emit SessionDeposited(sessionId, msg.sender, amount, sessionBalance[sessionId]);
     }
 
+    /// @notice Take the bond of a new session, bondPerNode * nodes, from `payer` (approve first;
+    ///         SESSION_CONTRACT_ROLE: SessionV2.create). Refunded with the balance by `refund`.
+    function takeSessionBond(uint256 sessionId, address payer, uint256 nodes)
+        external
+        onlyRole(SESSION_CONTRACT_ROLE)
+    {
+        uint256 amount = bondPerNode * nodes;
+        if (amount == 0) return;
+        sessionBond[sessionId] += amount;
+        totalBonds += amount;
+        if (!cor.transferFrom(payer, address(this), amount)) revert TokenTransferFailed();
+        emit SessionBondTaken(sessionId, payer, amount);
+    }
+
     /// @notice Escrow pricePerMinerPerTask * slots from the session balance for a new task
-    ///         (SESSION_CONTRACT_ROLE; SessionV2.submit).
+    ///         (SESSION_CONTRACT_ROLE; SessionV2.submit, which never repeats a task id).
     function reserveTaskFunds(uint256 sessionId, uint256 taskId, uint256 slots)
         external
         onlyRole(SESSION_CONTRACT_ROLE)
     {
-        if (taskReserved[sessionId][taskId]) revert TaskFundsAlreadyReserved(sessionId, taskId);
         uint256 price = pricePerMinerPerTask;
         uint256 amount = price * slots;
         uint256 bal = sessionBalance[sessionId];
@@ -121,7 +153,6 @@ contract SessionPayment is AccessRoles {
         taskEscrow[sessionId][taskId] = amount;
         totalEscrow += amount;
         taskPricePerMiner[sessionId][taskId] = price;
-        taskReserved[sessionId][taskId] = true;
         emit TaskFundsReserved(sessionId, taskId, amount, price);
     }
 
@@ -141,7 +172,6 @@ contract SessionPayment is AccessRoles {
         for (uint256 i = 0; i < miners.length; i++) {
             address m = miners[i];
             if (validator.verdictOf(sessionId, taskId, m) != VERDICT_VALID) continue;
-            if (paid[sessionId][taskId][m]) revert MinerAlreadyPaid(sessionId, taskId, m);
             uint256 amount = price < left ? price : left;
             paid[sessionId][taskId][m] = true;
             left -= amount;
@@ -168,10 +198,25 @@ contract SessionPayment is AccessRoles {
         emit NodePaymentWithdrawn(msg.sender, amount);
     }
 
-    /// @notice Move `amount` from a session's balance to the network treasury (network fee).
-    ///         SESSION_CONTRACT_ROLE or ADMIN_ROLE.
+    /// @notice Return the escrow of a task nobody was assigned to the session balance, once
+    ///         the session is inactive (nobody can assign it any more). Permissionless.
+    function reclaimUnassignedEscrow(uint256 sessionId, uint256 taskId) external {
+        if (_sessions().isSessionActive(sessionId)) revert SessionStillActive(sessionId);
+        if (allocated[sessionId][taskId]) revert TaskAlreadyAllocated(sessionId, taskId);
+        if (queue.getTaskMiners(sessionId, taskId).length != 0) revert TaskWasAssigned(sessionId, taskId);
+        allocated[sessionId][taskId] = true;
+        uint256 amount = taskEscrow[sessionId][taskId];
+        taskEscrow[sessionId][taskId] = 0;
+        totalEscrow -= amount;
+        sessionBalance[sessionId] += amount;
+        totalSessionBalance += amount;
+        emit UnassignedEscrowReclaimed(sessionId, taskId, amount);
+    }
+
+    /// @notice Move `amount` from a session's balance to the network treasury (a network fee
+    ///         the session's owner chooses to pay). Session owner only: no role can take user deposits.
     function payFromSessionToNetwork(uint256 sessionId, uint256 amount) external {
-        _checkEitherRole(SESSION_CONTRACT_ROLE, ADMIN_ROLE, msg.sender);
+        if (_sessions().sessionOwner(sessionId) != msg.sender) revert NotSessionOwner(sessionId, msg.sender);
         if (amount == 0) revert ZeroAmount();
         uint256 bal = sessionBalance[sessionId];
         if (bal < amount) revert InsufficientSessionFunds(sessionId, bal, amount);
@@ -181,17 +226,22 @@ contract SessionPayment is AccessRoles {
         emit SessionPaidToNetwork(sessionId, treasury, amount);
     }
 
-    /// @notice Pay an inactive session's whole balance back to its owner. Permissionless (the
-    ///         money can only go to the owner); returns 0 without event when there is nothing.
+    /// @notice Pay an inactive session's whole balance and its bond back to its owner.
+    ///         Permissionless (the money can only go to the owner); returns 0 without event
+    ///         when there is nothing.
     function refund(uint256 sessionId) external returns (uint256 amount) {
         ISessionInfo s = _sessions();
         address owner = s.sessionOwner(sessionId);
         if (owner == address(0)) revert UnknownSession(sessionId);
         if (s.isSessionActive(sessionId)) revert SessionStillActive(sessionId);
-        amount = sessionBalance[sessionId];
+        uint256 balance = sessionBalance[sessionId];
+        uint256 bond = sessionBond[sessionId];
+        amount = balance + bond;
         if (amount == 0) return 0;
         sessionBalance[sessionId] = 0;
-        totalSessionBalance -= amount;
+        sessionBond[sessionId] = 0;
+        totalSessionBalance -= balance;
+        totalBonds -= bond;
         if (!cor.transfer(owner, amount)) revert TokenTransferFailed();
         emit SessionRefunded(sessionId, owner, amount);
     }

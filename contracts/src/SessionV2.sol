@@ -9,49 +9,53 @@ import {INodePool, ISessionInfo, ISessionQueue, ISessionPayment, IPrivateSession
 ///         NodePool; the owner funds it on SessionPayment and submits tasks (itself or through
 ///         routers it added); tasks go to SessionQueueV2.
 ///
-/// Mode values (Cortensor's are unofficial; ours):
-///   0 ephemeral - nodes are drawn at random from NodePool's Ephemeral set at creation;
-///                 requires reserveEphemeralNodes = true; no dedicated nodes
-///   1 hybrid    - optional random reservation plus dedicated nodes
-///   2 dedicated - only dedicated nodes (addDedicatedNode); requires reserveEphemeralNodes = false
-/// At creation with reservation, min(maxNumOfNodes, eligible) nodes serving `modelIdentifier`
-/// are reserved; fewer than minNumOfNodes eligible reverts NotEnoughNodes.
+/// The external surface follows Cortensor's published SessionV2 ABI (cortensor/community-projects,
+/// apps/chaplin/backend/abis/SessionV2.json for `create` and the `getSession` tuple,
+/// apps/tensorme-simple/resources/src/abi/SessionV2.json for `submit`); docs/contracts.md lists
+/// the choice and every difference.
 ///
-/// Parameter meaning (our interpretation where Cortensor is silent):
-///   redundant            - miners per task (task slots); 1..maxNumOfNodes; the task price
-///                          escrowed on submit is SessionPayment.pricePerMinerPerTask * redundant
-///   numOfValidatorNodes  - recorded, <= maxNumOfNodes (validators are off-chain here)
-///   sla, reservePeriod   - recorded for routers/oracles (seconds), not enforced on-chain
-///   maxTaskExecutionCount- maximum number of tasks the session accepts; 0 = unlimited
-///   variableAddress      - opaque address recorded for the session (e.g. a pricing contract)
+/// Mode values (Cortensor's are unofficial; ours):
+///   0 ephemeral - nodes are drawn from NodePool's Ephemeral set at creation;
+///                 requires reserveEphemeralNodes = true; no dedicated nodes
+///   1 hybrid    - optional reservation plus dedicated nodes
+///   2 dedicated - only dedicated nodes (addDedicatedNode); requires reserveEphemeralNodes = false
+/// Session state (ours): 0 none, 1 active, 2 deactivated.
+///
+/// Cost of a session: `create` takes a bond of SessionPayment.bondPerNode * maxNumOfNodes from
+/// the creator (refunded on deactivation), so reserving the pool is never free. A dedicated
+/// node is bound only after its operator consented (approveDedicatedSession).
 contract SessionV2 is AccessRoles, ISessionInfo {
     uint256 public constant MAX_NODES = 32;
+    uint256 public constant MAX_ROUTERS = 16;
     uint256 public constant MODE_EPHEMERAL = 0;
     uint256 public constant MODE_HYBRID = 1;
     uint256 public constant MODE_DEDICATED = 2;
+    uint8 public constant STATE_ACTIVE = 1;
+    uint8 public constant STATE_DEACTIVATED = 2;
 
+    /// @notice The published `getSession` tuple, field for field.
     struct Session {
         uint256 id;
         bytes32 sid;
-        address owner;
         string name;
         string metadata;
-        address variableAddress;
+        uint8 state;
+        uint256 createdAt;
+        uint256 updatedAt;
+        address owner;
+        address[] ephemeralNodes;
+        address[] dedicatedNodes;
+        uint256 mode;
+        uint256 redundant;
         uint256 minNumOfNodes;
         uint256 maxNumOfNodes;
-        uint256 redundant;
         uint256 numOfValidatorNodes;
-        uint256 mode;
-        bool reserveEphemeralNodes;
+        string[] routerMetadatas;
+        address[] routerAddresses;
         uint256 sla;
         uint256 modelIdentifier;
         uint256 reservePeriod;
         uint256 maxTaskExecutionCount;
-        bool active;
-        uint256 createdAt;
-        uint256 taskCount;
-        bytes32[] nodeIds;
-        address[] miners;
     }
 
     error UnknownSession(uint256 sessionId);
@@ -62,36 +66,38 @@ contract SessionV2 is AccessRoles, ISessionInfo {
     error InvalidRedundancy(uint256 redundant, uint256 maxNumOfNodes);
     error InvalidValidatorCount(uint256 numOfValidatorNodes, uint256 maxNumOfNodes);
     error InvalidMode(uint256 mode, bool reserveEphemeralNodes);
-    error NotEnoughNodes(uint256 minNumOfNodes, uint256 available);
     error DedicatedNodesNotAllowed(uint256 mode);
     error SessionFull(uint256 sessionId, uint256 maxNumOfNodes);
-    error NodeNotInSession(uint256 sessionId, bytes32 nodeId);
+    error NodeNotInSession(uint256 sessionId, address nodeAddress);
     error NodeNotIdle(bytes32 nodeId);
+    error NodeConsentMissing(uint256 sessionId, address nodeAddress);
     error TaskLimitReached(uint256 sessionId, uint256 maxTaskExecutionCount);
     error PrivateSessionRequiresCiphertext(uint256 sessionId);
     error OnlyPrivateSessions(address caller);
+    error OnlyQueue(address caller);
+    error TooManyRouters(uint256 sessionId, uint256 maxRouters);
+    error RouterAlreadyAdded(uint256 sessionId, address routerAddress);
+    error RouterNotFound(uint256 sessionId, address routerAddress);
+    error NoSessionForAddress(address userAddr);
     error ContractsNotSet();
 
     event SessionCreated(uint256 sessionId, bytes32 sid, address owner, address[] miners);
-    event SessionUpdated(uint256 sessionId, address owner);
-    event SessionDeactivated(uint256 sessionId, address owner, uint256 refunded);
-    event TaskSubmitted(uint256 sessionId, uint256 taskId, string taskData, string clientReference);
-    /// @notice Task decoration: node type, prompt type/template and llm params
-    ///         [maxTokens, temperature, topP, topK, presencePenalty, frequencyPenalty] (ints).
-    event TaskParams(
-        uint256 indexed sessionId,
-        uint256 indexed taskId,
-        uint256 nodeType,
-        uint256 promptType,
-        string promptTemplate,
-        uint256[] llmParams
+    event SessionUpdated(
+        uint256 indexed sessionId, address indexed updater, uint256 minNumOfNodes, uint256 maxNumOfNodes, uint256 redundant
     );
-    event NewNodeAssignedToSession(uint256 sessionId, bytes32 nodeId, address miner);
+    event SessionDeactivated(uint256 indexed sessionId, address indexed deactivator);
+    event TaskSubmitted(uint256 sessionId, uint256 taskId, string taskData, string clientReference);
+    event TaskAssigned(uint256 sessionId, uint256 taskId, bytes32[] nodeIds);
+    /// @notice assignmentType (ours): 0 reserved at creation, 1 dedicated.
+    event NewNodeAssignedToSession(
+        uint256 indexed sessionId, address[] nodeAddresses, uint256 newNodeCount, uint256 assignmentType
+    );
     event NodeReleased(bytes32 nodeId, uint256 sessionId);
-    event DedicatedNodeAdded(uint256 sessionId, bytes32 nodeId, address miner);
-    event DedicatedNodeRemoved(uint256 sessionId, bytes32 nodeId);
-    event RouterAdded(uint256 sessionId, address router);
-    event RouterRemoved(uint256 sessionId, address router);
+    event DedicatedNodeAdded(address indexed nodeAddress);
+    event DedicatedNodeRemoved(address indexed nodeAddress);
+    event DedicatedSessionApproved(address indexed nodeAddress, uint256 indexed sessionId);
+    event RouterAdded(address routerAddress, string routerInfo);
+    event RouterRemoved(address routerAddress);
     event ContractsUpdated(address nodePool, address queue, address payment, address privateSessions);
 
     INodePool public nodePool;
@@ -100,11 +106,17 @@ contract SessionV2 is AccessRoles, ISessionInfo {
     IPrivateSessions public privateSessions;
     /// @notice Number of sessions created (ids are 0..sessionCount-1).
     uint256 public sessionCount;
+    /// @notice Session ids created by each address, in creation order.
+    mapping(address => uint256[]) public userSessions;
+    /// @notice The session a node operator agreed to serve as a dedicated node (id + 1; 0 = none).
+    mapping(address => uint256) public dedicatedConsent;
 
     mapping(uint256 => Session) private _sessions;
-    mapping(uint256 => mapping(bytes32 => uint256)) private _nodePos; // 1-based in nodeIds
-    mapping(uint256 => mapping(address => bool)) private _isMiner;
-    mapping(uint256 => mapping(address => bool)) public isRouter;
+    mapping(uint256 => uint256) private _taskCount;
+    mapping(uint256 => address) private _variableAddress;
+    mapping(uint256 => mapping(address => uint256)) private _ephemeralPos; // 1-based
+    mapping(uint256 => mapping(address => uint256)) private _dedicatedPos; // 1-based
+    mapping(uint256 => mapping(address => uint256)) private _routerPos; // 1-based
 
     constructor(address admin) AccessRoles(admin) {}
 
@@ -122,7 +134,8 @@ contract SessionV2 is AccessRoles, ISessionInfo {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /// @notice Create a session owned by the caller; reserves nodes per `mode` (see contract doc).
+    /// @notice Create a session owned by the caller; takes the session bond (approve
+    ///         SessionPayment first) and reserves nodes per `mode` (see contract doc).
     function create(
         string memory name,
         string memory metadata,
@@ -137,87 +150,95 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         uint256 modelIdentifier,
         uint256 reservePeriod,
         uint256 maxTaskExecutionCount
-    ) external returns (uint256 sessionId) {
+    ) external {
         if (address(nodePool) == address(0)) revert ContractsNotSet();
-        if (minNumOfNodes == 0 || minNumOfNodes > maxNumOfNodes || maxNumOfNodes > MAX_NODES) {
-            revert InvalidNodeRange(minNumOfNodes, maxNumOfNodes);
-        }
-        if (redundant == 0 || redundant > maxNumOfNodes) revert InvalidRedundancy(redundant, maxNumOfNodes);
-        if (numOfValidatorNodes > maxNumOfNodes) revert InvalidValidatorCount(numOfValidatorNodes, maxNumOfNodes);
+        _checkShape(minNumOfNodes, maxNumOfNodes, redundant, numOfValidatorNodes);
         if (
             mode > MODE_DEDICATED || (mode == MODE_EPHEMERAL && !reserveEphemeralNodes)
                 || (mode == MODE_DEDICATED && reserveEphemeralNodes)
         ) revert InvalidMode(mode, reserveEphemeralNodes);
 
-        sessionId = sessionCount++;
+        uint256 sessionId = sessionCount++;
         Session storage s = _sessions[sessionId];
         s.id = sessionId;
         s.sid = keccak256(abi.encodePacked(block.chainid, address(this), sessionId));
-        s.owner = msg.sender;
         s.name = name;
         s.metadata = metadata;
-        s.variableAddress = variableAddress;
+        s.state = STATE_ACTIVE;
+        s.createdAt = block.timestamp;
+        s.updatedAt = block.timestamp;
+        s.owner = msg.sender;
+        s.mode = mode;
+        s.redundant = redundant;
         s.minNumOfNodes = minNumOfNodes;
         s.maxNumOfNodes = maxNumOfNodes;
-        s.redundant = redundant;
         s.numOfValidatorNodes = numOfValidatorNodes;
-        s.mode = mode;
-        s.reserveEphemeralNodes = reserveEphemeralNodes;
         s.sla = sla;
         s.modelIdentifier = modelIdentifier;
         s.reservePeriod = reservePeriod;
         s.maxTaskExecutionCount = maxTaskExecutionCount;
-        s.active = true;
-        s.createdAt = block.timestamp;
+        _variableAddress[sessionId] = variableAddress;
+        userSessions[msg.sender].push(sessionId);
+
+        payment.takeSessionBond(sessionId, msg.sender, maxNumOfNodes);
         if (reserveEphemeralNodes) _reserveInitial(s);
-        emit SessionCreated(sessionId, s.sid, msg.sender, s.miners);
+        emit SessionCreated(sessionId, s.sid, msg.sender, s.ephemeralNodes);
     }
 
-    /// @notice Change the mutable descriptive parameters of an active session (owner only).
+    /// @notice Change name, metadata and node shape of an active session (owner). The new
+    ///         shape must hold the nodes the session already has; the mode cannot change
+    ///         (a reservation was made for it), and maxNumOfNodes may not exceed what the bond covers.
     function update(
-        uint256 sessionId,
         string calldata name,
         string calldata metadata,
-        uint256 sla,
-        uint256 reservePeriod,
-        uint256 maxTaskExecutionCount
+        uint256 sessionId,
+        uint256 minNumOfNodes,
+        uint256 maxNumOfNodes,
+        uint256 redundant,
+        uint256 numOfValidatorNodes,
+        uint256 mode
     ) external {
         Session storage s = _ownedActive(sessionId);
+        _checkShape(minNumOfNodes, maxNumOfNodes, redundant, numOfValidatorNodes);
+        uint256 held = s.ephemeralNodes.length + s.dedicatedNodes.length;
+        if (maxNumOfNodes < held || maxNumOfNodes > s.maxNumOfNodes) revert InvalidNodeRange(minNumOfNodes, maxNumOfNodes);
+        if (mode != s.mode) revert InvalidMode(mode, s.mode != MODE_DEDICATED);
         s.name = name;
         s.metadata = metadata;
-        s.sla = sla;
-        s.reservePeriod = reservePeriod;
-        s.maxTaskExecutionCount = maxTaskExecutionCount;
-        emit SessionUpdated(sessionId, msg.sender);
+        s.minNumOfNodes = minNumOfNodes;
+        s.maxNumOfNodes = maxNumOfNodes;
+        s.redundant = redundant;
+        s.numOfValidatorNodes = numOfValidatorNodes;
+        s.updatedAt = block.timestamp;
+        emit SessionUpdated(sessionId, msg.sender, minNumOfNodes, maxNumOfNodes, redundant);
     }
 
-    /// @notice Deactivate (owner or ADMIN_ROLE): releases every node back to NodePool (they need
-    ///         revalidation) and refunds the session's unspent, unescrowed deposit to the owner.
-    ///         Escrow of tasks still in flight returns to the session balance when those tasks
-    ///         are allocated; SessionPayment.refund(sessionId) then pays it out.
+    /// @notice Deactivate (owner or ADMIN_ROLE): release every node back to NodePool (they need
+    ///         revalidation) and refund the unspent deposit and the bond to the owner. A node
+    ///         NodePool no longer holds for this session is dropped without reverting, so a
+    ///         session can always be closed. Escrow of tasks in flight returns to the session
+    ///         balance when those tasks are allocated (or reclaimed); SessionPayment.refund pays it.
     function deactivateSession(uint256 sessionId) external {
         Session storage s = _existing(sessionId);
         if (msg.sender != s.owner && !hasRole(ADMIN_ROLE, msg.sender)) revert NotSessionOwner(sessionId, msg.sender);
-        if (!s.active) revert SessionNotActive(sessionId);
-        s.active = false;
-        for (uint256 i = 0; i < s.nodeIds.length; i++) {
-            bytes32 nodeId = s.nodeIds[i];
-            nodePool.releaseReservedNodeFromSession(sessionId, nodeId);
-            delete _nodePos[sessionId][nodeId];
-            delete _isMiner[sessionId][s.miners[i]];
-            emit NodeReleased(nodeId, sessionId);
-        }
-        delete s.nodeIds;
-        delete s.miners;
-        uint256 refunded = payment.refund(sessionId);
-        emit SessionDeactivated(sessionId, s.owner, refunded);
+        if (s.state != STATE_ACTIVE) revert SessionNotActive(sessionId);
+        s.state = STATE_DEACTIVATED;
+        s.updatedAt = block.timestamp;
+        _releaseAll(sessionId, s.ephemeralNodes, _ephemeralPos[sessionId]);
+        _releaseAll(sessionId, s.dedicatedNodes, _dedicatedPos[sessionId]);
+        delete s.ephemeralNodes;
+        delete s.dedicatedNodes;
+        payment.refund(sessionId);
+        emit SessionDeactivated(sessionId, msg.sender);
     }
 
     // ------------------------------------------------------------------ tasks
 
     /// @notice Submit a task (owner or an added router). The session must be active and funded:
     ///         SessionPayment escrows pricePerMinerPerTask * redundant or the call reverts there
-    ///         with InsufficientSessionFunds. Private sessions must use PrivateSessionV2.submitPrivate.
+    ///         with InsufficientSessionFunds. The task decoration (promptType, promptTemplate,
+    ///         llmParams = [maxTokens, temperature, topP, topK, presencePenalty, frequencyPenalty])
+    ///         is stored on SessionQueueV2. Private sessions must use PrivateSessionV2.submitPrivate.
     function submit(
         uint256 sessionId,
         uint256 nodeType,
@@ -226,12 +247,12 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         string calldata promptTemplate,
         uint256[] calldata llmParams,
         string calldata clientReference
-    ) external returns (uint256 taskId) {
+    ) external {
+        nodeType; // published parameter; one node type exists here
         if (address(privateSessions) != address(0) && privateSessions.isPrivate(sessionId)) {
             revert PrivateSessionRequiresCiphertext(sessionId);
         }
-        taskId = _submit(sessionId, msg.sender, taskData, clientReference);
-        emit TaskParams(sessionId, taskId, nodeType, promptType, promptTemplate, llmParams);
+        _submit(sessionId, msg.sender, taskData, promptType, promptTemplate, llmParams, clientReference);
     }
 
     /// @notice Entry point for PrivateSessionV2 only: `taskData` is a descriptor of the
@@ -245,61 +266,158 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         uint256[] calldata llmParams,
         string calldata clientReference
     ) external returns (uint256 taskId) {
+        nodeType;
         if (msg.sender != address(privateSessions) || msg.sender == address(0)) revert OnlyPrivateSessions(msg.sender);
-        taskId = _submit(sessionId, submitter, taskData, clientReference);
-        emit TaskParams(sessionId, taskId, nodeType, promptType, "", llmParams);
+        taskId = _submit(sessionId, submitter, taskData, promptType, "", llmParams, clientReference);
+    }
+
+    /// @notice SessionQueueV2 reports an assignment: bond the miners' stake until the task's
+    ///         verdicts are final, and emit the published TaskAssigned with node ids.
+    function noteTaskAssigned(uint256 sessionId, uint256 taskId, address[] calldata miners) external {
+        if (msg.sender != address(queue)) revert OnlyQueue(msg.sender);
+        bytes32[] memory ids = new bytes32[](miners.length);
+        for (uint256 i = 0; i < miners.length; i++) ids[i] = getNodeId(miners[i]);
+        nodePool.lockForTask(miners);
+        emit TaskAssigned(sessionId, taskId, ids);
     }
 
     // ------------------------------------------------------------------ nodes and routers
 
-    /// @notice Bind an Ephemeral node to this session as dedicated (owner; modes 1 and 2).
-    function addDedicatedNode(uint256 sessionId, bytes32 nodeId) external {
+    /// @notice A node operator agrees to serve `sessionId` as a dedicated node (or withdraws
+    ///         consent with a session that does not exist). Consent is used up when bound.
+    function approveDedicatedSession(uint256 sessionId) external {
+        dedicatedConsent[msg.sender] = sessionId + 1;
+        emit DedicatedSessionApproved(msg.sender, sessionId);
+    }
+
+    /// @notice Bind an Ephemeral node to this session as dedicated (owner; modes 1 and 2). The
+    ///         node's operator must have called approveDedicatedSession(sessionId).
+    function addDedicatedNode(uint256 sessionId, address nodeAddress) external {
         Session storage s = _ownedActive(sessionId);
         if (s.mode == MODE_EPHEMERAL) revert DedicatedNodesNotAllowed(s.mode);
-        if (s.nodeIds.length >= s.maxNumOfNodes) revert SessionFull(sessionId, s.maxNumOfNodes);
-        nodePool.addDedicatedNode(nodeId, sessionId);
-        address miner = _addNode(s, nodeId);
-        emit DedicatedNodeAdded(sessionId, nodeId, miner);
+        if (s.ephemeralNodes.length + s.dedicatedNodes.length >= s.maxNumOfNodes) {
+            revert SessionFull(sessionId, s.maxNumOfNodes);
+        }
+        if (dedicatedConsent[nodeAddress] != sessionId + 1) revert NodeConsentMissing(sessionId, nodeAddress);
+        delete dedicatedConsent[nodeAddress];
+        nodePool.addDedicatedNode(getNodeId(nodeAddress), sessionId);
+        s.dedicatedNodes.push(nodeAddress);
+        _dedicatedPos[sessionId][nodeAddress] = s.dedicatedNodes.length;
+        address[] memory added = new address[](1);
+        added[0] = nodeAddress;
+        emit NewNodeAssignedToSession(sessionId, added, 1, 1);
+        emit DedicatedNodeAdded(nodeAddress);
     }
 
     /// @notice Unbind a dedicated node (owner). The node becomes Released in NodePool.
-    function removeDedicatedNode(uint256 sessionId, bytes32 nodeId) external {
+    function removeDedicatedNode(uint256 sessionId, address nodeAddress) external {
         Session storage s = _ownedActive(sessionId);
-        if (_nodePos[sessionId][nodeId] == 0) revert NodeNotInSession(sessionId, nodeId);
-        nodePool.removeDedicatedNode(nodeId, sessionId);
-        _removeNode(s, nodeId);
-        emit DedicatedNodeRemoved(sessionId, nodeId);
+        if (_dedicatedPos[sessionId][nodeAddress] == 0) revert NodeNotInSession(sessionId, nodeAddress);
+        nodePool.removeDedicatedNode(getNodeId(nodeAddress), sessionId);
+        _removeFrom(s.dedicatedNodes, _dedicatedPos[sessionId], nodeAddress);
+        emit DedicatedNodeRemoved(nodeAddress);
     }
 
-    /// @notice Allow `router` to submit and assign tasks for the session (owner).
-    function addRouter(uint256 sessionId, address router) external {
-        _ownedActive(sessionId);
-        if (router == address(0)) revert ZeroAddress();
-        isRouter[sessionId][router] = true;
-        emit RouterAdded(sessionId, router);
+    /// @notice Allow `routerAddress` to submit and assign tasks for the session (owner).
+    function addRouter(uint256 sessionId, address routerAddress, string calldata metadata) external {
+        Session storage s = _ownedActive(sessionId);
+        if (routerAddress == address(0)) revert ZeroAddress();
+        if (_routerPos[sessionId][routerAddress] != 0) revert RouterAlreadyAdded(sessionId, routerAddress);
+        if (s.routerAddresses.length >= MAX_ROUTERS) revert TooManyRouters(sessionId, MAX_ROUTERS);
+        s.routerAddresses.push(routerAddress);
+        s.routerMetadatas.push(metadata);
+        _routerPos[sessionId][routerAddress] = s.routerAddresses.length;
+        emit RouterAdded(routerAddress, metadata);
     }
 
-    function removeRouter(uint256 sessionId, address router) external {
-        _ownedActive(sessionId);
-        isRouter[sessionId][router] = false;
-        emit RouterRemoved(sessionId, router);
+    /// @notice Withdraw a router's right to submit and assign (owner).
+    function removeRouter(uint256 sessionId, address routerAddress) external {
+        Session storage s = _ownedActive(sessionId);
+        uint256 pos = _routerPos[sessionId][routerAddress];
+        if (pos == 0) revert RouterNotFound(sessionId, routerAddress);
+        uint256 last = s.routerAddresses.length;
+        if (pos != last) {
+            address moved = s.routerAddresses[last - 1];
+            s.routerAddresses[pos - 1] = moved;
+            s.routerMetadatas[pos - 1] = s.routerMetadatas[last - 1];
+            _routerPos[sessionId][moved] = pos;
+        }
+        s.routerAddresses.pop();
+        s.routerMetadatas.pop();
+        delete _routerPos[sessionId][routerAddress];
+        emit RouterRemoved(routerAddress);
     }
 
-    /// @notice Release one node from the session: the owner at any time, anyone else only if
-    ///         NodePool reports it idle (isNodeIdleInReservedState).
-    function releaseByNodeId(uint256 sessionId, bytes32 nodeId) external {
+    /// @notice Release one node from the session it serves: that session's owner at any time,
+    ///         anyone else only if NodePool reports it idle for the session's reservePeriod.
+    function releaseByNodeId(bytes32 nodeId) external {
+        address nodeAddress = nodePool.nodeAddressOf(nodeId);
+        uint256 sessionId = nodePool.getAssignedSessionId(nodeId);
         Session storage s = _existing(sessionId);
-        if (_nodePos[sessionId][nodeId] == 0) revert NodeNotInSession(sessionId, nodeId);
-        if (msg.sender != s.owner && !nodePool.isNodeIdleInReservedState(nodeId)) revert NodeNotIdle(nodeId);
-        nodePool.releaseReservedNodeFromSession(sessionId, nodeId);
-        _removeNode(s, nodeId);
+        bool ephemeral = _ephemeralPos[sessionId][nodeAddress] != 0;
+        if (!ephemeral && _dedicatedPos[sessionId][nodeAddress] == 0) revert NodeNotInSession(sessionId, nodeAddress);
+        if (msg.sender != s.owner && !nodePool.isNodeIdleInReservedState(nodeId, s.reservePeriod)) {
+            revert NodeNotIdle(nodeId);
+        }
+        nodePool.releaseFromSession(sessionId, nodeId);
+        if (ephemeral) _removeFrom(s.ephemeralNodes, _ephemeralPos[sessionId], nodeAddress);
+        else _removeFrom(s.dedicatedNodes, _dedicatedPos[sessionId], nodeAddress);
         emit NodeReleased(nodeId, sessionId);
     }
 
-    // ------------------------------------------------------------------ views
+    // ------------------------------------------------------------------ views (published)
+
+    /// @notice A node's id: keccak256 of its address (20 bytes). Derived, so it cannot be squatted.
+    function getNodeId(address nodeAddress) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(nodeAddress));
+    }
 
     function getSession(uint256 sessionId) external view returns (Session memory) {
         return _existing(sessionId);
+    }
+
+    function doesSessionExist(uint256 sessionId) external view returns (bool) {
+        return _sessions[sessionId].owner != address(0);
+    }
+
+    function getSessionCount() external view returns (uint256) {
+        return sessionCount;
+    }
+
+    function getSessionCountByAddress(address userAddr) external view returns (uint256) {
+        return userSessions[userAddr].length;
+    }
+
+    function getSessionIds(address userAddr) external view returns (uint256[] memory) {
+        return userSessions[userAddr];
+    }
+
+    function getUserSessions(address user) external view returns (uint256[] memory) {
+        return userSessions[user];
+    }
+
+    /// @notice The newest session `userAddr` created; reverts NoSessionForAddress if none.
+    function getLatestSessionId(address userAddr) external view returns (uint256) {
+        uint256[] storage ids = userSessions[userAddr];
+        if (ids.length == 0) revert NoSessionForAddress(userAddr);
+        return ids[ids.length - 1];
+    }
+
+    function getSessionsByAddress(address userAddr) external view returns (Session[] memory) {
+        return _page(userSessions[userAddr], 0, type(uint256).max, false);
+    }
+
+    /// @notice `amount` sessions of `userAddr` starting at index `offset` of its list (fewer at the end).
+    function getSessionsByAddressByPage(address userAddr, uint256 offset, uint256 amount)
+        external
+        view
+        returns (Session[] memory)
+    {
+        return _page(userSessions[userAddr], offset, amount, false);
+    }
+
+    function getActiveSessionsByAddress(address userAddr) external view returns (Session[] memory) {
+        return _page(userSessions[userAddr], 0, type(uint256).max, true);
     }
 
     /// @notice Delegates to SessionQueueV2.getTaskResults.
@@ -311,10 +429,44 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         return queue.getTaskResults(sessionId, taskId);
     }
 
-    function getSessionNodes(uint256 sessionId) external view returns (bytes32[] memory nodeIds, address[] memory miners) {
-        Session storage s = _existing(sessionId);
-        return (s.nodeIds, s.miners);
+    function getEphemeralNodes(uint256 sessionId) external view returns (address[] memory) {
+        return _existing(sessionId).ephemeralNodes;
     }
+
+    function getDedicatedNodes(uint256 sessionId) external view returns (address[] memory) {
+        return _existing(sessionId).dedicatedNodes;
+    }
+
+    function getDedicatedNodeExists(uint256 sessionId, address nodeAddress) external view returns (bool) {
+        return _dedicatedPos[sessionId][nodeAddress] != 0;
+    }
+
+    function getRouterCount(uint256 sessionId) external view returns (uint256) {
+        return _existing(sessionId).routerAddresses.length;
+    }
+
+    function getRouterInfo(uint256 sessionId, address routerAddress) external view returns (string memory) {
+        uint256 pos = _routerPos[sessionId][routerAddress];
+        if (pos == 0) revert RouterNotFound(sessionId, routerAddress);
+        return _sessions[sessionId].routerMetadatas[pos - 1];
+    }
+
+    /// @notice The session a node is reserved by, from NodePool (reverts for an unreserved node).
+    function getNodeSessionId(address nodeAddress) external view returns (uint256) {
+        return nodePool.getAssignedSessionId(getNodeId(nodeAddress));
+    }
+
+    function isNodeAssignedToAnySession(address nodeAddress) external view returns (bool) {
+        return nodePool.isReserved(getNodeId(nodeAddress));
+    }
+
+    /// @notice The address recorded at creation (`variableAddress`, e.g. a pricing contract).
+    function getVariableAddress(uint256 sessionId) external view returns (address) {
+        _existing(sessionId);
+        return _variableAddress[sessionId];
+    }
+
+    // ------------------------------------------------------------------ ISessionInfo
 
     /// @inheritdoc ISessionInfo
     function sessionOwner(uint256 sessionId) external view returns (address) {
@@ -323,22 +475,28 @@ contract SessionV2 is AccessRoles, ISessionInfo {
 
     /// @inheritdoc ISessionInfo
     function isSessionActive(uint256 sessionId) external view returns (bool) {
-        return _sessions[sessionId].active;
+        return _sessions[sessionId].state == STATE_ACTIVE;
     }
 
     /// @inheritdoc ISessionInfo
     function isSessionMiner(uint256 sessionId, address miner) external view returns (bool) {
-        return _isMiner[sessionId][miner];
+        return _ephemeralPos[sessionId][miner] != 0 || _dedicatedPos[sessionId][miner] != 0;
     }
 
     /// @inheritdoc ISessionInfo
     function canRoute(uint256 sessionId, address account) public view returns (bool) {
-        return account == _sessions[sessionId].owner || isRouter[sessionId][account];
+        return account == _sessions[sessionId].owner || _routerPos[sessionId][account] != 0;
     }
 
     /// @inheritdoc ISessionInfo
     function taskSlots(uint256 sessionId) external view returns (uint256) {
         return _sessions[sessionId].redundant;
+    }
+
+    /// @inheritdoc ISessionInfo
+    function validatorQuorum(uint256 sessionId) external view returns (uint256) {
+        uint256 n = _sessions[sessionId].numOfValidatorNodes;
+        return n == 0 ? 1 : n;
     }
 
     // ------------------------------------------------------------------ internals
@@ -351,55 +509,92 @@ contract SessionV2 is AccessRoles, ISessionInfo {
     function _ownedActive(uint256 sessionId) private view returns (Session storage s) {
         s = _existing(sessionId);
         if (msg.sender != s.owner) revert NotSessionOwner(sessionId, msg.sender);
-        if (!s.active) revert SessionNotActive(sessionId);
+        if (s.state != STATE_ACTIVE) revert SessionNotActive(sessionId);
     }
 
-    function _submit(uint256 sessionId, address submitter, string calldata taskData, string calldata clientReference)
+    function _checkShape(uint256 minNumOfNodes, uint256 maxNumOfNodes, uint256 redundant, uint256 numOfValidatorNodes)
         private
-        returns (uint256 taskId)
+        pure
     {
+        if (minNumOfNodes == 0 || minNumOfNodes > maxNumOfNodes || maxNumOfNodes > MAX_NODES) {
+            revert InvalidNodeRange(minNumOfNodes, maxNumOfNodes);
+        }
+        if (redundant == 0 || redundant > maxNumOfNodes) revert InvalidRedundancy(redundant, maxNumOfNodes);
+        if (numOfValidatorNodes > maxNumOfNodes) revert InvalidValidatorCount(numOfValidatorNodes, maxNumOfNodes);
+    }
+
+    function _page(uint256[] storage ids, uint256 offset, uint256 amount, bool activeOnly)
+        private
+        view
+        returns (Session[] memory out)
+    {
+        uint256 end = ids.length;
+        if (offset > end) offset = end;
+        if (amount < end - offset) end = offset + amount;
+        out = new Session[](end - offset);
+        uint256 k = 0;
+        for (uint256 i = offset; i < end; i++) {
+            Session storage s = _sessions[ids[i]];
+            if (!activeOnly || s.state == STATE_ACTIVE) out[k++] = s;
+        }
+        assembly {
+            mstore(out, k)
+        }
+    }
+
+    function _submit(
+        uint256 sessionId,
+        address submitter,
+        string calldata taskData,
+        uint256 promptType,
+        string memory promptTemplate,
+        uint256[] calldata llmParams,
+        string calldata clientReference
+    ) private returns (uint256 taskId) {
         Session storage s = _existing(sessionId);
-        if (!s.active) revert SessionNotActive(sessionId);
+        if (s.state != STATE_ACTIVE) revert SessionNotActive(sessionId);
         if (!canRoute(sessionId, submitter)) revert NotOwnerOrRouter(sessionId, submitter);
-        if (s.maxTaskExecutionCount != 0 && s.taskCount >= s.maxTaskExecutionCount) {
+        uint256 count = _taskCount[sessionId];
+        if (s.maxTaskExecutionCount != 0 && count >= s.maxTaskExecutionCount) {
             revert TaskLimitReached(sessionId, s.maxTaskExecutionCount);
         }
-        s.taskCount++;
-        taskId = queue.enqueueTask(sessionId, taskData);
+        _taskCount[sessionId] = count + 1;
+        taskId = queue.enqueueTask(sessionId, taskData, promptType, promptTemplate, llmParams);
         payment.reserveTaskFunds(sessionId, taskId, s.redundant);
-        for (uint256 i = 0; i < s.nodeIds.length; i++) nodePool.recordActivity(s.nodeIds[i]);
+        nodePool.recordActivity(s.ephemeralNodes);
+        nodePool.recordActivity(s.dedicatedNodes);
         emit TaskSubmitted(sessionId, taskId, taskData, clientReference);
     }
 
     function _reserveInitial(Session storage s) private {
-        uint256 available = nodePool.countEligible(s.modelIdentifier);
-        if (available < s.minNumOfNodes) revert NotEnoughNodes(s.minNumOfNodes, available);
-        uint256 n = available < s.maxNumOfNodes ? available : s.maxNumOfNodes;
-        bytes32[] memory ids = nodePool.reserveRandomBySession(s.id, n, s.modelIdentifier);
-        for (uint256 i = 0; i < ids.length; i++) _addNode(s, ids[i]);
-    }
-
-    function _addNode(Session storage s, bytes32 nodeId) private returns (address miner) {
-        miner = nodePool.nodeAddressOf(nodeId);
-        s.nodeIds.push(nodeId);
-        s.miners.push(miner);
-        _nodePos[s.id][nodeId] = s.nodeIds.length;
-        _isMiner[s.id][miner] = true;
-        emit NewNodeAssignedToSession(s.id, nodeId, miner);
-    }
-
-    function _removeNode(Session storage s, bytes32 nodeId) private {
-        uint256 pos = _nodePos[s.id][nodeId];
-        uint256 last = s.nodeIds.length;
-        delete _isMiner[s.id][s.miners[pos - 1]];
-        if (pos != last) {
-            bytes32 movedId = s.nodeIds[last - 1];
-            s.nodeIds[pos - 1] = movedId;
-            s.miners[pos - 1] = s.miners[last - 1];
-            _nodePos[s.id][movedId] = pos;
+        bytes32[] memory ids = nodePool.reserveRandomBySession(s.id, s.minNumOfNodes, s.maxNumOfNodes, s.modelIdentifier);
+        mapping(address => uint256) storage pos = _ephemeralPos[s.id];
+        for (uint256 i = 0; i < ids.length; i++) {
+            address miner = nodePool.nodeAddressOf(ids[i]);
+            s.ephemeralNodes.push(miner);
+            pos[miner] = i + 1;
         }
-        s.nodeIds.pop();
-        s.miners.pop();
-        delete _nodePos[s.id][nodeId];
+        emit NewNodeAssignedToSession(s.id, s.ephemeralNodes, ids.length, 0);
+    }
+
+    function _releaseAll(uint256 sessionId, address[] storage nodes, mapping(address => uint256) storage pos) private {
+        for (uint256 i = 0; i < nodes.length; i++) {
+            address node = nodes[i];
+            bytes32 nodeId = getNodeId(node);
+            delete pos[node];
+            if (nodePool.releaseFromSession(sessionId, nodeId)) emit NodeReleased(nodeId, sessionId);
+        }
+    }
+
+    function _removeFrom(address[] storage list, mapping(address => uint256) storage pos, address node) private {
+        uint256 p = pos[node];
+        uint256 last = list.length;
+        if (p != last) {
+            address moved = list[last - 1];
+            list[p - 1] = moved;
+            pos[moved] = p;
+        }
+        list.pop();
+        delete pos[node];
     }
 }

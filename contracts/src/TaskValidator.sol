@@ -6,18 +6,24 @@ import {INodePool, INodeReputation, INodeStats, ISessionQueue} from "./Interface
 
 /// @title TaskValidator
 /// @notice Proof of Inference verdicts. Off-chain validators compare the redundant results of a
-///         Completed task (embedding cosine similarity in Cortensor) and post one verdict per
-///         assigned miner (VALIDATOR_ROLE). `finalize` freezes the verdicts and applies
-///         consequences; SessionPayment.allocateNodePayments then pays the VALID miners.
+///         Completed task (embedding cosine similarity in Cortensor) and each posts one vote per
+///         miner that committed a result (VALIDATOR_ROLE). `finalize` turns the votes into one
+///         verdict per assigned miner and applies the consequences; SessionPayment then pays
+///         the VALID miners.
 ///
 /// Verdict values (ours):
-///   0 None    - no verdict posted (a missing miner): unpaid, penalized, not slashed
+///   0 None    - no quorum (or the miner never committed): unpaid, penalized, not slashed
 ///   1 Valid   - result agrees with the accepted answer: paid, rewarded
-///   2 Invalid - result disagrees: unpaid, penalized and slashed `slashAmount` (capped at stake)
+///   2 Invalid - result disagrees: unpaid, penalized and slashed `slashAmount` (capped by NodePool)
 ///   3 Retry   - inconclusive, the router should resubmit: unpaid, penalized, not slashed
-/// Consequences at finalize: NodeStats.reward/penalize(miner, phase End = 6, points) and
-/// NodeReputation.record(nodeId, "validation", valid); slashing goes through NodePool.slash to
-/// `slashRecipient`. Needs RECORDER_ROLE on NodeStats and NodeReputation, SLASHER_ROLE on NodePool.
+/// Votes: a vote needs a committed result (NoCommittedResult otherwise), so a miner that never
+/// committed can be neither paid nor slashed. A verdict needs `quorum` votes for it, where
+/// quorum = the session's numOfValidatorNodes (at least 1): one validator alone cannot slash a
+/// miner of a session that asked for more. Checked in order Valid, Invalid, Retry.
+/// Consequences at finalize: NodeStats.rewardEnd/penaltyEnd(nodeId), NodeReputation.record(nodeId,
+/// "validation", valid); slashing through NodePool.slash to `slashRecipient`; the miners' task
+/// locks are released (NodePool.unlockForTask). Needs RECORDER_ROLE on NodeStats and
+/// NodeReputation, SLASHER_ROLE on NodePool.
 contract TaskValidator is AccessRoles {
     enum Verdict {
         None,
@@ -26,29 +32,30 @@ contract TaskValidator is AccessRoles {
         Retry
     }
 
-    uint8 public constant PHASE_END = 6;
     uint8 private constant STATUS_COMPLETED = 4;
 
     error InvalidVerdict(uint8 verdict);
     error TaskNotCompleted(uint256 sessionId, uint256 taskId, uint8 status);
     error TaskAlreadyFinalized(uint256 sessionId, uint256 taskId);
-    error NotAssignedMiner(uint256 sessionId, uint256 taskId, address miner);
+    error NoCommittedResult(uint256 sessionId, uint256 taskId, address miner);
     error LengthMismatch(uint256 miners, uint256 verdicts);
 
     event VerdictPosted(uint256 indexed sessionId, uint256 indexed taskId, address indexed miner, uint8 verdict, address validator);
     event TaskFinalized(uint256 indexed sessionId, uint256 indexed taskId, uint256 validCount, uint256 invalidCount, uint256 slashed);
-    event ConfigUpdated(uint256 rewardPoints, uint256 penaltyPoints, uint256 slashAmount, address slashRecipient);
+    event ConfigUpdated(uint256 slashAmount, address slashRecipient);
 
     ISessionQueue public immutable queue;
     INodePool public immutable nodePool;
     INodeStats public immutable stats;
     INodeReputation public immutable reputation;
-    uint256 public rewardPoints = 10;
-    uint256 public penaltyPoints = 20;
     /// @notice COR slashed per INVALID verdict (0 disables slashing). Default 0.
     uint256 public slashAmount;
     address public slashRecipient;
 
+    /// @dev Votes per (task, miner), packed in one word: 64 bits per verdict value, the number
+    ///      of validators voting it (one slot written per vote instead of four).
+    mapping(uint256 => mapping(uint256 => mapping(address => uint256))) private _votes;
+    mapping(uint256 => mapping(uint256 => mapping(address => mapping(address => Verdict)))) private _voteOf;
     mapping(uint256 => mapping(uint256 => mapping(address => Verdict))) private _verdicts;
     mapping(uint256 => mapping(uint256 => bool)) public isFinalized;
 
@@ -71,25 +78,22 @@ contract TaskValidator is AccessRoles {
         slashRecipient = slashRecipient_;
     }
 
-    function setConfig(uint256 rewardPoints_, uint256 penaltyPoints_, uint256 slashAmount_, address slashRecipient_)
-        external
-        onlyRole(ADMIN_ROLE)
-    {
+    /// @notice Slash amount per INVALID verdict and where slashed COR goes (ADMIN_ROLE). NodePool
+    ///         caps each slash at MAX_SLASH_BPS of the stake whatever is set here.
+    function setConfig(uint256 slashAmount_, address slashRecipient_) external onlyRole(ADMIN_ROLE) {
         if (slashRecipient_ == address(0)) revert ZeroAddress();
-        rewardPoints = rewardPoints_;
-        penaltyPoints = penaltyPoints_;
         slashAmount = slashAmount_;
         slashRecipient = slashRecipient_;
-        emit ConfigUpdated(rewardPoints_, penaltyPoints_, slashAmount_, slashRecipient_);
+        emit ConfigUpdated(slashAmount_, slashRecipient_);
     }
 
-    /// @notice Post (or, until finalize, overwrite) the verdict for one miner of a Completed task.
+    /// @notice Cast (or, until finalize, change) this validator's vote on one miner's committed result.
     function submitVerdict(uint256 sessionId, uint256 taskId, address miner, uint8 verdict)
         external
         onlyRole(VALIDATOR_ROLE)
     {
         _checkOpen(sessionId, taskId);
-        _post(sessionId, taskId, miner, verdict);
+        _vote(sessionId, taskId, miner, verdict);
     }
 
     /// @notice Batch form of submitVerdict.
@@ -99,46 +103,60 @@ contract TaskValidator is AccessRoles {
     {
         if (miners.length != verdicts.length) revert LengthMismatch(miners.length, verdicts.length);
         _checkOpen(sessionId, taskId);
-        for (uint256 i = 0; i < miners.length; i++) _post(sessionId, taskId, miners[i], verdicts[i]);
+        for (uint256 i = 0; i < miners.length; i++) _vote(sessionId, taskId, miners[i], verdicts[i]);
     }
 
-    /// @notice Freeze verdicts and apply rewards, penalties and slashing (VALIDATOR_ROLE).
+    /// @notice Turn votes into verdicts and apply rewards, penalties, slashing and unlocking
+    ///         (VALIDATOR_ROLE).
     function finalize(uint256 sessionId, uint256 taskId) external onlyRole(VALIDATOR_ROLE) {
         _checkOpen(sessionId, taskId);
         isFinalized[sessionId][taskId] = true;
+        uint256 quorum = queue.sessionInfo().validatorQuorum(sessionId);
         address[] memory miners = queue.getTaskMiners(sessionId, taskId);
+        address[] memory unlock = new address[](miners.length);
+        uint256 unlockCount = 0;
         uint256 validCount = 0;
         uint256 invalidCount = 0;
         uint256 slashedTotal = 0;
         for (uint256 i = 0; i < miners.length; i++) {
             address m = miners[i];
-            Verdict v = _verdicts[sessionId][taskId][m];
-            bytes32 nodeId = nodePool.nodeIdOf(m);
+            Verdict v = _tally(_votes[sessionId][taskId][m], quorum);
+            _verdicts[sessionId][taskId][m] = v;
+            bytes32 nodeId = nodePool.getNodeId(m);
             bool ok = v == Verdict.Valid;
             if (ok) {
                 validCount++;
-                stats.reward(m, PHASE_END, rewardPoints);
+                stats.rewardEnd(nodeId);
             } else {
-                stats.penalize(m, PHASE_END, penaltyPoints);
+                stats.penaltyEnd(nodeId);
             }
-            if (nodeId != bytes32(0)) {
-                reputation.record(nodeId, "validation", ok);
-                if (v == Verdict.Invalid) {
-                    invalidCount++;
-                    uint256 stake = nodePool.stakeOf(nodeId);
-                    uint256 amount = slashAmount < stake ? slashAmount : stake;
-                    if (amount > 0) slashedTotal += nodePool.slash(nodeId, amount, slashRecipient);
-                }
-            } else if (v == Verdict.Invalid) {
+            reputation.record(nodeId, "validation", ok);
+            uint256 slashed = 0;
+            if (v == Verdict.Invalid) {
                 invalidCount++;
+                uint256 cap = (nodePool.stakeOf(nodeId) * nodePool.MAX_SLASH_BPS()) / 10_000;
+                uint256 amount = slashAmount < cap ? slashAmount : cap;
+                if (amount > 0) slashed = nodePool.slash(nodeId, amount, slashRecipient);
+                slashedTotal += slashed;
             }
+            if (slashed == 0) unlock[unlockCount++] = m; // a slash used the lock up already
         }
+        assembly {
+            mstore(unlock, unlockCount)
+        }
+        nodePool.unlockForTask(unlock);
         emit TaskFinalized(sessionId, taskId, validCount, invalidCount, slashedTotal);
     }
 
-    /// @notice Verdict as uint8 (see contract NatSpec).
+    /// @notice Final verdict as uint8 (see contract NatSpec); 0 until finalize.
     function verdictOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint8) {
         return uint8(_verdicts[sessionId][taskId][miner]);
+    }
+
+    /// @notice Votes cast so far for each verdict value [none, valid, invalid, retry].
+    function votesOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint256[4] memory counts) {
+        uint256 packed = _votes[sessionId][taskId][miner];
+        for (uint8 i = 0; i < 4; i++) counts[i] = _count(packed, i);
     }
 
     function _checkOpen(uint256 sessionId, uint256 taskId) private view {
@@ -147,10 +165,25 @@ contract TaskValidator is AccessRoles {
         if (isFinalized[sessionId][taskId]) revert TaskAlreadyFinalized(sessionId, taskId);
     }
 
-    function _post(uint256 sessionId, uint256 taskId, address miner, uint8 verdict) private {
+    function _vote(uint256 sessionId, uint256 taskId, address miner, uint8 verdict) private {
         if (verdict == 0 || verdict > uint8(Verdict.Retry)) revert InvalidVerdict(verdict);
-        if (!queue.isAssigned(sessionId, taskId, miner)) revert NotAssignedMiner(sessionId, taskId, miner);
-        _verdicts[sessionId][taskId][miner] = Verdict(verdict);
+        if (!queue.hasCommitted(sessionId, taskId, miner)) revert NoCommittedResult(sessionId, taskId, miner);
+        uint256 votes = _votes[sessionId][taskId][miner];
+        Verdict previous = _voteOf[sessionId][taskId][miner][msg.sender];
+        if (previous != Verdict.None) votes -= uint256(1) << (64 * uint8(previous));
+        _votes[sessionId][taskId][miner] = votes + (uint256(1) << (64 * verdict));
+        _voteOf[sessionId][taskId][miner][msg.sender] = Verdict(verdict);
         emit VerdictPosted(sessionId, taskId, miner, verdict, msg.sender);
+    }
+
+    function _count(uint256 packed, uint8 verdict) private pure returns (uint256) {
+        return (packed >> (64 * verdict)) & type(uint64).max;
+    }
+
+    function _tally(uint256 votes, uint256 quorum) private pure returns (Verdict) {
+        if (_count(votes, uint8(Verdict.Valid)) >= quorum) return Verdict.Valid;
+        if (_count(votes, uint8(Verdict.Invalid)) >= quorum) return Verdict.Invalid;
+        if (_count(votes, uint8(Verdict.Retry)) >= quorum) return Verdict.Retry;
+        return Verdict.None;
     }
 }

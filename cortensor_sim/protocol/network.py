@@ -200,7 +200,7 @@ class CortensorNetwork:
     def add_node(self, miner: str, models: Sequence[int] = (0,), stake: int = NODE_STAKE) -> bytes:
         """A miner stakes COR and registers; the validator's network check makes it ephemeral."""
         name = self.actors.name_of(miner)
-        node_id = keccak(text=f"node:{miner}")
+        node_id = keccak(bytes.fromhex(miner[2:]))  # ids are derived: keccak256 of the address
         pool = self.contracts.node_pool
         self._send(name, "approve stake", self.contracts.cor.functions.approve(pool.address, stake), miner)
         public_key = keccak(text=f"pubkey:{miner}")
@@ -221,9 +221,21 @@ class CortensorNetwork:
         model: int = 0,
         max_tasks: int = 0,
     ) -> int:
-        """Create a session reserving ``redundancy`` ephemeral nodes, then fund it."""
+        """Create a session reserving ``redundancy`` ephemeral nodes, then fund it.
+
+        The user approves SessionPayment for the session bond (bondPerNode per node the session
+        may hold, refunded on close) and the deposit in one allowance.
+        """
         who = self.actors.name_of(user)
         session = self.contracts.session.functions
+        payment = self.contracts.payment
+        bond = int(payment.functions.bondPerNode().call()) * redundancy
+        self._send(
+            who,
+            "approve bond and deposit",
+            self.contracts.cor.functions.approve(payment.address, bond + deposit),
+            user,
+        )
         tx = self._send(
             who,
             "create session",
@@ -238,26 +250,28 @@ class CortensorNetwork:
             self._receipt(tx), errors=DISCARD
         )
         session_id = int(created["args"]["sessionId"])
-        payment = self.contracts.payment
-        self._send(
-            who, "approve deposit", self.contracts.cor.functions.approve(payment.address, deposit), user
-        )
         self._send(who, "depositToSession", payment.functions.depositToSession(session_id, deposit), user)
         return session_id
 
     def configure_validation(self, *, reward_points: int, penalty_points: int, slash_amount: int) -> None:
-        """Set TaskValidator's rewards, penalties and the stake slashed for an INVALID result."""
-        validator = self.contracts.validator.functions
+        """Set NodeStats' points per reward and penalty, and the stake TaskValidator slashes
+        for an INVALID result."""
+        self._send(
+            "admin",
+            f"setPointRules (+{reward_points}/-{penalty_points})",
+            self.contracts.node_stats.functions.setPointRules(reward_points, penalty_points),
+            self.actors.admin,
+        )
         self._send(
             "admin",
             f"setConfig (slash {slash_amount / COR:g} COR)",
-            validator.setConfig(reward_points, penalty_points, slash_amount, self.actors.admin),
+            self.contracts.validator.functions.setConfig(slash_amount, self.actors.admin),
             self.actors.admin,
         )
 
     def session_miners(self, session_id: int) -> list[str]:
-        _, miners = self.contracts.session.functions.getSessionNodes(session_id).call()
-        return list(miners)
+        session = self.contracts.session.functions
+        return [*session.getEphemeralNodes(session_id).call(), *session.getDedicatedNodes(session_id).call()]
 
     def submit(self, user: str, session_id: int, prompt: str, task_id: int) -> HexBytes:
         """Submit a prompt; ``task_id`` is the id the queue will give it (ids count from 0)."""
@@ -306,11 +320,12 @@ class CortensorNetwork:
             self._send("oracle", f"{action} {task_id}", calls[phase](task_id), self.actors.oracle)
 
     def precommit(self, session_id: int, results: Mapping[int, Mapping[str, str]]) -> None:
-        """Each miner posts keccak256(result ++ miner) of its result for each task."""
+        """Each miner posts keccak256(result ++ salt ++ miner) of its result for each task."""
         queue = self.contracts.queue.functions
         for task_id, by_miner in results.items():
             for miner, result in by_miner.items():
-                commitment = keccak(result.encode() + bytes.fromhex(miner[2:]))
+                salt = commit_salt(miner, session_id, task_id)
+                commitment = keccak(result.encode() + salt + bytes.fromhex(miner[2:]))
                 self._send(
                     self.actors.name_of(miner),
                     f"precommit {task_id}",
@@ -319,14 +334,15 @@ class CortensorNetwork:
                 )
 
     def commit(self, session_id: int, results: Mapping[int, Mapping[str, str]]) -> None:
-        """Each miner reveals its result; the queue checks it against the precommitment."""
+        """Each miner reveals its result and salt; the queue checks them against the precommitment."""
         queue = self.contracts.queue.functions
         for task_id, by_miner in results.items():
             for miner, result in by_miner.items():
+                salt = commit_salt(miner, session_id, task_id)
                 self._send(
                     self.actors.name_of(miner),
                     f"commit {task_id}",
-                    queue.commit(session_id, task_id, result),
+                    queue.commit(session_id, task_id, result, salt),
                     miner,
                 )
 
@@ -381,3 +397,12 @@ class CortensorNetwork:
             self.contracts.session.functions.deactivateSession(session_id),
             user,
         )
+
+
+def commit_salt(miner: str, session_id: int, task_id: int) -> bytes:
+    """The 32-byte salt a simulated miner uses for one task.
+
+    Why derived: the simulation must reproduce it between precommit and commit without keeping
+    state; a real miner keeps a random salt secret until it reveals it at commit.
+    """
+    return keccak(text=f"salt:{miner}:{session_id}:{task_id}")

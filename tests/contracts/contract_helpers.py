@@ -78,13 +78,13 @@ def event_args(contract: Contract, name: str, receipt: Any) -> list[dict[str, An
 
 
 def node_id(address: str) -> bytes:
-    """Deterministic node id for an operator address."""
-    return keccak(text=f"node:{address}")
+    """A node's id as the contracts derive it: keccak256 of the 20-byte address."""
+    return keccak(bytes.fromhex(address[2:]))
 
 
-def result_hash(data: str, miner: str) -> bytes:
-    """Precommit hash: keccak256(abi.encodePacked(data, miner))."""
-    return keccak(data.encode() + bytes.fromhex(miner[2:]))
+def result_hash(data: str, miner: str, salt: bytes = b"\0" * 32) -> bytes:
+    """Precommit hash: keccak256(abi.encodePacked(data, salt, miner))."""
+    return keccak(data.encode() + salt + bytes.fromhex(miner[2:]))
 
 
 @dataclass
@@ -111,7 +111,12 @@ class Env:
     def assert_conserved(self) -> None:
         assert self.cor_accounted() == self.p.cor.functions.totalSupply().call()
         pay = self.p.payment.functions
-        buckets = pay.totalSessionBalance().call() + pay.totalEscrow().call() + pay.totalClaimable().call()
+        buckets = (
+            pay.totalSessionBalance().call()
+            + pay.totalEscrow().call()
+            + pay.totalClaimable().call()
+            + pay.totalBonds().call()
+        )
         assert self.p.cor.functions.balanceOf(self.p.payment.address).call() == buckets
 
 
@@ -163,6 +168,7 @@ def create_session(
     reserve: bool = True,
     model: int = 0,
     max_tasks: int = 0,
+    validators: int = 0,
     sender: str | None = None,
 ) -> tuple[int, Any]:
     """Create a session, return (sessionId, receipt)."""
@@ -173,7 +179,7 @@ def create_session(
         min_nodes,
         max_nodes,
         redundant,
-        0,
+        validators,
         mode,
         reserve,
         0,
@@ -194,8 +200,9 @@ def submit(env: Env, sid: int, data: str = "hello", sender: str | None = None) -
 
 
 def session_miners(env: Env, sid: int) -> list[str]:
-    _, miners = env.p.session.functions.getSessionNodes(sid).call()
-    return list(miners)
+    """The session's nodes: ephemeral ones first, then dedicated ones."""
+    s = env.p.session.functions
+    return [*s.getEphemeralNodes(sid).call(), *s.getDedicatedNodes(sid).call()]
 
 
 def run_task(env: Env, sid: int, tid: int, results: dict[str, str]) -> None:

@@ -23,17 +23,18 @@ from contract_helpers import (
 def test_full_session_lifecycle(env: Env) -> None:
     w3, p = env.w3, env.p
     env.assert_conserved()
-    send(w3, p.validator.functions.setConfig(10, 20, 100 * COR, env.admin), env.admin)
+    send(w3, p.validator.functions.setConfig(100 * COR, env.admin), env.admin)
 
     sid, receipt = create_session(env, min_nodes=3, max_nodes=3, redundant=3)
     (created,) = event_args(p.session, "SessionCreated", receipt)
     miners = session_miners(env, sid)
     assert sorted(created["miners"]) == sorted(miners) and len(miners) == 3
     assert created["owner"] == env.owner
-    assert len(event_args(p.session, "NewNodeAssignedToSession", receipt)) == 3
+    (assigned,) = event_args(p.session, "NewNodeAssignedToSession", receipt)
+    assert sorted(assigned["nodeAddresses"]) == sorted(miners) and assigned["newNodeCount"] == 3
     assert len(event_args(p.node_pool, "NodeReserved", receipt)) == 3
     for m in miners:
-        assert p.node_pool.functions.getNode(node_id(m)).call()[2] == N_RESERVED
+        assert p.node_pool.functions.getNodeStatusById(node_id(m)).call() == N_RESERVED
 
     owner_start = p.cor.functions.balanceOf(env.owner).call()
     send(w3, p.payment.functions.depositToSession(sid, 10 * COR), env.owner)
@@ -64,8 +65,8 @@ def test_full_session_lifecycle(env: Env) -> None:
     assert (finalized["validCount"], finalized["invalidCount"]) == (2, 1)
     assert finalized["slashed"] == 100 * COR
     assert p.node_pool.functions.stakeOf(node_id(miners[2])).call() == 6_000 * COR - 100 * COR
-    assert p.node_stats.functions.points(miners[0]).call() == 20
-    assert p.node_stats.functions.points(miners[2]).call() == 0  # 10 - 20 saturates at 0
+    assert p.node_stats.functions.totalPoints(node_id(miners[0])).call() == 20
+    assert p.node_stats.functions.totalPoints(node_id(miners[2])).call() == 10 - 20
     env.assert_conserved()
 
     pay = p.payment.functions
@@ -82,13 +83,16 @@ def test_full_session_lifecycle(env: Env) -> None:
     send(w3, pay.withdrawNodePayment(), miners[0])
     assert p.cor.functions.balanceOf(miners[0]).call() == before + 2 * COR
 
-    # Deactivate: nodes released, unspent deposit (10 - 6 + 1 returned) refunded.
+    # Deactivate: nodes released; unspent deposit (10 - 6 + 1 returned) and bond (3 nodes) refunded.
     rec = send(w3, p.session.functions.deactivateSession(sid), env.owner)
     (deact,) = event_args(p.session, "SessionDeactivated", rec)
-    assert deact["refunded"] == 5 * COR
-    assert p.cor.functions.balanceOf(env.owner).call() == owner_start - 5 * COR
+    assert deact["deactivator"] == env.owner
+    (refund,) = event_args(p.payment, "SessionRefunded", rec)
+    assert refund["amount"] == 5 * COR + 3 * COR
+    assert p.cor.functions.balanceOf(env.owner).call() == owner_start - 5 * COR + 3 * COR
     assert len(event_args(p.node_pool, "NodeReleased", rec)) == 3
+    assert len(event_args(p.session, "NodeReleased", rec)) == 3
     for m in miners:
-        assert p.node_pool.functions.getNode(node_id(m)).call()[2] == N_RELEASED
+        assert p.node_pool.functions.getNodeStatusById(node_id(m)).call() == N_RELEASED
     assert pay.sessionBalance(sid).call() == 0
     env.assert_conserved()

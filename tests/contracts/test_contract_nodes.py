@@ -55,21 +55,27 @@ def test_add_node_and_errors(env: Env) -> None:
     send(w3, p.cor.functions.transfer(extra, 20_000 * COR), env.admin)
     send(w3, p.cor.functions.approve(p.node_pool.address, 2**256 - 1), extra)
     other = node_id(extra)
-    expect_revert(pool.addNode(b"\0" * 32, [0], b"", STAKE), extra, "ZeroNodeId()")
-    expect_revert(pool.addNode(nid, [0], b"", STAKE), extra, "NodeAlreadyExists(bytes32)", nid)
+    assert pool.getNodeId(extra).call() == other
+    expect_revert(pool.addNode(nid, [0], b"", STAKE), extra, "NodeIdNotDerived(bytes32,bytes32)", nid, other)
     expect_revert(pool.addNode(other, [], b"", STAKE), extra, "NoModels()")
+    expect_revert(
+        pool.addNode(other, list(range(17)), b"", STAKE), extra, "TooManyModels(uint256,uint256)", 17, 16
+    )
     sig = "StakeOutOfRange(uint256,uint256,uint256)"
     expect_revert(pool.addNode(other, [0], b"", STAKE - 1), extra, sig, STAKE - 1, STAKE, 10_000 * COR)
     expect_revert(pool.addNode(other, [0], b"", 10_001 * COR), extra, sig, 10_001 * COR, STAKE, 10_000 * COR)
-    expect_revert(pool.addNode(other, [0], b"", STAKE), m0, "AddressAlreadyHasNode(address,bytes32)", m0, nid)
+    expect_revert(pool.addNode(nid, [0], b"", STAKE), m0, STATUS, nid, N_ADDED)
     r = send(w3, pool.addNode(other, [0, 7], b"pk", 10_000 * COR), extra)
     (ev,) = event_args(p.node_pool, "NodeAdded", r)
     assert (ev["nodeId"], ev["nodeAddress"]) == (other, extra)
     # Stake limits.
-    expect_revert(pool.setStakeLimits(2, 1), env.admin, "InvalidStakeLimits(uint256,uint256)", 2, 1)
-    expect_revert(pool.setStakeLimits(1, 2), extra, MISSING, role_id("ADMIN_ROLE"), extra)
-    send(w3, pool.setStakeLimits(1, 2), env.admin)
-    assert (pool.minStake().call(), pool.maxStake().call()) == (1, 2)
+    lim = "InvalidStakeLimits(uint256,uint256)"
+    expect_revert(pool.setStakeLimits(2 * COR, COR), env.admin, lim, 2 * COR, COR)
+    expect_revert(pool.setStakeLimits(0, 2 * COR), env.admin, lim, 0, 2 * COR)  # no free stake
+    expect_revert(pool.setStakeLimits(COR, 2 * COR), extra, MISSING, role_id("ADMIN_ROLE"), extra)
+    r = send(w3, pool.setStakeLimits(COR, 2 * COR), env.admin)
+    assert event_args(p.node_pool, "StakeLimitsUpdated", r) == [{"minStake": COR, "maxStake": 2 * COR}]
+    assert (pool.minStake().call(), pool.maxStake().call()) == (COR, 2 * COR)
 
 
 def test_add_node_needs_allowance(env: Env) -> None:
@@ -132,33 +138,27 @@ def test_reserve_release_random_and_dedicated(env: Env) -> None:
         {"nodeId": ids[0], "sessionId": 1, "dedicated": False}
     ]
     assert status(env, ids[0]) == N_RESERVED
-    assert pool.countEligible(0).call() == 2
+    assert pool.isReserved(ids[0]).call() and pool.getAssignedSessionId(ids[0]).call() == 1
+    assert pool.ephemeralNodeCount().call() == 2
 
-    expect_revert(pool.reserveRandomBySession(2, 0, 0), admin, "ZeroCount()")
     expect_revert(
-        pool.reserveRandomBySession(2, 3, 0), admin, "NotEnoughEphemeralNodes(uint256,uint256)", 3, 2
+        pool.reserveRandomBySession(2, 3, 3, 0), admin, "NotEnoughEphemeralNodes(uint256,uint256)", 3, 2
     )
     expect_revert(
-        pool.reserveRandomBySession(2, 1, 99), admin, "NotEnoughEphemeralNodes(uint256,uint256)", 1, 0
+        pool.reserveRandomBySession(2, 1, 1, 99), admin, "NotEnoughEphemeralNodes(uint256,uint256)", 1, 0
     )
-    picked = pool.reserveRandomBySession(2, 2, 0).call({"from": admin})
-    assert sorted(picked) == sorted(ids[1:])
-    send(w3, pool.reserveRandomBySession(2, 2, 0), admin)
+    picked = pool.reserveRandomBySession(2, 1, 5, 0).call({"from": admin})
+    assert sorted(picked) == sorted(ids[1:])  # as many as exist, up to the maximum
+    send(w3, pool.reserveRandomBySession(2, 2, 2, 0), admin)
     assert pool.ephemeralNodes().call() == []
 
-    expect_revert(
-        pool.releaseReservedNodeFromSession(3, ids[0]),
-        admin,
-        "NotReservedBySession(bytes32,uint256)",
-        ids[0],
-        3,
-    )
-    r = send(w3, pool.releaseReservedNodeFromSession(1, ids[0]), admin)
+    assert pool.releaseFromSession(3, ids[0]).call({"from": admin}) is False  # not held by 3
+    r = send(w3, pool.releaseFromSession(1, ids[0]), admin)
     assert event_args(p.node_pool, "NodeReleased", r)[0]["nodeAddress"] == env.miners[0]
     assert status(env, ids[0]) == N_RELEASED
     expect_revert(pool.reserveBySession(1, [ids[0]]), admin, STATUS, ids[0], N_RELEASED)
 
-    # Dedicated binding (admin or session contract role).
+    # Dedicated binding (session contract role only).
     send(w3, pool.markEphemeral(ids[0]), env.oracle)
     expect_revert(
         pool.addDedicatedNode(ids[0], 5), env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner
@@ -173,37 +173,42 @@ def test_reserve_release_random_and_dedicated(env: Env) -> None:
     assert status(env, ids[0]) == N_RELEASED
 
 
-def test_idle_and_activity(env: Env) -> None:
+def test_idle_and_activity(env: Env, advance: Callable[[float], None]) -> None:
     w3, p, admin = env.w3, env.p, env.admin
     pool = p.node_pool.functions
     nid = node_id(env.miners[0])
-    expect_revert(pool.recordActivity(nid), admin, STATUS, nid, N_ADDED)
+    m0 = env.miners[0]
     send(w3, pool.markEphemeral(nid), env.validator)
     send(w3, pool.reserveBySession(1, [nid]), admin)
-    assert not pool.isNodeIdleInReservedState(nid).call()
-    send(w3, pool.setIdleTimeout(0), admin)
-    assert pool.isNodeIdleInReservedState(nid).call()
-    send(w3, pool.setIdleTimeout(10_000), admin)
-    send(w3, pool.recordActivity(nid), admin)
-    assert not pool.isNodeIdleInReservedState(nid).call()
-    expect_revert(pool.recordActivity(nid), env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner)
+    assert not pool.isNodeIdleInReservedState(nid, 10_000).call()
+    assert pool.isNodeIdleInReservedState(nid, 0).call()
+    reserved_at = pool.getNodeInfo(nid).call()[3]
+    advance(100)
+    send(w3, pool.recordActivity([m0, env.miners[1]]), admin)  # an unreserved node is skipped
+    assert pool.getNode(nid).call()[9] > reserved_at
+    assert not pool.isNodeIdleInReservedState(nid, 50).call()
+    expect_revert(pool.recordActivity([m0]), env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner)
 
 
-def test_removal_and_unbonding(env: Env) -> None:
+def test_removal_and_unbonding(env: Env, advance: Callable[[float], None]) -> None:
     w3, p, admin, m0 = env.w3, env.p, env.admin, env.miners[0]
     pool = p.node_pool.functions
     nid = node_id(m0)
     send(w3, pool.markEphemeral(nid), env.validator)
     send(w3, pool.reserveBySession(1, [nid]), admin)
     expect_revert(pool.requestRemoval(nid), m0, STATUS, nid, N_RESERVED)
-    send(w3, pool.releaseReservedNodeFromSession(1, nid), admin)
+    send(w3, pool.releaseFromSession(1, nid), admin)
     expect_revert(pool.requestRemoval(nid), env.owner, "NotNodeOwner(bytes32,address)", nid, env.owner)
     expect_revert(pool.removeNode(nid), m0, STATUS, nid, N_RELEASED)
     r = send(w3, pool.requestRemoval(nid), m0)
     (ev,) = event_args(p.node_pool, "NodeRemovalRequested", r)
     assert status(env, nid) == N_UNBONDING
     expect_revert(pool.removeNode(nid), m0, "UnbondingNotFinished(bytes32,uint256)", nid, ev["unlockTime"])
-    send(w3, pool.setUnbondingPeriod(0), admin)
+    period = "InvalidUnbondingPeriod(uint256,uint256)"
+    expect_revert(pool.setUnbondingPeriod(0), admin, period, 0, 3600)
+    r = send(w3, pool.setUnbondingPeriod(3600), admin)
+    assert event_args(p.node_pool, "UnbondingPeriodUpdated", r) == [{"seconds_": 3600}]
+    advance(3600)
     before = p.cor.functions.balanceOf(m0).call()
     r = send(w3, pool.removeNode(nid), m0)
     assert event_args(p.node_pool, "NodeRemoved", r)[0]["nodeId"] == nid
@@ -223,19 +228,21 @@ def test_slash(env: Env) -> None:
     nid = node_id(env.miners[0])
     expect_revert(pool.slash(nid, 1, admin), admin, MISSING, role_id("SLASHER_ROLE"), admin)
     send(w3, pool.grantRole(role_id("SLASHER_ROLE"), admin), admin)
-    expect_revert(
-        pool.slash(nid, STAKE + 1, admin),
-        admin,
-        "SlashExceedsStake(bytes32,uint256,uint256)",
-        nid,
-        STAKE + 1,
-        STAKE,
-    )
+    # Even a slasher cannot touch a node that has no task under judgement.
+    expect_revert(pool.slash(nid, 1, admin), admin, "NoTaskUnderJudgement(bytes32)", nid)
+    send(w3, pool.lockForTask([env.miners[0]]), admin)
+    assert pool.pendingTasksOf(nid).call() == 1
+    cap = STAKE // 10
+    sig = "SlashExceedsStake(bytes32,uint256,uint256)"
+    expect_revert(pool.slash(nid, cap + 1, admin), admin, sig, nid, cap + 1, cap)
     expect_revert(pool.slash(nid, 1, ZERO), admin, "ZeroAddress()")
     r = send(w3, pool.slash(nid, 5 * COR, env.others[0]), admin)
     (ev,) = event_args(p.node_pool, "NodeSlashed", r)
     assert (ev["amount"], ev["recipient"], ev["remainingStake"]) == (5 * COR, env.others[0], STAKE - 5 * COR)
     assert p.cor.functions.balanceOf(env.others[0]).call() == 5 * COR
+    # The slash used the lock up: a second one needs another task.
+    assert pool.pendingTasksOf(nid).call() == 0
+    expect_revert(pool.slash(nid, 1, admin), admin, "NoTaskUnderJudgement(bytes32)", nid)
     env.assert_conserved()
 
 
@@ -263,6 +270,13 @@ def test_node_reputation(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
     assert not f.isEphemeral(node, ["ack"], 1, 0, 5_000).call()  # 1/3 < 50 %
     assert f.isEphemeral(node, ["commit"], 1, 0, 10_000).call()
     assert not f.isEphemeral(b"\x06" * 32, [], 0, 0, 0).call()  # no activity never qualifies
+    # Published per-state counts (lifetime) and timestamps (the kept window of 4).
+    assert (f.getAllCount(node, "ack").call(), f.getSuccessCount(node, "ack").call()) == (4, 2)
+    assert f.getFailureCount(node, "ack").call() == 2 and f.getAllCount(node, "nope").call() == 0
+    assert (f.getAllCount(node, "commit").call(), f.getFailureCount(node, "commit").call()) == (2, 1)
+    assert len(f.getAllTimestamps(node, "ack").call()) == 3  # one ack fell out of the window
+    assert len(f.getSuccessTimestamps(node, "ack").call()) == 1
+    assert len(f.getSuccessTimestamps(node, "commit").call()) == 1
     with pytest.raises(ContractCustomError) as info:
         f.isEphemeral(node, [], 1, 0, 10_001).call()
     assert info.value.data[:10] == "0x" + Web3.keccak(text="InvalidSuccessRate(uint256)")[:4].hex()
@@ -270,33 +284,69 @@ def test_node_reputation(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
         deploy("NodeReputation", admin, 0)
 
 
-def test_node_stats(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
-    admin, rec, node = accounts[:3]
+PHASES = ["Request", "Create", "Prepare", "Start", "Precommit", "Commit", "End", "Correctness", "Ping"]
+
+
+def test_node_stats_per_phase_functions(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
+    admin, rec, miner = accounts[:3]
     st = deploy("NodeStats", admin)
     f = st.functions
-    expect_revert(f.reward(node, 0, 1), rec, MISSING, role_id("RECORDER_ROLE"), rec)
-    expect_revert(f.penalize(node, 0, 1), rec, MISSING, role_id("RECORDER_ROLE"), rec)
+    node = node_id(miner)
+    assert f.getNodeId(miner).call() == node
+    expect_revert(f.rewardEnd(node), rec, MISSING, role_id("RECORDER_ROLE"), rec)
+    expect_revert(f.modifyCommitPoint(node, 1), rec, MISSING, role_id("RECORDER_ROLE"), rec)
     send(w3, f.grantRole(role_id("RECORDER_ROLE"), rec), admin)
-    expect_revert(f.reward(node, 7, 1), rec, "InvalidPhase(uint8)", 7)
-    expect_revert(f.reward(ZERO, 0, 1), rec, "ZeroAddress()")
-    r = send(w3, f.reward(node, 4, 150), rec)
-    assert event_args(st, "NodeRewarded", r) == [
-        {"node": node, "phase": 4, "points": 150, "totalPoints": 150}
-    ]
-    assert event_args(st, "NodeLevelUpdated", r) == [{"node": node, "oldLevel": 0, "newLevel": 1}]
-    r = send(w3, f.reward(node, 4, 10), rec)
+    expect_revert(f.rewardEnd(b"\0" * 32), rec, "ZeroAddress()")
+    # Every phase: reward (+10, counted), penalty (-20, counted), counter, signed modify.
+    for i, phase in enumerate(PHASES):
+        if phase != "Correctness":
+            r = send(w3, getattr(f, f"reward{phase}")(node), rec)
+            assert event_args(st, "PointsUpdated", r)[0]["phase"] == i
+        if phase not in ("Correctness", "Ping"):
+            send(w3, getattr(f, f"penalty{phase}")(node), rec)
+            send(w3, getattr(f, f"increment{phase}Counter")(node), rec)
+        send(w3, getattr(f, f"modify{phase}Point")(node, 7), rec)
+    for i, phase in enumerate(PHASES):
+        rewarded = phase != "Correctness"
+        penalized = phase not in ("Correctness", "Ping")
+        want_points = 7 + (10 if rewarded else 0) - (20 if penalized else 0)
+        want_count = rewarded + 2 * penalized
+        assert f.points(node, i).call() == want_points, phase
+        assert f.counters(node, i).call() == want_count, phase
+    assert f.getCommitPoint(node).call() == -3 and f.getCommitCounter(node).call() == 3
+    assert f.getCreatePoint(node).call() == -3 and f.getCreateCounter(node).call() == 3
+    assert f.getPreparePoint(node).call() == -3 and f.getPrepareCounter(node).call() == 3
+    assert f.getPrecommitPoint(node).call() == -3 and f.getPrecommitCounter(node).call() == 3
+    assert f.getPingPoint(node).call() == 17 and f.getPingCounter(node).call() == 1
+    assert f.getCorrectnessPoint(node).call() == 7
+    assert f.totalPoints(node).call() == 7 * 9 + 10 * 8 - 20 * 7
+    assert f.getLevel(node).call() == 0  # 3 points
+
+
+def test_node_stats_levels_and_ping(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
+    admin, rec, miner = accounts[:3]
+    st = deploy("NodeStats", admin)
+    f = st.functions
+    node = node_id(miner)
+    send(w3, f.grantRole(role_id("RECORDER_ROLE"), rec), admin)
+    r = send(w3, f.modifyEndPoint(node, 150), rec)
+    assert event_args(st, "NodeLevelUpdated", r) == [{"node": node, "newLevel": 1}]
+    r = send(w3, f.modifyEndPoint(node, 10), rec)
     assert event_args(st, "NodeLevelUpdated", r) == []
-    r = send(w3, f.penalize(node, 5, 1_000), rec)
-    assert event_args(st, "NodeLevelUpdated", r) == [{"node": node, "oldLevel": 1, "newLevel": 0}]
-    assert f.points(node).call() == 0 and f.getLevel(node).call() == 0
-    assert f.getPhaseStats(node, 4).call() == (2, 0, 160, 0)
-    assert f.getPhaseStats(node, 5).call() == (0, 1, 0, 1_000)
-    send(w3, f.reward(node, 6, 20_000), rec)
+    r = send(w3, f.modifyCommitPoint(node, -1_000), rec)
+    assert event_args(st, "NodeLevelUpdated", r) == [{"node": node, "newLevel": 0}]
+    assert f.getLevel(node).call() == 0  # negative totals are level 0
+    send(w3, f.modifyEndPoint(node, 20_000), rec)
     assert f.getLevel(node).call() == 4
-    r = send(w3, f.ping(), node)
-    assert event_args(st, "NodePinged", r)[0]["node"] == node
-    assert f.pingCount(node).call() == 1
+    r = send(w3, f.ping(), miner)
+    assert event_args(st, "NodePinged", r) == [{"miner": miner, "nodeId": node, "pingCounter": 1}]
+    assert f.lastPingTimestamp(node).call() > 0
+    r = send(w3, f.setPointRules(1, 2), admin)
+    assert event_args(st, "PointRulesUpdated", r) == [{"rewardPoints": 1, "penaltyPoints": 2}]
+    send(w3, f.rewardStart(node), rec)
+    assert f.points(node, 3).call() == 1
     expect_revert(f.setLevelThresholds([5, 5]), admin, "InvalidThresholds()")
     expect_revert(f.setLevelThresholds([]), admin, "InvalidThresholds()")
-    send(w3, f.setLevelThresholds([1, 50_000]), admin)
+    r = send(w3, f.setLevelThresholds([1, 50_000]), admin)
+    assert event_args(st, "LevelThresholdsUpdated", r) == [{"thresholds": [1, 50_000]}]
     assert f.getLevel(node).call() == 1

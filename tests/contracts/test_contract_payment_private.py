@@ -11,6 +11,7 @@ from contract_helpers import (
     create_session,
     event_args,
     expect_revert,
+    node_id,
     role_id,
     run_task,
     send,
@@ -34,17 +35,18 @@ def test_deposit_and_network_payment(env: Env) -> None:
     ]
     assert pay.canCover(sid, 5).call() and not pay.canCover(sid, 6).call()
     fn = pay.payFromSessionToNetwork(sid, 2 * COR)
-    expect_revert(fn, env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner)
-    expect_revert(pay.payFromSessionToNetwork(sid, 0), env.admin, "ZeroAmount()")
+    # The admin cannot move a user's deposit: only the session's owner pays the network.
+    expect_revert(fn, env.admin, "NotSessionOwner(uint256,address)", sid, env.admin)
+    expect_revert(pay.payFromSessionToNetwork(sid, 0), env.owner, "ZeroAmount()")
     expect_revert(
         pay.payFromSessionToNetwork(sid, 6 * COR),
-        env.admin,
+        env.owner,
         "InsufficientSessionFunds(uint256,uint256,uint256)",
         sid,
         5 * COR,
         6 * COR,
     )
-    r = send(w3, fn, env.admin)
+    r = send(w3, fn, env.owner)
     assert event_args(p.payment, "SessionPaidToNetwork", r)[0]["amount"] == 2 * COR
     expect_revert(
         pay.reserveTaskFunds(sid, 0, 1), env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner
@@ -85,15 +87,16 @@ def test_validation_and_allocation(env: Env) -> None:
     expect_revert(
         v.submitVerdict(sid, tid, c, V_VALID),
         env.validator,
-        "NotAssignedMiner(uint256,uint256,address)",
+        "NoCommittedResult(uint256,uint256,address)",
         sid,
         tid,
         c,
     )
     expect_revert(v.submitVerdicts(sid, tid, [a], []), env.validator, "LengthMismatch(uint256,uint256)", 1, 0)
     send(w3, v.submitVerdict(sid, tid, a, V_INVALID), env.validator)
-    r = send(w3, v.submitVerdict(sid, tid, a, V_VALID), env.validator)  # overwrite before finalize
+    r = send(w3, v.submitVerdict(sid, tid, a, V_VALID), env.validator)  # change the vote before finalize
     assert event_args(p.validator, "VerdictPosted", r)[0]["verdict"] == V_VALID
+    assert v.votesOf(sid, tid, a).call() == [0, 1, 0, 0]
     send(w3, v.submitVerdict(sid, tid, b, V_RETRY), env.validator)
     expect_revert(v.finalize(sid, tid), env.owner, MISSING, role_id("VALIDATOR_ROLE"), env.owner)
     send(w3, v.finalize(sid, tid), env.validator)
@@ -107,8 +110,10 @@ def test_validation_and_allocation(env: Env) -> None:
         tid,
     )
     # Retry is penalized (points, reputation) but not slashed.
-    assert p.node_stats.functions.points(a).call() == 10
+    assert p.node_stats.functions.totalPoints(node_id(a)).call() == 10
+    assert p.node_stats.functions.totalPoints(node_id(b)).call() == -20
     assert p.node_reputation.functions.totalRecorded(p.node_pool.functions.nodeIdOf(b).call()).call() == 1
+    assert p.node_pool.functions.pendingTasksOf(node_id(a)).call() == 0  # finalize unlocked the stake
     r = send(w3, pay.allocateNodePayments(sid, tid), env.others[0])
     assert event_args(p.payment, "NodePaymentAllocated", r) == [
         {"sessionId": sid, "taskId": tid, "miner": a, "amount": COR}
@@ -127,13 +132,18 @@ def test_payment_config_access(env: Env) -> None:
     w3, p = env.w3, env.p
     pay = p.payment.functions
     expect_revert(pay.setTaskPrice(5), env.owner, MISSING, role_id("ADMIN_ROLE"), env.owner)
-    send(w3, pay.setTaskPrice(5), env.admin)
+    r = send(w3, pay.setTaskPrice(5), env.admin)
+    assert event_args(p.payment, "TaskPriceUpdated", r) == [{"pricePerMinerPerTask": 5}]
     assert pay.pricePerMinerPerTask().call() == 5
+    expect_revert(pay.setBondPerNode(5), env.owner, MISSING, role_id("ADMIN_ROLE"), env.owner)
+    r = send(w3, pay.setBondPerNode(5), env.admin)
+    assert event_args(p.payment, "BondPerNodeUpdated", r) == [{"bondPerNode": 5}]
     expect_revert(pay.setTreasury("0x" + "00" * 20), env.admin, "ZeroAddress()")
-    send(w3, pay.setTreasury(env.others[0]), env.admin)
+    r = send(w3, pay.setTreasury(env.others[0]), env.admin)
+    assert event_args(p.payment, "TreasuryUpdated", r) == [{"treasury": env.others[0]}]
     assert pay.treasury().call() == env.others[0]
     expect_revert(
-        p.validator.functions.setConfig(1, 1, 1, env.admin),
+        p.validator.functions.setConfig(1, env.admin),
         env.owner,
         MISSING,
         role_id("ADMIN_ROLE"),

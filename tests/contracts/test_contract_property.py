@@ -1,120 +1,291 @@
-"""Property test: random interleavings of the session/queue/validation/payment calls.
+"""Stateful property test: random interleavings of sessions, tasks, verdicts and payments.
 
-Invariants after every example (and every few steps):
-- COR conservation: balances of all accounts + NodePool + SessionPayment == totalSupply, and
-  SessionPayment's balance equals its internal buckets (session balances + escrow + claimable);
-- no miner is ever credited twice for the same task (counted from NodePaymentAllocated events);
-- what miners were credited for a task never exceeds the price * redundancy escrowed for it.
+A hypothesis ``RuleBasedStateMachine`` drives the protocol through every phase: opening bonded
+sessions, deposits, submissions, tasks run through assign/ack/precommit/commit/end with some
+miners dropping out, validator votes and finalize, allocation, withdrawal, network fees paid by
+the owner, deactivation, reclaiming unassigned escrow and refunds. Rules carry preconditions
+from a model of the protocol, so each step is a call that can succeed, and the runs reach
+commits, allocations and payments (``hypothesis.event`` counts them in ``--hypothesis-show-
+statistics``; ``test_the_runs_reach_every_phase`` asserts it).
 
-Each example runs between ``w3.testing.snapshot()`` and ``revert()`` (evm_snapshot/evm_revert),
-so examples start from the same deployed protocol.
+Invariants after every step:
+- COR conservation: every account + NodePool + SessionPayment == totalSupply, and
+  SessionPayment's balance equals its buckets (balances + escrow + claimable + bonds);
+- nothing paid twice: each (session, task, miner) credited at most once, a task at most
+  `redundant` times;
+- every session's money accounted for: bond + deposits == balance + bond left + escrow +
+  credited to miners + paid to the network + refunded.
+
+Each example runs between a devnet snapshot and its revert, so examples are independent.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
-from contract_helpers import COR, Env, create_session, result_hash, send, session_miners
-from hypothesis import HealthCheck, given, settings
+import pytest
+from contract_helpers import (
+    COR,
+    V_INVALID,
+    V_RETRY,
+    V_VALID,
+    Env,
+    create_session,
+    event_args,
+    result_hash,
+    send,
+    session_miners,
+)
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from web3 import Web3
-from web3.exceptions import ContractCustomError
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from web3.logs import DISCARD
 
-OPS = (
-    "submit", "assign", "ack", "endAck", "precommit", "endPrecommit", "commit", "endCommit",
-    "end", "verdict", "finalize", "allocate", "withdraw", "deposit", "network", "deactivate",
-)  # fmt: skip
-REDUNDANT = 3
-
-op_strategy = st.tuples(st.sampled_from(OPS), st.integers(0, 7), st.integers(0, 7))
+REDUNDANT = 2
+MAX_SESSIONS = 2
+PRICE = COR  # SessionPayment.pricePerMinerPerTask default
 
 
-def _try(w3: Web3, fn: Any, sender: str) -> Any | None:
-    """Send; a custom-error revert is an allowed outcome of a random call."""
-    try:
-        return send(w3, fn, sender)
-    except ContractCustomError:
-        return None
+@dataclass
+class SessionModel:
+    sid: int
+    miners: list[str]
+    active: bool = True
+    tasks: dict[int, str] = field(default_factory=dict)  # task id -> queued|assigned|completed|final|done
+    money_in: int = 0  # bond + deposits
+    money_out: int = 0  # credited to miners + network + refunded
 
 
-def _step(env: Env, sid: int, miners: list[str], op: str, i: int, j: int) -> Any | None:
+def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
     w3, p = env.w3, env.p
     q, v, pay = p.queue.functions, p.validator.functions, p.payment.functions
-    n_tasks = q.taskCount(sid).call()
-    tid = i % n_tasks if n_tasks else 0
-    m = miners[j % len(miners)]
-    if op == "submit":
-        return _try(w3, p.session.functions.submit(sid, 0, f"t{i}", 0, "", [], ""), env.owner)
-    if n_tasks == 0 and op not in ("withdraw", "deposit", "network", "deactivate"):
-        return None
-    if op == "assign":
-        chosen = [x for k, x in enumerate(miners) if (j >> k) & 1][:REDUNDANT] or [m]
-        return _try(w3, q.assignTask(sid, tid, chosen), env.owner)
-    if op == "ack":
-        return _try(w3, q.ack(sid, tid), m)
-    if op == "endAck":
-        return _try(w3, q.endAck(sid, tid), env.oracle)
-    if op == "precommit":
-        return _try(w3, q.precommit(sid, tid, result_hash(f"r{j % 2}", m), ""), m)
-    if op == "endPrecommit":
-        return _try(w3, q.endPrecommit(sid, tid, bool(j % 2)), env.oracle)
-    if op == "commit":
-        return _try(w3, q.commit(sid, tid, f"r{j % 2}"), m)
-    if op == "endCommit":
-        return _try(w3, q.endCommit(sid, tid, bool(j % 2)), env.oracle)
-    if op == "end":
-        return _try(w3, q.end(sid, tid, j % 2 == 0), env.oracle)
-    if op == "verdict":
-        return _try(w3, v.submitVerdict(sid, tid, m, 1 + j % 3), env.validator)
-    if op == "finalize":
-        return _try(w3, v.finalize(sid, tid), env.validator)
-    if op == "allocate":
-        return _try(w3, pay.allocateNodePayments(sid, tid), env.others[0])
-    if op == "withdraw":
-        return _try(w3, pay.withdrawNodePayment(), m)
-    if op == "deposit":
-        return _try(w3, pay.depositToSession(sid, (i + 1) * COR), env.owner)
-    if op == "network":
-        return _try(w3, pay.payFromSessionToNetwork(sid, (j + 1) * COR // 4), env.admin)
-    if op == "deactivate" and i == 7 and j == 7:  # rare: ends the session for the example
-        return _try(w3, p.session.functions.deactivateSession(sid), env.owner)
-    return None
 
+    class ProtocolMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.snapshot = w3.testing.snapshot()
+            self.sessions: list[SessionModel] = []
+            self.credits: Counter[tuple[int, int, str]] = Counter()
 
-def test_random_interleavings_conserve_cor_and_never_pay_twice(env: Env) -> None:
-    w3 = env.w3
-    sid, _ = create_session(env, min_nodes=4, max_nodes=4, redundant=REDUNDANT)
-    miners = session_miners(env, sid)
-    send(w3, env.p.payment.functions.depositToSession(sid, 8 * COR), env.owner)
-    pay = env.p.payment
+        def teardown(self) -> None:
+            w3.testing.revert(self.snapshot)
 
-    @settings(
-        max_examples=10,
-        deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(ops=st.lists(op_strategy, min_size=1, max_size=25))
-    def run(ops: list[tuple[str, int, int]]) -> None:
-        snap = w3.testing.snapshot()
-        try:
-            credits: Counter[tuple[int, int, str]] = Counter()
-            for n, (op, i, j) in enumerate(ops):
-                receipt = _step(env, sid, miners, op, i, j)
-                if receipt is not None:
-                    for ev in pay.events.NodePaymentAllocated().process_receipt(receipt, errors=DISCARD):
-                        a = ev["args"]
-                        credits[(a["sessionId"], a["taskId"], a["miner"])] += 1
-                if n % 6 == 5:
-                    env.assert_conserved()
+        def _note(self, name: str) -> None:
+            event(name)
+            reached[name] += 1
+
+        def _credit(self, receipt: Any) -> None:
+            for ev in p.payment.events.NodePaymentAllocated().process_receipt(receipt, errors=DISCARD):
+                a = ev["args"]
+                self.credits[(a["sessionId"], a["taskId"], a["miner"])] += 1
+                self.sessions[a["sessionId"]].money_out += a["amount"]
+                self._note("miner paid")
+
+        def _refund(self, s: SessionModel, receipt: Any) -> None:
+            for ev in event_args(p.payment, "SessionRefunded", receipt):
+                s.money_out += ev["amount"]
+                self._note("refunded")
+
+        # ------------------------------------------------------------------ rules
+
+        @initialize()
+        def open_first_session(self) -> None:
+            self.open_session()
+            self.submit(0)
+
+        @precondition(
+            lambda self: (
+                len(self.sessions) < MAX_SESSIONS and p.node_pool.functions.ephemeralNodeCount().call() >= 2
+            )
+        )
+        @rule()
+        def open_session(self) -> None:
+            sid, _ = create_session(env, min_nodes=2, max_nodes=2, redundant=REDUNDANT)
+            s = SessionModel(sid, session_miners(env, sid), money_in=2 * pay.bondPerNode().call())
+            self.sessions.append(s)
+            self.deposit(len(self.sessions) - 1, 4)
+
+        @rule(k=st.integers(0, MAX_SESSIONS - 1), amount=st.integers(1, 6))
+        def deposit(self, k: int, amount: int) -> None:
+            s = self.sessions[k % len(self.sessions)]
+            if not s.active:
+                return
+            send(w3, pay.depositToSession(s.sid, amount * COR), env.owner)
+            s.money_in += amount * COR
+
+        @rule(k=st.integers(0, MAX_SESSIONS - 1))
+        def submit(self, k: int) -> None:
+            s = self.sessions[k % len(self.sessions)]
+            if not s.active or pay.sessionBalance(s.sid).call() < REDUNDANT * PRICE:
+                return
+            r = send(w3, p.session.functions.submit(s.sid, 0, "prompt", 0, "", [], ""), env.owner)
+            (ev,) = event_args(p.session, "TaskSubmitted", r)
+            s.tasks[ev["taskId"]] = "queued"
+            self._note("submitted")
+
+        @rule(k=st.integers(0, 99), bits=st.integers(0, 255))
+        def advance(self, k: int, bits: int) -> None:
+            """Move one task a stage on: run it (queued -> completed), judge it (-> final) or
+            pay it (-> done). ``bits`` picks which miners drop out before acking or committing,
+            what they answer and the validator's votes (all zero: everyone works, all VALID)."""
+            open_tasks = [
+                (s, t, stage)
+                for s in self.sessions
+                for t, stage in s.tasks.items()
+                if stage in ("completed", "final") or (stage == "queued" and s.active)
+            ]
+            if not open_tasks:
+                return
+            s, t, stage = open_tasks[k % len(open_tasks)]
+            if stage == "queued":
+                self._run_task(s, t, no_ack=bits & 3, no_commit=(bits >> 2) & 3, answers=(bits >> 4) & 3)
+            elif stage == "completed":
+                self._judge(s, t, votes=bits & 15)
+            else:
+                self._credit(send(w3, pay.allocateNodePayments(s.sid, t), env.others[0]))
+                s.tasks[t] = "done"
+                self._note("allocated")
+
+        def _run_task(self, s: SessionModel, t: int, no_ack: int, no_commit: int, answers: int) -> None:
+            """Assign both miners and run the task to Completed; bit i of ``no_ack`` and
+            ``no_commit`` drops miner i before acking or committing, bit i of ``answers`` is its answer."""
+            send(w3, q.assignTask(s.sid, t, s.miners), env.owner)
+            self._note("assigned")
+            acked = [m for i, m in enumerate(s.miners) if not (no_ack >> i) & 1]
+            for m in acked:
+                send(w3, q.ack(s.sid, t), m)
+            send(w3, q.endAck(s.sid, t), env.oracle)
+            for i, m in enumerate(acked):
+                send(w3, q.precommit(s.sid, t, result_hash(f"r{(answers >> i) & 1}", m), ""), m)
+            send(w3, q.endPrecommit(s.sid, t, True), env.oracle)
+            for i, m in enumerate(acked):
+                if not (no_commit >> i) & 1:
+                    send(w3, q.commit(s.sid, t, f"r{(answers >> i) & 1}"), m)
+                    self._note("committed")
+            send(w3, q.endCommit(s.sid, t, True), env.oracle)
+            send(w3, q.end(s.sid, t, False), env.oracle)
+            s.tasks[t] = "completed"
+
+        def _judge(self, s: SessionModel, t: int, votes: int) -> None:
+            """The validator votes on each committed result (2 bits per miner: VALID, VALID,
+            INVALID, RETRY) and finalizes."""
+            for i, m in enumerate(s.miners):
+                verdict = (V_VALID, V_VALID, V_INVALID, V_RETRY)[(votes >> (2 * i)) & 3]
+                if q.hasCommitted(s.sid, t, m).call():
+                    send(w3, v.submitVerdict(s.sid, t, m, verdict), env.validator)
+            send(w3, v.finalize(s.sid, t), env.validator)
+            s.tasks[t] = "final"
+            self._note("finalized")
+
+        @rule(j=st.integers(0, 3))
+        def withdraw(self, j: int) -> None:
+            m = env.miners[j % len(env.miners)]
+            if pay.claimable(m).call():
+                send(w3, pay.withdrawNodePayment(), m)
+                self._note("withdrawn")
+
+        @rule(k=st.integers(0, MAX_SESSIONS - 1), quarter=st.integers(1, 4))
+        def pay_network(self, k: int, quarter: int) -> None:
+            s = self.sessions[k % len(self.sessions)]
+            amount = pay.sessionBalance(s.sid).call() * quarter // 4
+            if amount:
+                send(w3, pay.payFromSessionToNetwork(s.sid, amount), env.owner)
+                s.money_out += amount
+                self._note("network fee")
+
+        @rule(k=st.integers(0, MAX_SESSIONS - 1))
+        def deactivate(self, k: int) -> None:
+            s = self.sessions[k % len(self.sessions)]
+            if not s.active:
+                return
+            self._refund(s, send(w3, p.session.functions.deactivateSession(s.sid), env.owner))
+            s.active = False
+            self._note("deactivated")
+
+        @rule(k=st.integers(0, 99))
+        def reclaim(self, k: int) -> None:
+            """Unassigned escrow of a closed session goes back, then the refund pays it out."""
+            stuck = [
+                (s, t) for s in self.sessions if not s.active for t, st_ in s.tasks.items() if st_ == "queued"
+            ]
+            if not stuck:
+                return
+            s, t = stuck[k % len(stuck)]
+            send(w3, pay.reclaimUnassignedEscrow(s.sid, t), env.others[0])
+            s.tasks[t] = "done"
+            self._refund(s, send(w3, pay.refund(s.sid), env.others[0]))
+            self._note("reclaimed")
+
+        @rule(k=st.integers(0, MAX_SESSIONS - 1))
+        def refund(self, k: int) -> None:
+            s = self.sessions[k % len(self.sessions)]
+            if not s.active:
+                self._refund(s, send(w3, pay.refund(s.sid), env.others[0]))
+
+        # ------------------------------------------------------------------ invariants
+
+        @invariant()
+        def cor_is_conserved(self) -> None:
             env.assert_conserved()
-            assert all(c == 1 for c in credits.values()), credits
-            per_task: Counter[int] = Counter(t for (_, t, _) in credits)
-            for t, count in per_task.items():
-                assert count <= REDUNDANT
-                assert pay.functions.taskEscrow(sid, t).call() == 0  # allocated -> escrow gone
-        finally:
-            w3.testing.revert(snap)
 
-    run()
+        @invariant()
+        def nothing_is_paid_twice(self) -> None:
+            assert all(c == 1 for c in self.credits.values()), self.credits
+            per_task = Counter((sid, t) for (sid, t, _) in self.credits)
+            assert all(n <= REDUNDANT for n in per_task.values())
+
+        @invariant()
+        def every_session_is_accounted_for(self) -> None:
+            for s in self.sessions:
+                escrow = sum(pay.taskEscrow(s.sid, t).call() for t in s.tasks)
+                held = pay.sessionBalance(s.sid).call() + pay.sessionBond(s.sid).call() + escrow
+                assert s.money_in == held + s.money_out, (s.sid, s.money_in, held, s.money_out)
+
+    return ProtocolMachine
+
+
+def _run(env: Env, examples: int, steps: int) -> Counter[str]:
+    reached: Counter[str] = Counter()
+    machine = _machine(env, reached)
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )
+    return reached
+
+
+def test_the_runs_reach_every_phase(env: Env) -> None:
+    """Conservation, no double payment and full accounting, over runs shown to reach payments."""
+    reached = _run(env, examples=10, steps=20)
+    for phase in (
+        "submitted",
+        "committed",
+        "finalized",
+        "allocated",
+        "miner paid",
+        "deactivated",
+        "refunded",
+    ):
+        assert reached[phase] > 0, (phase, reached)
+
+
+@pytest.mark.slow
+def test_many_random_interleavings(env: Env) -> None:
+    reached = _run(env, examples=60, steps=30)
+    for phase in ("committed", "miner paid", "withdrawn", "network fee", "reclaimed"):
+        assert reached[phase] > 0, (phase, reached)

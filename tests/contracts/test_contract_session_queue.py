@@ -49,8 +49,9 @@ def test_create_validation(env: Env) -> None:
     expect_revert(_create(env, 1, 3, 1, 0, 3, True, 0, 0, 300, 5), o, s, 3, True)
     expect_revert(_create(env, 1, 3, 1, 0, 0, False, 0, 0, 300, 5), o, s, 0, False)
     expect_revert(_create(env, 1, 3, 1, 0, 2, True, 0, 0, 300, 5), o, s, 2, True)
-    expect_revert(_create(env, 5, 6, 1, 0, 0, True, 0, 0, 300, 5), o, "NotEnoughNodes(uint256,uint256)", 5, 4)
-    expect_revert(_create(env, 1, 3, 1, 0, 0, True, 0, 9, 300, 5), o, "NotEnoughNodes(uint256,uint256)", 1, 0)
+    s = "NotEnoughEphemeralNodes(uint256,uint256)"
+    expect_revert(_create(env, 5, 6, 1, 0, 0, True, 0, 0, 300, 5), o, s, 5, 4)
+    expect_revert(_create(env, 1, 3, 1, 0, 0, True, 0, 9, 300, 5), o, s, 1, 0)
 
 
 def test_create_requires_wiring(w3: Web3, accounts: list[str], deploy: object) -> None:
@@ -66,17 +67,28 @@ def test_create_get_update(env: Env) -> None:
     w3, p = env.w3, env.p
     sid, r = create_session(env, min_nodes=2, max_nodes=8, redundant=2, max_tasks=5)
     s = p.session.functions.getSession(sid).call()
-    assert s[0] == sid and s[2] == env.owner and s[16] is True
-    assert len(s[19]) == 4 == len(s[20])  # min(max=8, eligible=4) nodes reserved
+    assert (s[0], s[2], s[3], s[4], s[7]) == (sid, "test-session", "{}", 1, env.owner)
+    assert len(s[8]) == 4 and s[9] == []  # min(max=8, eligible=4) nodes reserved, none dedicated
+    assert (s[10], s[11], s[12], s[13], s[14]) == (0, 2, 2, 8, 0)  # mode, redundant, min, max, validators
+    assert (s[17], s[18], s[19], s[20]) == (0, 0, 300, 5)  # sla, model, reservePeriod, maxTasks
     assert p.session.functions.sessionCount().call() == 1
     assert p.session.functions.taskSlots(sid).call() == 2
     expect_revert(p.session.functions.getSession(7), env.owner, "UnknownSession(uint256)", 7)
-    fn = p.session.functions.update(sid, "new", '{"a":1}', 10, 600, 9)
+    fn = p.session.functions.update("new", '{"a":1}', sid, 1, 6, 3, 2, 0)
     expect_revert(fn, env.others[0], "NotSessionOwner(uint256,address)", sid, env.others[0])
+    bad = p.session.functions.update("new", "", sid, 1, 9, 3, 2, 0)  # more nodes than the bond covers
+    expect_revert(bad, env.owner, "InvalidNodeRange(uint256,uint256)", 1, 9)
+    bad = p.session.functions.update("new", "", sid, 1, 3, 3, 2, 0)  # fewer than it holds
+    expect_revert(bad, env.owner, "InvalidNodeRange(uint256,uint256)", 1, 3)
+    bad = p.session.functions.update("new", "", sid, 1, 6, 3, 2, 1)
+    expect_revert(bad, env.owner, "InvalidMode(uint256,bool)", 1, True)
     r = send(w3, fn, env.owner)
-    assert event_args(p.session, "SessionUpdated", r) == [{"sessionId": sid, "owner": env.owner}]
+    assert event_args(p.session, "SessionUpdated", r) == [
+        {"sessionId": sid, "updater": env.owner, "minNumOfNodes": 1, "maxNumOfNodes": 6, "redundant": 3}
+    ]
     s = p.session.functions.getSession(sid).call()
-    assert (s[3], s[12], s[14], s[15]) == ("new", 10, 600, 9)
+    assert (s[2], s[3], s[11], s[12], s[13], s[14]) == ("new", '{"a":1}', 3, 1, 6, 2)
+    assert s[6] >= s[5]
 
 
 def test_submit_rules(env: Env) -> None:
@@ -87,75 +99,85 @@ def test_submit_rules(env: Env) -> None:
     expect_revert(sub, env.owner, "InsufficientSessionFunds(uint256,uint256,uint256)", sid, 0, 3 * COR)
     send(w3, p.payment.functions.depositToSession(sid, 100 * COR), env.owner)
     expect_revert(sub, stranger, "NotOwnerOrRouter(uint256,address)", sid, stranger)
-    expect_revert(
-        p.session.functions.addRouter(sid, router), router, "NotSessionOwner(uint256,address)", sid, router
-    )
-    expect_revert(p.session.functions.addRouter(sid, ZERO), env.owner, "ZeroAddress()")
-    r = send(w3, p.session.functions.addRouter(sid, router), env.owner)
-    assert event_args(p.session, "RouterAdded", r) == [{"sessionId": sid, "router": router}]
+    add = p.session.functions.addRouter(sid, router, "router-1")
+    expect_revert(add, router, "NotSessionOwner(uint256,address)", sid, router)
+    expect_revert(p.session.functions.addRouter(sid, ZERO, ""), env.owner, "ZeroAddress()")
+    r = send(w3, add, env.owner)
+    assert event_args(p.session, "RouterAdded", r) == [{"routerAddress": router, "routerInfo": "router-1"}]
+    expect_revert(add, env.owner, "RouterAlreadyAdded(uint256,address)", sid, router)
+    assert p.session.functions.getRouterCount(sid).call() == 1
+    assert p.session.functions.getRouterInfo(sid, router).call() == "router-1"
+    assert p.session.functions.getSession(sid).call()[15:17] == (["router-1"], [router])
     r = send(w3, sub, router)
     assert event_args(p.session, "TaskSubmitted", r) == [
         {"sessionId": sid, "taskId": 0, "taskData": "x", "clientReference": "ref"}
     ]
     (queued,) = event_args(p.queue, "TaskQueued", r)
     assert (queued["taskId"], queued["globalId"], queued["taskData"]) == (0, 0, "x")
-    assert event_args(p.session, "TaskParams", r)[0]["llmParams"] == []
     submit(env, sid)
     expect_revert(sub, env.owner, "TaskLimitReached(uint256,uint256)", sid, 2)
-    send(w3, p.session.functions.removeRouter(sid, router), env.owner)
+    r = send(w3, p.session.functions.removeRouter(sid, router), env.owner)
+    assert event_args(p.session, "RouterRemoved", r) == [{"routerAddress": router}]
     assert not p.session.functions.canRoute(sid, router).call()
+    rm = p.session.functions.removeRouter(sid, router)
+    expect_revert(rm, env.owner, "RouterNotFound(uint256,address)", sid, router)
+    expect_revert(
+        p.session.functions.getRouterInfo(sid, router),
+        env.owner,
+        "RouterNotFound(uint256,address)",
+        sid,
+        router,
+    )
     send(w3, p.session.functions.deactivateSession(sid), env.owner)
     expect_revert(sub, env.owner, "SessionNotActive(uint256)", sid)
     expect_revert(p.session.functions.deactivateSession(sid), env.owner, "SessionNotActive(uint256)", sid)
 
 
-def test_dedicated_nodes_and_release(env: Env) -> None:
+def test_dedicated_nodes_and_release(env: Env, advance: Callable[[float], None]) -> None:
     w3, p = env.w3, env.p
+    sf = p.session.functions
     sid0, _ = create_session(env, min_nodes=1, max_nodes=1, redundant=1)
-    n0 = p.session.functions.getSessionNodes(sid0).call()[0][0]
-    other = [node_id(m) for m in env.miners if node_id(m) != n0]
-    expect_revert(
-        p.session.functions.addDedicatedNode(sid0, other[0]),
-        env.owner,
-        "DedicatedNodesNotAllowed(uint256)",
-        0,
-    )
+    (m0,) = session_miners(env, sid0)
+    other = [m for m in env.miners if m != m0]
+    expect_revert(sf.addDedicatedNode(sid0, other[0]), env.owner, "DedicatedNodesNotAllowed(uint256)", 0)
 
     sid, _ = create_session(env, min_nodes=1, max_nodes=2, redundant=1, mode=2, reserve=False)
     assert session_miners(env, sid) == []
     expect_revert(
-        p.session.functions.addDedicatedNode(sid, other[0]),
+        sf.addDedicatedNode(sid, other[0]),
         env.others[0],
         "NotSessionOwner(uint256,address)",
         sid,
         env.others[0],
     )
-    r = send(w3, p.session.functions.addDedicatedNode(sid, other[0]), env.owner)
-    (ev,) = event_args(p.session, "DedicatedNodeAdded", r)
-    assert ev["nodeId"] == other[0]
-    send(w3, p.session.functions.addDedicatedNode(sid, other[1]), env.owner)
+    for m in other:
+        r = send(w3, sf.approveDedicatedSession(sid), m)
+        assert event_args(p.session, "DedicatedSessionApproved", r) == [{"nodeAddress": m, "sessionId": sid}]
+    r = send(w3, sf.addDedicatedNode(sid, other[0]), env.owner)
+    assert event_args(p.session, "DedicatedNodeAdded", r) == [{"nodeAddress": other[0]}]
+    (assigned,) = event_args(p.session, "NewNodeAssignedToSession", r)
+    assert (assigned["nodeAddresses"], assigned["assignmentType"]) == ([other[0]], 1)
+    assert sf.getDedicatedNodeExists(sid, other[0]).call() and sf.getDedicatedNodes(sid).call() == [other[0]]
+    assert sf.getNodeSessionId(other[0]).call() == sid and sf.isNodeAssignedToAnySession(other[0]).call()
+    send(w3, sf.addDedicatedNode(sid, other[1]), env.owner)
+    expect_revert(sf.addDedicatedNode(sid, other[2]), env.owner, "SessionFull(uint256,uint256)", sid, 2)
+    r = send(w3, sf.removeDedicatedNode(sid, other[0]), env.owner)
+    assert event_args(p.session, "DedicatedNodeRemoved", r) == [{"nodeAddress": other[0]}]
+    assert not sf.isNodeAssignedToAnySession(other[0]).call()
     expect_revert(
-        p.session.functions.addDedicatedNode(sid, other[2]), env.owner, "SessionFull(uint256,uint256)", sid, 2
+        sf.removeDedicatedNode(sid, other[0]), env.owner, "NodeNotInSession(uint256,address)", sid, other[0]
     )
-    r = send(w3, p.session.functions.removeDedicatedNode(sid, other[0]), env.owner)
-    assert event_args(p.session, "DedicatedNodeRemoved", r) == [{"sessionId": sid, "nodeId": other[0]}]
-    expect_revert(
-        p.session.functions.removeDedicatedNode(sid, other[0]),
-        env.owner,
-        "NodeNotInSession(uint256,bytes32)",
-        sid,
-        other[0],
-    )
-    # releaseByNodeId: strangers only when the node is idle; the owner any time.
+    # releaseByNodeId: strangers only once the node was idle for the session's reservePeriod.
     stranger = env.others[0]
-    rel = p.session.functions.releaseByNodeId(sid, other[1])
-    expect_revert(rel, stranger, "NodeNotIdle(bytes32)", other[1])
-    send(w3, p.node_pool.functions.setIdleTimeout(0), env.admin)
+    n1 = node_id(other[1])
+    rel = sf.releaseByNodeId(n1)
+    expect_revert(rel, stranger, "NodeNotIdle(bytes32)", n1)
+    advance(301)
     r = send(w3, rel, stranger)
-    assert event_args(p.session, "NodeReleased", r) == [{"nodeId": other[1], "sessionId": sid}]
+    assert event_args(p.session, "NodeReleased", r) == [{"nodeId": n1, "sessionId": sid}]
     assert session_miners(env, sid) == []
-    r = send(w3, p.session.functions.releaseByNodeId(sid0, n0), env.owner)
-    assert event_args(p.node_pool, "NodeReleased", r)[0]["nodeId"] == n0
+    r = send(w3, sf.releaseByNodeId(node_id(m0)), env.owner)
+    assert event_args(p.node_pool, "NodeReleased", r)[0]["nodeId"] == node_id(m0)
 
 
 def _funded_task(env: Env, redundant: int = 2) -> tuple[int, int, list[str]]:
@@ -168,7 +190,8 @@ def test_queue_assign_and_ack(env: Env) -> None:
     w3, p = env.w3, env.p
     q = p.queue.functions
     sid, tid, miners = _funded_task(env)
-    expect_revert(q.enqueueTask(sid, "x"), env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner)
+    enq = q.enqueueTask(sid, "x", 0, "", [])
+    expect_revert(enq, env.owner, MISSING, role_id("SESSION_CONTRACT_ROLE"), env.owner)
     expect_revert(
         q.assignTask(sid, tid, miners[:2]), env.others[0], "NotRouter(uint256,address)", sid, env.others[0]
     )
@@ -196,9 +219,10 @@ def test_queue_assign_and_ack(env: Env) -> None:
     r = send(w3, q.ack(sid, tid), miners[0])
     assert event_args(p.queue, "TaskAcked", r) == [{"sessionId": sid, "taskId": tid, "miner": miners[0]}]
     expect_revert(q.ack(sid, tid), miners[0], "AlreadyAcked(uint256,uint256,address)", sid, tid, miners[0])
-    state = q.getTaskResultState(sid, tid).call()
+    assert [q.getTaskResultState(sid, tid, m).call() for m in miners] == [2, 1, 0]
+    _, deadline = q.getTaskProgress(sid, tid).call()
     expect_revert(
-        q.endAck(sid, tid), env.owner, "PhaseDeadlineNotReached(uint256,uint256,uint256)", sid, tid, state[6]
+        q.endAck(sid, tid), env.owner, "PhaseDeadlineNotReached(uint256,uint256,uint256)", sid, tid, deadline
     )
     r = send(w3, q.endAck(sid, tid), env.oracle)  # oracle forces the phase
     assert event_args(p.queue, "TaskAckEnded", r) == [{"sessionId": sid, "taskId": tid, "ackCount": 1}]
@@ -264,9 +288,9 @@ def test_queue_commit_reveal(env: Env) -> None:
     ]
     r = send(w3, q.endPrecommit(sid, tid, True), env.others[0])
     assert event_args(p.queue, "TaskAllPrecommitted", r) == []  # already emitted
-    assert event_args(p.queue, "TaskPrecommitEnded", r)[0]["precommitCount"] == 2
+    assert event_args(p.queue, "TaskPrecommitEnded", r) == [{"sessionId": sid, "taskId": tid}]
     assert q.getTaskStatus(sid, tid).call() == PRECOMMITTED
-    # b tries to reveal a's result (copying): the miner-salted hash refuses it.
+    # b tries to reveal a's result (copying): the miner-bound hash refuses it.
     wrong = result_hash("ra", b)
     expect_revert(q.commit(sid, tid, "ra"), b, "CommitMismatch(bytes32,bytes32)", result_hash("rb", b), wrong)
     expect_revert(
@@ -278,15 +302,14 @@ def test_queue_commit_reveal(env: Env) -> None:
     expect_revert(q.end(sid, tid, False), a, TS, sid, tid, PRECOMMITTED)
     r = send(w3, q.endCommit(sid, tid, True), env.oracle)
     assert event_args(p.queue, "TaskAllCommitted", r) == [{"sessionId": sid, "taskId": tid, "miners": [a]}]
-    assert event_args(p.queue, "TaskCommitEnded", r)[0]["commitCount"] == 1
+    assert event_args(p.queue, "TaskCommitEnded", r) == [{"sessionId": sid, "taskId": tid}]
     assert q.getTaskStatus(sid, tid).call() == COMMITTED
     r = send(w3, q.end(sid, tid, False), env.others[0])
     assert event_args(p.queue, "TaskEnded", r) == [{"sessionId": sid, "taskId": tid, "miners": [a]}]
     assert q.getTaskResults(sid, tid).call() == [[a], ["ra"]]
-    st = q.getTaskResultState(sid, tid).call()
-    assert st[:5] == (COMPLETED, 2, 2, 2, 1)
-    ms = q.getMinerState(sid, tid, b).call()
-    assert ms[:4] == (True, True, True, False)
+    progress, _ = q.getTaskProgress(sid, tid).call()
+    assert progress[1:4] == (2, 2, 1)  # acks, precommits, commits
+    assert (q.getTaskResultState(sid, tid, a).call(), q.getTaskResultState(sid, tid, b).call()) == (4, 3)
     expect_revert(q.end(sid, tid, True), env.oracle, TS, sid, tid, COMPLETED)
 
 
