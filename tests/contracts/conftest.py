@@ -2,9 +2,9 @@
 
 The tests use only these three fixtures (plus ``cortensor_sim.protocol.deployment``), so the
 chain behind them can be swapped for the project's own devnet by rewriting ``_backing_chain``
-alone. It is the default devnet's ``arbitrum`` chain, built once per test session; each test
-runs between a ``devnet.snapshot()`` and a ``devnet.revert()``, so tests cannot see each other's
-state.
+alone. It is the default devnet's ``arbitrum`` chain (``base`` on revm), built once per test
+session; each test runs between a ``devnet.snapshot()`` and a ``devnet.revert()``, so tests cannot
+see each other's state.
 """
 
 from __future__ import annotations
@@ -51,15 +51,18 @@ class BackingChain:
 @pytest.fixture(scope="session", params=ENGINE_NAMES)
 def _backing_chain(request: pytest.FixtureRequest) -> BackingChain:
     """The default devnet's arbitrum chain (automine), where Cortensor's sessions live, on each
-    EVM engine in turn (``[py-evm]``, ``[revm]``): the contract tests are engine conformance tests."""
+    EVM engine in turn (``[py-evm]``, ``[revm]``): the contract tests are engine conformance tests.
+
+    revm cannot run a Nitro chain (pyrevm calls no precompile written in Python: ArbSys and kin),
+    so on revm the contracts run on base, an OP Stack chain, instead."""
     if request.param == "revm":
         pytest.importorskip("pyrevm", reason="the revm engine needs pyrevm (pip install '.[revm]')")
     topology = default_topology().model_dump()
     for spec in topology["chains"]:
-        if spec["kind"] != "solana":
+        if spec["kind"] in ("ethereum", "op-stack"):
             spec["engine"] = request.param
     devnet = Devnet(topology)
-    chain = devnet.evm("arbitrum")
+    chain = devnet.evm("arbitrum" if request.param == "py-evm" else "base")
     accounts = [a.address for a in chain.accounts]
     assert len(accounts) >= 10, "contract tests need at least 10 funded accounts"
     return BackingChain(devnet=devnet, w3=chain.w3, accounts=accounts)
