@@ -19,7 +19,7 @@ parameters: {redundancy: 3, slash: 5 COR}
 actors: {users: 1, miners: 3, dishonest_rate: 0.3}
 timeline:
   - do: deploy
-  - {do: fund, to: [user0], amount: 100 COR}
+  - {do: fund, to: [user0], amount: 200 COR}  # the deposit, and the session bond on top
   - {do: fund, to: [miners], amount: 6000 COR}
   - do: register_nodes
   - {do: open_session, name: s1}
