@@ -30,6 +30,7 @@ EXPECTED = {
     "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
     "OptimismPortal2", "PermissionedDisputeGame", "L1CrossDomainMessenger", "L2CrossDomainMessenger",
     "L1StandardBridge", "L2StandardBridge", "OptimismMintableERC20", "OptimismMintableERC20Factory",
+    "SystemConfig",
     # Nitro (contracts/src/nitro)
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",

@@ -11,8 +11,11 @@ in parent order. Spec: ethereum-optimism/specs ``specs/protocol/derivation.md``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from eth_abi import decode
+from eth_hash.auto import keccak
 
 from ...chains.engine import SystemCall
 from ...rollups.opstack.addresses import DEPOSITOR_ACCOUNT, L1_BLOCK
@@ -37,6 +40,23 @@ class Origin:
     hash: bytes
     timestamp: int
     base_fee: int
+    batcher_hash: bytes = b"\x00" * 32
+    """SystemConfig's batcher hash as of this parent block."""
+    fee_scalar: int = 0
+    """SystemConfig's ``scalar()`` as of this parent block."""
+
+
+def read_system_config(parent: EvmChain, system_config: bytes, origin: Origin) -> Origin:
+    """``origin`` with the rollup's SystemConfig values as they stood in that parent block: what
+    op-node carries into the L1 attributes deposit (specs/protocol/system-config.md)."""
+    from ...chains.engine import CallRequest
+
+    def read(signature: str) -> bytes:
+        request = CallRequest(to=system_config, data=keccak(signature.encode())[:4])
+        return parent.engine.call(request, origin.number)
+
+    (scalar,) = decode(["uint256"], read("scalar()"))
+    return replace(origin, batcher_hash=read("batcherHash()"), fee_scalar=int(scalar))
 
 
 def find_origin(parent: EvmChain, timestamp: int, current: Origin | None) -> Origin | None:
@@ -73,7 +93,15 @@ def l1_info_call(origin: Origin, sequence: int) -> SystemCall:
     return SystemCall(
         sender=DEPOSITOR_ACCOUNT,
         to=L1_BLOCK,
-        data=l1_attributes_calldata(origin.number, origin.timestamp, origin.base_fee, origin.hash, sequence),
+        data=l1_attributes_calldata(
+            origin.number,
+            origin.timestamp,
+            origin.base_fee,
+            origin.hash,
+            sequence,
+            batcher_hash=origin.batcher_hash,
+            fee_scalar=origin.fee_scalar,
+        ),
         gas=L1_INFO_GAS,
         source_hash=l1_info_source_hash(origin.hash, sequence),
     )

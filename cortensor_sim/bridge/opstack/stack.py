@@ -17,7 +17,8 @@ from eth_abi import decode
 from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
-from ...chains.engine import GenesisAccount, SystemCall
+from ...chains.accounts import dev_accounts
+from ...chains.engine import Genesis, GenesisAccount, SystemCall
 from ...chains.topology import ChainSpec, Topology
 from ...rollups.opstack.addresses import (
     L2_CROSS_DOMAIN_MESSENGER,
@@ -25,13 +26,20 @@ from ...rollups.opstack.addresses import (
     PREDEPLOYS,
     SystemAddresses,
 )
-from ...rollups.opstack.genesis import ACTOR_BALANCE, child_genesis, parent_genesis
+from ...rollups.opstack.genesis import ACTOR_BALANCE, child_genesis, parent_genesis, system_config
 from ...rollups.opstack.spec import MESSAGE_PASSED, Withdrawal, messenger_outcome, output_root
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Actor, SettlementStack
 from ..transactions import ActorAccount
 from .challenger import Challenger
-from .derivation import Origin, deposit_call, deposits_between, find_origin, l1_info_call
+from .derivation import (
+    Origin,
+    deposit_call,
+    deposits_between,
+    find_origin,
+    l1_info_call,
+    read_system_config,
+)
 from .proposer import Proposer
 from .relayer import Relayer
 
@@ -86,12 +94,17 @@ class OpStack(SettlementStack):
             account.address: ACTOR_BALANCE
             for account in (self.proposer_account, self.challenger_account, self.relayer_account)
         }
+        owner = dev_accounts(self.topology.accounts)[0].address
+        child = self.topology.chain(self.name)
+        assert child.chain_id is not None  # an EVM rollup: the topology checked it
+        config = system_config(self.addresses, bytes.fromhex(owner[2:]), child.chain_id, Genesis.gas_limit)
         return parent_genesis(
             self.addresses,
             self.settings,
             self.proposer_account.address,
             self.challenger_account.address,
             actors,
+            config,
         )
 
     def system_contracts(self) -> dict[str, str]:
@@ -120,6 +133,7 @@ class OpStack(SettlementStack):
         if self.origin is None or origin.number > self.origin.number:
             first = 1 if self.origin is None else self.origin.number + 1
             self.sequence = 0
+            origin = read_system_config(self.parent_chain, self.addresses.system_config, origin)
             calls.append(l1_info_call(origin, 0))
             for deposit in deposits_between(
                 self.parent_chain, self.addresses.optimism_portal, first, origin.number
@@ -288,7 +302,11 @@ class OpStack(SettlementStack):
         return {
             "origin": None
             if self.origin is None
-            else {**asdict(self.origin), "hash": self.origin.hash.hex()},
+            else {
+                **asdict(self.origin),
+                "hash": self.origin.hash.hex(),
+                "batcher_hash": self.origin.batcher_hash.hex(),
+            },
             "sequence": self.sequence,
             "deposit_cursor": self.deposit_cursor,
             "withdrawal_cursor": self.withdrawal_cursor,
@@ -303,7 +321,17 @@ class OpStack(SettlementStack):
         if not state:
             return
         origin = state["origin"]
-        self.origin = None if origin is None else Origin(**{**origin, "hash": bytes.fromhex(origin["hash"])})
+        self.origin = (
+            None
+            if origin is None
+            else Origin(
+                **{
+                    **origin,
+                    "hash": bytes.fromhex(origin["hash"]),
+                    "batcher_hash": bytes.fromhex(origin["batcher_hash"]),
+                }
+            )
+        )
         self.sequence = int(state["sequence"])
         self.deposit_cursor = int(state["deposit_cursor"])
         self.withdrawal_cursor = int(state["withdrawal_cursor"])

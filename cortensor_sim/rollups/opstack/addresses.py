@@ -43,6 +43,12 @@ def _derived(rollup: str, contract: str) -> bytes:
     return keccak(f"cortensor-sim:op-stack:{rollup}:{contract}".encode())[12:]
 
 
+def batch_inbox(chain_id: int) -> bytes:
+    """The batch inbox address by the OP Stack's convention: 0xff00..00 followed by the chain id
+    (ethereum-optimism/optimism ``op-chain-ops`` deploy configs, e.g. Base's 0xff00...8453)."""
+    return b"\xff" + chain_id.to_bytes(19, "big")
+
+
 @dataclass(frozen=True)
 class SystemAddresses:
     """The parent-side contracts of one OP Stack rollup."""
@@ -51,6 +57,10 @@ class SystemAddresses:
     dispute_game_factory: bytes
     l1_cross_domain_messenger: bytes
     l1_standard_bridge: bytes
+    system_config: bytes
+    batcher: bytes
+    """The account named in ``SystemConfig.batcherHash`` (this devnet derives the child from the
+    parent's state, so it posts no OP Stack batches: the batcher is a name, not an actor)."""
 
     @classmethod
     def of(cls, rollup: str) -> SystemAddresses:
@@ -59,6 +69,8 @@ class SystemAddresses:
             dispute_game_factory=_derived(rollup, "DisputeGameFactory"),
             l1_cross_domain_messenger=_derived(rollup, "L1CrossDomainMessenger"),
             l1_standard_bridge=_derived(rollup, "L1StandardBridge"),
+            system_config=_derived(rollup, "SystemConfig"),
+            batcher=_derived(rollup, "batcher"),
         )
 
     def named(self) -> dict[str, bytes]:
@@ -67,4 +79,5 @@ class SystemAddresses:
             "DisputeGameFactory": self.dispute_game_factory,
             "L1CrossDomainMessenger": self.l1_cross_domain_messenger,
             "L1StandardBridge": self.l1_standard_bridge,
+            "SystemConfig": self.system_config,
         }

@@ -22,6 +22,7 @@ from .addresses import (
     L2_TO_L1_MESSAGE_PASSER,
     OPTIMISM_MINTABLE_ERC20_FACTORY,
     SystemAddresses,
+    batch_inbox,
 )
 
 PERMISSIONED_GAME_TYPE = 1
@@ -69,12 +70,35 @@ def child_genesis(addresses: SystemAddresses) -> dict[bytes, GenesisAccount]:
     }
 
 
+def system_config(
+    addresses: SystemAddresses, owner: bytes, child_chain_id: int, child_gas_limit: int
+) -> GenesisAccount:
+    """SystemConfig with its settings in the slots its source declares: 0 owner, 1 batcherHash,
+    2 gasLimit | basefeeScalar << 64 | blobbasefeeScalar << 96 (packed), 3 unsafeBlockSigner,
+    4 startBlock, 5 optimismPortal, 6 l1CrossDomainMessenger, 7 l1StandardBridge,
+    8 disputeGameFactory, 9 batchInbox. The fee scalars start at zero: the devnet charges no L1 fee."""
+    return GenesisAccount(
+        code=_code("SystemConfig"),
+        storage={
+            0: _word(owner),
+            1: _word(addresses.batcher),  # batcherHash: the batcher's address, left-padded
+            2: child_gas_limit,
+            5: _word(addresses.optimism_portal),
+            6: _word(addresses.l1_cross_domain_messenger),
+            7: _word(addresses.l1_standard_bridge),
+            8: _word(addresses.dispute_game_factory),
+            9: _word(batch_inbox(child_chain_id)),
+        },
+    )
+
+
 def parent_genesis(
     addresses: SystemAddresses,
     settlement: SettlementSpec,
     proposer: bytes,
     challenger: bytes,
     actors: Mapping[bytes, int],
+    config: GenesisAccount,
 ) -> dict[bytes, GenesisAccount]:
     """The rollup's system contracts on its parent, configured in storage, and its funded actors."""
     portal = GenesisAccount(
@@ -103,6 +127,7 @@ def parent_genesis(
         addresses.l1_standard_bridge: _bridge(
             "L1StandardBridge", addresses.l1_cross_domain_messenger, L2_STANDARD_BRIDGE
         ),
+        addresses.system_config: config,
     }
     accounts.update({address: GenesisAccount(balance=balance) for address, balance in actors.items()})
     return accounts

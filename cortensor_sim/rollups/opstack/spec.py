@@ -45,13 +45,20 @@ def l1_info_source_hash(l1_block_hash: bytes, sequence_number: int) -> bytes:
 
 
 def l1_attributes_calldata(
-    number: int, timestamp: int, basefee: int, block_hash: bytes, sequence: int
+    number: int,
+    timestamp: int,
+    basefee: int,
+    block_hash: bytes,
+    sequence: int,
+    batcher_hash: bytes = b"\x00" * 32,
+    fee_overhead: int = 0,
+    fee_scalar: int = 0,
 ) -> bytes:
-    """Calldata of the Bedrock L1 attributes deposit (``L1Block.setL1BlockValues``); the devnet
-    has no batcher and no L1 fee, so those three fields are zero."""
+    """Calldata of the Bedrock L1 attributes deposit (``L1Block.setL1BlockValues``); the batcher
+    hash and the fee parameters are the rollup's SystemConfig values at the L1 origin."""
     args = encode(
         ["uint64", "uint64", "uint256", "bytes32", "uint64", "bytes32", "uint256", "uint256"],
-        [number, timestamp, basefee, block_hash, sequence, b"\x00" * 32, 0, 0],
+        [number, timestamp, basefee, block_hash, sequence, batcher_hash, fee_overhead, fee_scalar],
     )
     return SET_L1_BLOCK_VALUES + args
 

@@ -17,6 +17,7 @@ ARTIFACT = {
     "DisputeGameFactory": "DisputeGameFactory",
     "L2ToL1MessagePasser": "L2ToL1MessagePasser",
     "L1Block": "L1Block",
+    "SystemConfig": "SystemConfig",
 }
 
 
