@@ -328,7 +328,8 @@ class OpStack(SettlementStack):
                 **{
                     **origin,
                     "hash": bytes.fromhex(origin["hash"]),
-                    "batcher_hash": bytes.fromhex(origin["batcher_hash"]),
+                    # state files written before SystemConfig existed carry no batcher hash
+                    "batcher_hash": bytes.fromhex(origin.get("batcher_hash", "00" * 32)),
                 }
             )
         )
