@@ -103,6 +103,27 @@ class Bridging:
         self.mintable.append(rollup)
         return self.cor[rollup]
 
+    # ------------------------------------------------------------------ faults
+    def corrupt_next_proposal(self, rollup: str) -> None:
+        """Make ``rollup``'s proposer claim a wrong output root in its next proposal, through the
+        fault hook its stack offers; its challenger is then to dispute that game."""
+        proposer = getattr(self._stack(rollup), "proposer", None)
+        if proposer is None or not hasattr(proposer, "corrupt_next"):
+            raise BridgeFailed(f"the settlement engine offers no faulty proposal on {rollup}")
+        proposer.corrupt_next = True
+
+    def challenged_games(self, rollup: str) -> tuple[int, int]:
+        """How many of ``rollup``'s dispute games its challenger disputed, of all games proposed."""
+        games = getattr(self._stack(rollup), "games", [])
+        return sum(1 for g in games if g.challenged), len(games)
+
+    def _stack(self, rollup: str) -> Any:
+        settlement = self.devnet.settlement
+        stacks = getattr(settlement, "stacks", {})
+        if rollup not in stacks:
+            raise BridgeFailed(f"{rollup} has no settlement stack")
+        return stacks[rollup]
+
     # ------------------------------------------------------------------ reading
     def cor_balance(self, chain: str, address: str) -> int:
         return int(self._token(chain, self._cor_on(chain)).functions.balanceOf(address).call())

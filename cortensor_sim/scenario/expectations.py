@@ -188,6 +188,22 @@ class Latency(ExpectationKind):
         return Outcome(value <= self.at_most, f"p{self.percentile:g} = {value:g} s")
 
 
+@register_expectation
+class Disputes(ExpectationKind):
+    """How many of a rollup's output proposals its challenger disputed (an invalid root is)."""
+
+    expect: Literal["disputes"]
+    chain: str
+    challenged: int = Field(ge=0)
+
+    def check(self, names: Names) -> None:
+        names.rollup("chain", None, self.chain)
+
+    def evaluate(self, run: Run) -> Outcome:
+        challenged, proposed = run.bridging.challenged_games(self.chain)
+        return Outcome(challenged == self.challenged, f"{challenged} of {proposed} proposals challenged")
+
+
 ROUTE = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
 
 

@@ -84,7 +84,7 @@ class Names:
             self.chain("from", parent)
         actual = self.parents.get(child)
         if parent is None and actual is None:
-            raise ReferenceProblem(field_name, f"{child!r} is a root chain: it has no parent to withdraw to")
+            raise ReferenceProblem(field_name, f"{child!r} is a root chain: it has no parent to settle on")
         if parent is not None and actual != parent:
             where = f"settles on {actual!r}" if actual else "is a root chain"
             routes = ", ".join(f"{p} -> {c}" for c, p in self.parents.items() if c in self.settled) or "none"

@@ -192,3 +192,45 @@ timeline:
 """
     line = bad_input(tmp_path, text)
     assert re.search(r"scenario\.yaml:8:\d+", line) and "no rollup with a settlement engine" in line, line
+
+
+CHALLENGE = (
+    "name: challenge\nseed: 2\n"
+    + TOPOLOGY
+    + """\
+parameters: {session_chain: l1}
+actors: {users: 1, miners: 1}
+timeline:
+  - {do: bridge, from: l1, to: base, actor: user0, amount: 2 ether}
+  - {do: advance, by: 12s}
+FAULT
+  - {do: withdraw_to_parent, from: base, actor: user0, amount: 1 ether}
+  - {do: advance, by: 5m}
+expectations:
+  - {expect: disputes, chain: base, challenged: 1}
+  - {expect: messages, route: base -> l1, status: finalized, count: 1}
+"""
+)
+
+
+def test_an_invalid_output_root_is_challenged_and_the_withdrawal_still_finalizes(tmp_path: Path) -> None:
+    faulty = CHALLENGE.replace("FAULT", "  - {do: challenge_output, chain: base}")
+    result = runner.invoke(app, ["run", str(write(tmp_path, faulty))])
+    assert result.exit_code == 0, result.output
+    honest = run_scenario(load_scenario(write(tmp_path, CHALLENGE.replace("FAULT\n", ""))))
+    disputes = honest.expectations[1]
+    assert not disputes.passed and disputes.observed.startswith("0 of "), disputes
+    assert honest.expectations[2].passed  # the withdrawal finalizes either way
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("{do: challenge_output, chain: l1}", "'l1' is a root chain"),
+        ("{do: challenge_output, chain: arbitrum}", "'arbitrum' (nitro) has no settlement engine"),
+        ("{do: challenge_output}", "chain"),
+    ],
+)
+def test_a_challenge_needs_a_settled_rollup(tmp_path: Path, fault: str, message: str) -> None:
+    line = bad_input(tmp_path, CHALLENGE.replace("FAULT", f"  - {fault}"))
+    assert re.search(r"scenario\.yaml:13:\d+", line) and message in line, line

@@ -93,6 +93,24 @@ class WithdrawToParent(_Transfer):
 
 
 @register_step
+class ChallengeOutput(StepKind):
+    """Fault: the rollup's next proposal claims an invalid output root; its challenger disputes the
+    game, the game resolves for the challenger, and withdrawals are proven against a newer valid one."""
+
+    do: Literal["challenge_output"]
+    chain: str
+
+    def check(self, names: Names) -> None:
+        names.rollup("chain", None, self.chain)
+
+    def run(self, run: Run) -> None:
+        run.bridging.corrupt_next_proposal(self.chain)
+
+    def label(self) -> str:
+        return f"invalid output root on {self.chain}'s next proposal"
+
+
+@register_step
 class Relay(StepKind):
     """Step mode: deliver pending deposits and let every settlement actor act on what is due now
     (with ``auto: false`` in parameters, the clock alone no longer moves messages)."""
