@@ -23,6 +23,7 @@ from web3.logs import DISCARD
 
 from ..artifacts import load_artifact
 from ..bridge import MessageRecord
+from ..bridge.transactions import receipt_of
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from .cortensor import StepFailed
@@ -30,6 +31,9 @@ from .units import Amount
 
 DEPOSIT_GAS_LIMIT = 200_000
 """minGasLimit of each bridge message: what the OP Stack's own tests use for an ERC-20 finalize."""
+
+INCLUSION_SLOTS = 4
+"""Blocks an interval-mined chain gets to include a bridge transaction before the step fails."""
 
 Direction = Literal["deposit", "withdrawal"]
 
@@ -195,6 +199,17 @@ class Bridging:
             address=address, abi=load_artifact("OptimismMintableERC20").abi
         )
 
+    def _receipt(self, evm: EvmChain, tx_hash: bytes) -> Any:
+        """The transaction's receipt; on an interval-mined chain, after waiting for its next block
+        on the shared clock (as a user's wallet waits), at most a few slots."""
+        for _ in range(INCLUSION_SLOTS):
+            if receipt_of(evm, tx_hash) is not None:
+                break
+            self.devnet.advance(evm.block_time_ms / 1000)
+        if receipt_of(evm, tx_hash) is None:
+            raise BridgeFailed(f"transaction 0x{tx_hash.hex()} was not included on {evm.name}")
+        return evm.w3.eth.get_transaction_receipt(tx_hash)
+
     def _send(
         self, chain: str, sender: str, action: str, call: Any, *, value: int = 0, rollup: str | None = None
     ) -> Any:
@@ -204,7 +219,7 @@ class Bridging:
             tx_hash = call.transact({"from": address, "value": value})
         except Exception as exc:  # web3 raises per-cause classes; all mean the call reverted
             raise BridgeFailed(f"{action} by {sender} on {chain} reverted: {exc}") from None
-        receipt = evm.w3.eth.get_transaction_receipt(tx_hash)
+        receipt = self._receipt(evm, bytes(tx_hash))
         self.sent.append(
             {
                 "actor": sender,
