@@ -352,7 +352,8 @@ def _writable(option: str, path: Path | None) -> Path | None:
 
 def _progress_line(run: Any) -> str:
     heights = " ".join(f"{name}#{chain.height}" for name, chain in run.devnet.chains.items())
-    return f"t+{run.now:g}s  {heights}"
+    in_flight = sum(route["in_flight"] for route in run.bridging.routes().values())
+    return f"t+{run.now:g}s  {heights}" + (f"  {in_flight} messages in flight" if in_flight else "")
 
 
 def run(
@@ -453,6 +454,16 @@ def _print_result(result: Any) -> None:
             f"{totals['gas']:,}",
         )
     console.print(chains)
+    routes = run_.bridging.routes()
+    if routes:
+        crossing = Table(title="cross-chain", title_justify="left")
+        for column in ("route", "bridged", "messages", "in flight"):
+            crossing.add_column(column, justify="right" if column == "in flight" else "left")
+        for route, info in routes.items():
+            bridged = ", ".join(info["bridged"].values()) or "-"
+            messages = ", ".join(f"{n} {status}" for status, n in info["messages"].items()) or "-"
+            crossing.add_row(route, bridged, messages, str(info["in_flight"]))
+        console.print(crossing)
     checks = Table(title="expectations", title_justify="left")
     for column in ("", "expectation", "observed"):
         checks.add_column(column)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from ..bridge import MessageStatus
 from .cortensor import CONTRACTS, TASK_STATES, Verdict
 from .registry import ExpectationKind, Names, Outcome, ReferenceProblem, register_expectation
 from .units import Amount, AmountField, Duration
@@ -65,7 +66,8 @@ class Verdicts(ExpectationKind):
 
 @register_expectation
 class Balance(ExpectationKind):
-    """An actor's or a contract's balance, in COR or ETH, with bounds written with units."""
+    """An actor's or a contract's balance, in COR or ETH, with bounds written with units; on a chain
+    COR reached through a bridge, the balance of its mintable COR."""
 
     expect: Literal["balance"]
     of: str
@@ -95,7 +97,7 @@ class Balance(ExpectationKind):
         chain = self.chain or names.session_chain
         names.chain("chain", chain)
         if self.asset == "COR":
-            names.protocol_on("chain", chain)
+            names.has_cor("chain", chain)
         if self.of not in names.actors and self.of not in CONTRACTS:
             known = ", ".join((*names.actors, *CONTRACTS))
             raise ReferenceProblem("of", f"unknown actor or contract {self.of!r} (known: {known})")
@@ -104,9 +106,12 @@ class Balance(ExpectationKind):
         chain = self.chain or run.parameters.session_chain
         try:
             if self.asset == "COR":
-                if chain not in run.deployments:
-                    return Outcome(False, f"the protocol was not deployed on {chain}")
-                value = run.deployments[chain].cor_balance(self.of)
+                if chain in run.deployments:
+                    value = run.deployments[chain].cor_balance(self.of)
+                elif chain in run.bridging.cor:
+                    value = run.bridging.cor_balance(chain, run.address_of(self.of, chain))
+                else:
+                    return Outcome(False, f"no COR reached {chain}")
             else:
                 value = run.chain(chain).balance(run.address_of(self.of, chain))
         except KeyError as exc:
@@ -181,3 +186,72 @@ class Latency(ExpectationKind):
         rank = max(0, -(-len(latencies) * self.percentile // 100) - 1)
         value = latencies[int(rank)]
         return Outcome(value <= self.at_most, f"p{self.percentile:g} = {value:g} s")
+
+
+@register_expectation
+class Disputes(ExpectationKind):
+    """How many of a rollup's output proposals its challenger disputed (an invalid root is)."""
+
+    expect: Literal["disputes"]
+    chain: str
+    challenged: int = Field(ge=0)
+
+    def check(self, names: Names) -> None:
+        names.rollup("chain", None, self.chain)
+
+    def evaluate(self, run: Run) -> Outcome:
+        challenged, proposed = run.bridging.challenged_games(self.chain)
+        return Outcome(challenged == self.challenged, f"{challenged} of {proposed} proposals challenged")
+
+
+ROUTE = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
+
+
+@register_expectation
+class Messages(ExpectationKind):
+    """How many cross-chain messages on a route (``base -> l1``) reached a status, as the settlement
+    engine's records show them. Reached, not stopped at: a bridge withdrawal is ``finalized`` on the
+    parent and then ``relayed`` by the messenger, and counts for both."""
+
+    expect: Literal["messages"]
+    route: str = Field(pattern=ROUTE, description="source -> destination, such as 'base -> l1'")
+    status: Literal[tuple(str(s) for s in MessageStatus)]  # type: ignore[valid-type]
+    count: int | None = Field(default=None, ge=0)
+    at_least: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> Messages:
+        if (self.count is None) == (self.at_least is None):
+            raise ValueError("give count or at_least (not both)")
+        return self
+
+    @property
+    def ends(self) -> tuple[str, str]:
+        source, destination = (part.strip() for part in self.route.split("->"))
+        return source, destination
+
+    def check(self, names: Names) -> None:
+        source, destination = self.ends
+        if names.parents.get(destination) == source:
+            names.rollup("route", source, destination)
+        elif names.parents.get(source) == destination:
+            names.rollup("route", destination, source)
+        else:
+            names.chain("route", source)
+            names.chain("route", destination)
+            routes = ", ".join(
+                f"{p} -> {c}, {c} -> {p}" for c, p in names.parents.items() if c in names.settled
+            )
+            raise ReferenceProblem("route", f"no route {self.route.strip()} (routes: {routes or 'none'})")
+
+    def evaluate(self, run: Run) -> Outcome:
+        source, destination = self.ends
+        on_route = [r for r in run.devnet.messages() if (r.source, r.destination) == (source, destination)]
+        found = sum(1 for r in on_route if r.status == self.status or self.status in r.times)
+        tally = ", ".join(
+            f"{n} {s}" for s in MessageStatus if (n := sum(1 for r in on_route if r.status == s))
+        )
+        observed = f"{found} {self.status} ({tally or 'no messages'})"
+        if self.count is not None:
+            return Outcome(found == self.count, observed)
+        return Outcome(found >= (self.at_least or 0), observed)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from ..bridge import STACKS
 from ..chains.topology import Topology
 from .registry import Names, ReferenceProblem
 from .schema import BUNDLED_TOPOLOGIES_DIR, Scenario, bundled_dir
@@ -76,6 +77,8 @@ def check_names(path: Path, root: yaml.Node | None, scenario: Scenario, topology
         miners=actors.miner_names,
         session_chain=scenario.parameters.session_chain,
         settlement_chain=scenario.parameters.settlement_chain,
+        parents={c.name: c.parent for c in topology.chains},
+        settled=frozenset(c.name for c in topology.chains if c.kind in STACKS),
     )
     _at(path, root, ("parameters",), lambda: names.chain("session_chain", names.session_chain))
     _at(path, root, ("parameters",), lambda: names.chain("settlement_chain", names.settlement_chain))

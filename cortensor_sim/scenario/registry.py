@@ -47,6 +47,9 @@ class Names:
     settlement_chain: str
     sessions: dict[str, str] = field(default_factory=dict)  # session name -> its chain
     deployed: set[str] = field(default_factory=set)  # chains with the protocol deployed
+    parents: dict[str, str | None] = field(default_factory=dict)  # chain -> its parent
+    settled: frozenset[str] = frozenset()  # rollups the settlement engine carries messages for
+    bridged: set[str] = field(default_factory=set)  # chains COR reached through a bridge step
 
     @property
     def actors(self) -> tuple[str, ...]:
@@ -72,6 +75,32 @@ class Names:
         if name not in self.deployed:
             raise ReferenceProblem(
                 field_name, f"the protocol is not deployed on {name!r} yet: add a `do: deploy` step before"
+            )
+
+    def rollup(self, field_name: str, parent: str | None, child: str) -> None:
+        """Refuse a route the settlement engine does not carry: ``child`` must settle on ``parent``."""
+        self.chain(field_name, child)
+        if parent is not None:
+            self.chain("from", parent)
+        actual = self.parents.get(child)
+        if parent is None and actual is None:
+            raise ReferenceProblem(field_name, f"{child!r} is a root chain: it has no parent to settle on")
+        if parent is not None and actual != parent:
+            where = f"settles on {actual!r}" if actual else "is a root chain"
+            routes = ", ".join(f"{p} -> {c}" for c, p in self.parents.items() if c in self.settled) or "none"
+            raise ReferenceProblem(
+                field_name, f"no route {parent} -> {child}: {child!r} {where} (routes: {routes})"
+            )
+        if child not in self.settled:
+            kind = self.chains[child]
+            raise ReferenceProblem(
+                field_name, f"{child!r} ({kind}) has no settlement engine here to carry messages (yet)"
+            )
+
+    def has_cor(self, field_name: str, name: str) -> None:
+        if name not in self.deployed and name not in self.bridged:
+            raise ReferenceProblem(
+                field_name, f"there is no COR on {name!r} yet: `do: deploy` there or bridge COR to it first"
             )
 
     def actor(self, field_name: str, name: str, among: tuple[str, ...] | None = None) -> None:

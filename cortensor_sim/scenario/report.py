@@ -72,7 +72,8 @@ def summary(result: RunResult) -> dict[str, Any]:
     """The deterministic summary of a run (no wall times): the golden files hold exactly this.
 
     A step's ``actions`` are the protocol actions it recorded (one per transaction, except that a
-    contract suite's deployment counts as one); ``chains`` counts the transactions in blocks.
+    contract suite's deployment counts as one); ``chains`` counts the transactions in blocks;
+    ``routes`` (only when messages crossed) the bridged amounts and messages per route.
     """
     run = result.run
     return {
@@ -87,6 +88,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         ],
         "sessions": task_summary(result),
         "chains": chain_totals(run.devnet),
+        **({"routes": routes} if (routes := run.bridging.routes()) else {}),
         "expectations": [
             {"name": e.name, "passed": e.passed, "observed": e.observed} for e in result.expectations
         ],

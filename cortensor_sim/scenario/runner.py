@@ -17,6 +17,7 @@ from typing import Any
 
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
+from .bridging import Bridging
 from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
 from .schema import Scenario
@@ -70,6 +71,7 @@ class Run:
         self.invariant_checks = 0
         self.invariant_failure: str | None = None
         self._recorded: dict[str, int] = {}
+        self.bridging = Bridging(devnet, self.address_of)
 
     # ------------------------------------------------------------------ helpers for steps
     @property
@@ -147,6 +149,8 @@ class Run:
                     }
                 )
             self._recorded[chain_name] = len(deployment.steps)
+        txs += self.bridging.sent
+        self.bridging.sent = []
         return txs
 
     def _heads(self) -> dict[str, str]:
@@ -159,7 +163,9 @@ class Run:
         return heads
 
     def check_invariants(self) -> None:
-        """COR held by every holder adds up to the supply, on every chain with the protocol."""
+        """COR held by every holder adds up to the supply, on every chain with the protocol; and on
+        every route COR crossed, the COR locked in the parent's bridge is the COR minted on the child
+        plus the COR the scenario sent that the engine has not delivered yet."""
         for chain_name, deployment in self.deployments.items():
             held, supply = deployment.supply_held()
             self.invariant_checks += 1
@@ -167,6 +173,15 @@ class Run:
                 step = len(self.steps)
                 self.invariant_failure = (
                     f"after step {step} on {chain_name}: COR held {held} != total supply {supply}"
+                )
+        for rollup in self.bridging.cor_routes():
+            locked, minted = self.bridging.locked_and_minted(rollup)
+            in_flight = self.bridging.in_flight(rollup, "COR")
+            self.invariant_checks += 1
+            if locked != minted + in_flight and self.invariant_failure is None:
+                self.invariant_failure = (
+                    f"after step {len(self.steps)} on {rollup}: COR locked in its parent's bridge {locked}"
+                    f" != COR minted on {rollup} {minted} + in flight {in_flight}"
                 )
 
     @property
@@ -206,6 +221,8 @@ def run_scenario(
     started = time.perf_counter()
     seed = scenario.seed if seed is None else seed
     run = Run(scenario, build_devnet(scenario, seed), seed)
+    if run.devnet.settlement is not None:
+        run.devnet.settlement.auto = scenario.parameters.settlement == "auto"  # type: ignore[attr-defined]
     failed: StepRecord | None = None
     total = len(scenario.timeline)
     for index, step in enumerate(scenario.timeline):

@@ -40,6 +40,10 @@ class Parameters(BaseModel):
     penalty_points: int = Field(default=20, ge=0, le=10**6)
     slash: AmountField = Field(default="0 COR", description="stake an INVALID result costs")  # type: ignore[assignment]
     poll_interval: Duration = Field(default=5, description="time between task phases (miners poll)")
+    settlement: Literal["auto", "step"] = Field(
+        default="auto",
+        description="auto: settlement actors act as the clock reaches their time; step: only on `do: relay`",
+    )
 
 
 class Actors(BaseModel):

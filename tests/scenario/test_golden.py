@@ -19,7 +19,7 @@ from cortensor_sim.scenario.runner import run_scenario
 
 GOLDEN = Path(__file__).resolve().parents[2] / "scenarios" / "golden"
 BUNDLED = bundled_scenarios()
-QUICK = {"default"}
+QUICK = {"default", "withdrawal-base-to-l1"}
 """Run by the default test run; the others are slow and run in CI's second step."""
 
 

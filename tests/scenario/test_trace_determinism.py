@@ -44,3 +44,14 @@ def test_same_file_and_seed_same_trace_other_seed_other_trace(tmp_path: Path) ->
     assert other.run.trace_hash != first.run.trace_hash
     # The seed reaches the chains (block hashes), not only the trace's label.
     assert other.run.trace[-1]["heads"]["l1"] != first.run.trace[-1]["heads"]["l1"]
+
+
+def test_a_cross_layer_run_is_deterministic_and_its_bridge_transactions_are_in_the_trace() -> None:
+    from cortensor_sim.scenario.loader import bundled_scenarios
+
+    path = bundled_scenarios()["withdrawal-base-to-l1"]
+    first, second = run_scenario(load_scenario(path)), run_scenario(load_scenario(path))
+    assert first.run.trace_hash == second.run.trace_hash
+    assert summary(first) == summary(second)
+    actions = [t["action"] for entry in first.run.trace for t in entry["txs"]]
+    assert actions.count("bridgeERC20") == 2 and actions.count("bridgeETH") == 1

@@ -52,7 +52,7 @@ class Deploy(StepKind):
     def run(self, run: Run) -> None:
         chain = self.chain or run.parameters.session_chain
         p = run.parameters
-        run.deployments[chain] = Deployment.deploy(
+        deployment = run.deployments[chain] = Deployment.deploy(
             run.chain(chain),
             users=run.scenario.actors.users,
             miners=run.scenario.actors.miners,
@@ -62,6 +62,7 @@ class Deploy(StepKind):
                 "slash_amount": p.slash.base_units,
             },
         )
+        run.bridging.cor[chain] = deployment.address_of("CORToken")
 
 
 @register_step

@@ -1,0 +1,233 @@
+"""The scenario runner's one door to the settlement engine: standard-bridge transfers, on real contracts.
+
+A ``bridge`` step deposits through the parent's ``L1StandardBridge`` (``bridgeETH`` /
+``bridgeERC20``), a ``withdraw_to_parent`` step withdraws through the child's ``L2StandardBridge``;
+the engine's actors (derivation, proposer, challenger, relayer) carry the message. COR above the
+chain where the protocol is deployed is the ``OptimismMintableERC20`` that the child's
+``OptimismMintableERC20Factory`` creates for the parent's COR, the first time COR crosses (one
+transaction by ``admin``), as ethereum-optimism/optimism
+``packages/contracts-bedrock/src/universal/OptimismMintableERC20Factory.sol`` does it.
+
+Every transfer is kept in a :class:`Transfer` ledger, so the supply invariant can count COR in
+flight: on every route, the COR the parent's bridge holds for the child's token equals the child
+token's supply plus COR deposited but not yet minted plus COR burned but not yet released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from web3.logs import DISCARD
+
+from ..artifacts import load_artifact
+from ..bridge import MessageRecord
+from ..bridge.transactions import receipt_of
+from ..chains.devnet import Devnet
+from ..chains.evm import EvmChain
+from .cortensor import StepFailed
+from .units import Amount
+
+DEPOSIT_GAS_LIMIT = 200_000
+"""minGasLimit of each bridge message: what the OP Stack's own tests use for an ERC-20 finalize."""
+
+INCLUSION_SLOTS = 4
+"""Blocks an interval-mined chain gets to include a bridge transaction before the step fails."""
+
+Direction = Literal["deposit", "withdrawal"]
+
+
+class BridgeFailed(StepFailed):
+    """A bridge transaction that reverted, or COR asked of a chain that has none."""
+
+
+@dataclass
+class Transfer:
+    """One transfer a scenario sent: its route, asset, amount and the transaction that sent it."""
+
+    rollup: str
+    direction: Direction
+    asset: str
+    amount: int
+    tx_hash: str
+
+
+@dataclass
+class Bridging:
+    """COR's address on each chain it reached, and every transfer the scenario sent."""
+
+    devnet: Devnet
+    address_of: Callable[[str, str], str]  # (actor, chain) -> address
+    cor: dict[str, str] = field(default_factory=dict)  # chain -> COR token address
+    mintable: list[str] = field(default_factory=list)  # chains whose COR the factory created
+    transfers: list[Transfer] = field(default_factory=list)
+    sent: list[dict[str, Any]] = field(default_factory=list)  # trace rows not yet taken
+
+    # ------------------------------------------------------------------ transfers
+    def deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
+        """``sender`` sends ``amount`` from ``rollup``'s parent to itself on ``rollup``."""
+        parent = self._parent(rollup)
+        bridge = self._contract(parent, rollup, "L1StandardBridge")
+        if asset == "ETH":
+            tx = bridge.functions.bridgeETH(DEPOSIT_GAS_LIMIT, b"")
+            self._send(parent, sender, "bridgeETH", tx, value=amount, rollup=rollup)
+        else:
+            local, remote = self._cor_on(parent), self.mintable_cor(rollup)
+            token = self._token(parent, local)
+            self._send(parent, sender, "approve", token.functions.approve(bridge.address, amount))
+            tx = bridge.functions.bridgeERC20(local, remote, amount, DEPOSIT_GAS_LIMIT, b"")
+            self._send(parent, sender, "bridgeERC20", tx, rollup=rollup)
+        self.transfers.append(Transfer(rollup, "deposit", asset, amount, self.sent[-1]["tx"]))
+
+    def withdraw(self, rollup: str, sender: str, asset: str, amount: int) -> None:
+        """``sender`` sends ``amount`` from ``rollup`` to itself on its parent."""
+        bridge = self._contract(rollup, rollup, "L2StandardBridge")
+        if asset == "ETH":
+            tx = bridge.functions.bridgeETH(DEPOSIT_GAS_LIMIT, b"")
+            self._send(rollup, sender, "bridgeETH", tx, value=amount, rollup=rollup)
+        else:
+            if rollup not in self.cor:
+                raise BridgeFailed(f"no COR has reached {rollup} yet: bridge some there first")
+            local, remote = self.cor[rollup], self._cor_on(self._parent(rollup))
+            tx = bridge.functions.bridgeERC20(local, remote, amount, DEPOSIT_GAS_LIMIT, b"")
+            self._send(rollup, sender, "bridgeERC20", tx, rollup=rollup)
+        self.transfers.append(Transfer(rollup, "withdrawal", asset, amount, self.sent[-1]["tx"]))
+
+    def mintable_cor(self, rollup: str) -> str:
+        """COR's OptimismMintableERC20 on ``rollup``, created through the factory on first use."""
+        if rollup in self.cor:
+            return self.cor[rollup]
+        remote = self._cor_on(self._parent(rollup))
+        factory = self._contract(rollup, rollup, "OptimismMintableERC20Factory")
+        tx = factory.functions.createOptimismMintableERC20(remote, "Cortensor", "COR")
+        receipt = self._send(rollup, "admin", "createOptimismMintableERC20", tx)
+        (created,) = factory.events.OptimismMintableERC20Created().process_receipt(receipt, errors=DISCARD)
+        self.cor[rollup] = str(created["args"]["localToken"])
+        self.mintable.append(rollup)
+        return self.cor[rollup]
+
+    # ------------------------------------------------------------------ faults
+    def corrupt_next_proposal(self, rollup: str) -> None:
+        """Make ``rollup``'s proposer claim a wrong output root in its next proposal, through the
+        fault hook its stack offers; its challenger is then to dispute that game."""
+        proposer = getattr(self._stack(rollup), "proposer", None)
+        if proposer is None or not hasattr(proposer, "corrupt_next"):
+            raise BridgeFailed(f"the settlement engine offers no faulty proposal on {rollup}")
+        proposer.corrupt_next = True
+
+    def challenged_games(self, rollup: str) -> tuple[int, int]:
+        """How many of ``rollup``'s dispute games its challenger disputed, of all games proposed."""
+        games = getattr(self._stack(rollup), "games", [])
+        return sum(1 for g in games if g.challenged), len(games)
+
+    def _stack(self, rollup: str) -> Any:
+        settlement = self.devnet.settlement
+        stacks = getattr(settlement, "stacks", {})
+        if rollup not in stacks:
+            raise BridgeFailed(f"{rollup} has no settlement stack")
+        return stacks[rollup]
+
+    # ------------------------------------------------------------------ reading
+    def cor_balance(self, chain: str, address: str) -> int:
+        return int(self._token(chain, self._cor_on(chain)).functions.balanceOf(address).call())
+
+    def in_flight(self, rollup: str, asset: str) -> int:
+        """What of ``asset`` the scenario sent on ``rollup``'s route and the engine has not delivered."""
+        done = {r.legs["sent"].tx_hash for r in self.messages() if r.done and "sent" in r.legs}
+        on_route = [t for t in self.transfers if t.rollup == rollup and t.asset == asset]
+        return sum(t.amount for t in on_route if t.tx_hash not in done)
+
+    def locked_and_minted(self, rollup: str) -> tuple[int, int]:
+        """COR the parent's bridge holds for ``rollup``'s token, and that token's supply."""
+        parent = self._parent(rollup)
+        bridge = self._contract(parent, rollup, "L1StandardBridge")
+        local, remote = self._cor_on(parent), self._cor_on(rollup)
+        locked = int(bridge.functions.deposits(local, remote).call())
+        minted = int(self._token(rollup, remote).functions.totalSupply().call())
+        return locked, minted
+
+    def cor_routes(self) -> list[str]:
+        """The rollups whose parent's COR has a mintable COR on them."""
+        return list(self.mintable)
+
+    def bridged_amounts(self) -> dict[str, dict[str, int]]:
+        """Per route (``l1 -> base``) and asset, the amount the scenario sent, for the summary."""
+        totals: dict[str, dict[str, int]] = {}
+        for t in self.transfers:
+            parent = self._parent(t.rollup)
+            route = f"{parent} -> {t.rollup}" if t.direction == "deposit" else f"{t.rollup} -> {parent}"
+            by_asset = totals.setdefault(route, {})
+            by_asset[t.asset] = by_asset.get(t.asset, 0) + t.amount
+        return totals
+
+    def messages(self) -> list[MessageRecord]:
+        """Every cross-chain message the engine recorded (none on a devnet without rollups to settle)."""
+        return list(self.devnet.messages()) if self.devnet.settlement is not None else []
+
+    def routes(self) -> dict[str, dict[str, Any]]:
+        """Per route with traffic: the amounts the scenario bridged (``500 COR``), the messages by the
+        status they stand at, and how many are still in flight: the run's summary shows this."""
+        routes: dict[str, dict[str, Any]] = {}
+        for record in self.messages():
+            entry = routes.setdefault(record.route, {"bridged": {}, "messages": {}, "in_flight": 0})
+            status = str(record.status)
+            entry["messages"][status] = entry["messages"].get(status, 0) + 1
+            entry["in_flight"] += 0 if record.done else 1
+        for route, by_asset in self.bridged_amounts().items():
+            entry = routes.setdefault(route, {"bridged": {}, "messages": {}, "in_flight": 0})
+            entry["bridged"] = {asset: str(Amount(asset, amount)) for asset, amount in by_asset.items()}
+        return dict(sorted(routes.items()))
+
+    # ------------------------------------------------------------------ plumbing
+    def _parent(self, rollup: str) -> str:
+        parent = self.devnet.topology.chain(rollup).parent
+        assert parent is not None, f"{rollup} has no parent"
+        return parent
+
+    def _cor_on(self, chain: str) -> str:
+        if chain not in self.cor:
+            raise BridgeFailed(f"there is no COR on {chain}: deploy the protocol there or bridge COR to it")
+        return self.cor[chain]
+
+    def _contract(self, chain: str, rollup: str, name: str) -> Any:
+        address = self.devnet.system_contracts(rollup)[name]
+        return self.devnet.evm(chain).w3.eth.contract(address=address, abi=load_artifact(name).abi)
+
+    def _token(self, chain: str, address: str) -> Any:
+        return self.devnet.evm(chain).w3.eth.contract(
+            address=address, abi=load_artifact("OptimismMintableERC20").abi
+        )
+
+    def _receipt(self, evm: EvmChain, tx_hash: bytes) -> Any:
+        """The transaction's receipt; on an interval-mined chain, after waiting for its next block
+        on the shared clock (as a user's wallet waits), at most a few slots."""
+        for _ in range(INCLUSION_SLOTS):
+            if receipt_of(evm, tx_hash) is not None:
+                break
+            self.devnet.advance(evm.block_time_ms / 1000)
+        if receipt_of(evm, tx_hash) is None:
+            raise BridgeFailed(f"transaction 0x{tx_hash.hex()} was not included on {evm.name}")
+        return evm.w3.eth.get_transaction_receipt(tx_hash)
+
+    def _send(
+        self, chain: str, sender: str, action: str, call: Any, *, value: int = 0, rollup: str | None = None
+    ) -> Any:
+        evm: EvmChain = self.devnet.evm(chain)
+        address = self.address_of(sender, chain)
+        try:
+            tx_hash = call.transact({"from": address, "value": value})
+        except Exception as exc:  # web3 raises per-cause classes; all mean the call reverted
+            raise BridgeFailed(f"{action} by {sender} on {chain} reverted: {exc}") from None
+        receipt = self._receipt(evm, bytes(tx_hash))
+        self.sent.append(
+            {
+                "actor": sender,
+                "action": action,
+                "chain": chain,
+                "block": int(receipt["blockNumber"]),
+                "gas": int(receipt["gasUsed"]),
+                "tx": "0x" + bytes(tx_hash).hex(),
+            }
+        )
+        return receipt
