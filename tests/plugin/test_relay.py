@@ -51,6 +51,18 @@ def test_until_delivered_finalizes_a_withdrawal_and_past_window_passes_the_windo
             relay.past_window()
             assert [m.status for m in devnet.messages("withdrawal")] == ["finalized"]
 
+        def test_step_mode_relays_only_when_asked(devnet, base, l1, relay, accounts):
+            relay.until_delivered(deposit(devnet, l1, accounts[7]))
+            devnet.settlement.auto = False  # the engine's actors act only under relay()
+            tx = withdraw(base, accounts[7])
+            devnet.advance(120)  # blocks are sealed, but no proposer, prover or finalizer acts
+            assert [m.status for m in devnet.messages("withdrawal")] == ["sent"]
+            (record,) = relay.until_delivered(tx)
+            assert record.status == "finalized"
+
+        def test_auto_mode_is_back_after_a_step_mode_test(devnet):
+            assert devnet.settlement.auto is True
+
         def test_every_pending_message_when_none_is_named(devnet, base, l1, relay, accounts):
             relay.until_delivered(deposit(devnet, l1, accounts[5]))
             withdraw(base, accounts[5])
@@ -59,7 +71,7 @@ def test_until_delivered_finalizes_a_withdrawal_and_past_window_passes_the_windo
             assert [r.status for r in records] == ["finalized", "finalized"]
         """,
     )
-    pytester.runpytest().assert_outcomes(passed=3)
+    pytester.runpytest().assert_outcomes(passed=5)
 
 
 def test_a_message_sent_in_one_test_is_gone_in_the_next(pytester: pytest.Pytester) -> None:
