@@ -2,7 +2,7 @@
 
 The plugin (:mod:`.plugin`) is registered through the ``pytest11`` entry point, so installing
 cortensor-sim is enough: a test asks for ``devnet``, ``l1``, ``base``, ``arbitrum``, ``l3``,
-``solana``, ``accounts``, ``cortensor`` or ``deploy`` and gets a devnet whose every chain is put
+``solana``, ``accounts``, ``cortensor``, ``deploy`` or ``relay`` and gets a devnet whose every chain is put
 back as it was after the test. ``-p no:cortensor_sim`` or ``cortensor_enabled = false`` in the ini
 file turns it off. See docs/testing.md.
 

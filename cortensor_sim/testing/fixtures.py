@@ -2,7 +2,8 @@
 
 Fixtures: ``devnet`` (built once per session, the Cortensor contracts deployed), ``l1``, ``base``,
 ``arbitrum``, ``l3``, ``solana`` (its chains, by the topology's names), ``accounts`` (the funded dev
-accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name) and ``deploy``.
+accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name), ``deploy`` and
+``relay`` (cross-chain messages delivered through the settlement engine).
 Isolation fixtures (autouse, one per scope) snapshot and revert around every scope that uses the
 devnet; a failed test whose exception is a revert gets a section naming the chain, the contract
 and the decoded error.
@@ -35,6 +36,7 @@ from .deployer import Deployer
 from .devnet_cache import session_devnet
 from .isolation import DEVNET_FIXTURE, devnet_users, isolated
 from .plugin import NO_ISOLATION_MARKER
+from .relay import Relay, describe_messages
 from .reverts import ContractBook, RevertLog, RevertRecorder, revert_data
 from .settings import Settings
 
@@ -151,6 +153,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     state = item.config.stash.get(STATE, None)
     if state is None or not report.failed or call.excinfo is None:
         return report
+    _add_undelivered_messages(item, state, report)
     data = revert_data(call.excinfo.value)
     if data is None:
         return report
@@ -163,6 +166,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if crash is not None:
         crash.message = f"{type(call.excinfo.value).__name__}: {text}"
     return report
+
+
+def _add_undelivered_messages(item: pytest.Item, state: SessionState, report: pytest.TestReport) -> None:
+    """A failed devnet test with messages still on their way gets a section listing them (route,
+    status, the transaction of each step): the usual reason a cross-chain assertion fails."""
+    if DEVNET_FIXTURE not in getattr(item, "fixturenames", ()) or state.devnet.settlement is None:
+        return
+    pending = [record for record in state.devnet.messages() if not record.done]
+    longrepr = report.longrepr
+    if pending and hasattr(longrepr, "addsection"):
+        longrepr.addsection("cortensor-sim: messages not delivered", describe_messages(pending, indent=""))
 
 
 # ---------------------------------------------------------------------------------------- devnet
@@ -272,6 +286,15 @@ def deploy(_cortensor_session_devnet: SessionState, request: pytest.FixtureReque
     state = _cortensor_session_devnet
     first_evm = next(iter(state.devnet.evm_chains))
     return Deployer(state.devnet, state.book, request.config.rootpath, first_evm)
+
+
+@pytest.fixture(scope="session")
+def relay(devnet: Devnet) -> Relay:
+    """Deliver cross-chain messages through the settlement engine: ``relay()`` acts on what is due
+    now, ``relay.past_window()`` passes the longest challenge window (proposals, proofs,
+    finalizations on the way), ``relay.until_delivered(tx_hash)`` runs the clock until that
+    message arrives or fails the test with its route, status and transactions."""
+    return Relay(devnet)
 
 
 # ---------------------------------------------------------------------------------------- isolation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-FIXTURES = ("devnet", "l1", "base", "arbitrum", "l3", "solana", "accounts", "cortensor", "deploy")
+FIXTURES = ("devnet", "l1", "base", "arbitrum", "l3", "solana", "accounts", "cortensor", "deploy", "relay")
 
 
 def _listed(output: str) -> set[str]:

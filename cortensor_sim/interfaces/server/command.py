@@ -53,6 +53,22 @@ def chains_table(server: DevnetServer) -> Table:
     return table
 
 
+def system_contracts_table(devnet: Devnet) -> Table | None:
+    """Each rollup's system contracts (portal, messengers, bridges...) on the chain each lives on,
+    so a wallet or script finds them without ``cortensor_systemContracts``; None without rollups."""
+    engine = devnet.settlement
+    contracts: dict[str, dict[str, str]] = getattr(engine, "contracts", {}) if engine is not None else {}
+    if not any(contracts.values()):
+        return None
+    table = Table(title="system contracts (cortensor_systemContracts)", title_justify="left")
+    for column in ("rollup", "contract", "address"):
+        table.add_column(column, no_wrap=True)
+    for rollup, by_name in contracts.items():
+        for name, address in by_name.items():
+            table.add_row(rollup, name, address)
+    return table
+
+
 def accounts_table(devnet: Devnet) -> Table:
     """The dev accounts with their keys (as anvil prints them): for wallets and scripts."""
     table = Table(
@@ -91,6 +107,9 @@ async def serve_until_interrupted(
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     console.print(chains_table(server))
+    contracts = system_contracts_table(server.devnet)
+    if contracts is not None:
+        console.print(contracts)
     console.print(accounts_table(server.devnet))
     console.print("serving; Ctrl-C stops" + (f" and saves the state to {dump_state}" if dump_state else ""))
     try:

@@ -11,6 +11,11 @@ dev methods. What no single chain can answer is added here, to every chain's dis
   the whole devnet, every chain, the pools and the clock at once, so a cross-chain flow reverts as
   one.
 * **The devnet itself** (``cortensor_*``): its chains, their URLs and its clock.
+* **Cross-chain messages** (``cortensor_messages``, ``cortensor_relay``,
+  ``cortensor_systemContracts``): the settlement engine's records, a relay of what is due now, and
+  each rollup's system contracts. The engine's actors act whenever the clock moves (its auto
+  mode: the wall-clock ticker, ``evm_increaseTime`` and the other time methods);
+  ``cortensor_relay`` is for what is due without a move of the clock (a deposit under automine).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...bridge import MessageRecord, MessageStatus, UnknownRollup
 from ...chains import Devnet, EvmChain, StateFileError
 from ...chains.evm import ChainEvent
 from ...chains.rpc import INVALID_PARAMS, EthRpc, RpcError, _bytes, _quantity
@@ -78,6 +84,9 @@ class DevnetRpc:
             "anvil_loadState": self.load_state,
             "cortensor_chains": self.describe_chains,
             "cortensor_clock": self.describe_clock,
+            "cortensor_messages": self.messages,
+            "cortensor_relay": self.relay,
+            "cortensor_systemContracts": self.system_contracts,
         }
 
     def _advance_to(self, target_ms: int) -> None:
@@ -196,6 +205,83 @@ class DevnetRpc:
     def describe_clock(self) -> dict[str, Any]:
         clock = self.devnet.clock
         return {"nowMs": clock.now_ms, "genesisTime": clock.genesis_time, "elapsedSeconds": clock.elapsed}
+
+    # ------------------------------------------------------------------ cross-chain messages
+    def _settlement(self) -> Any:
+        if self.devnet.settlement is None:
+            raise RpcError(-32000, "this devnet has no settlement engine")
+        return self.devnet.settlement
+
+    def messages(self, where: Any = None) -> list[dict[str, Any]]:
+        """The settlement engine's message records, oldest first; ``{"kind": ..., "status": ...}``
+        keeps those of one kind and/or status."""
+        kind, status = _message_filter(where)
+        self._settlement()
+        return [_record_json(record) for record in self.devnet.messages(kind, status)]
+
+    def relay(self) -> list[dict[str, Any]]:
+        """Deliver and act on everything due now (``devnet.relay()``); the actions taken."""
+        self._settlement()
+        return [
+            {
+                "actor": action.actor,
+                "chain": action.chain,
+                "what": action.what,
+                "transactionHash": action.tx_hash,
+                "messageId": action.message_id,
+            }
+            for action in self.devnet.relay()
+        ]
+
+    def system_contracts(self, rollup: Any = None) -> dict[str, Any]:
+        """Name -> address of one rollup's system contracts, or rollup -> those of every rollup."""
+        engine = self._settlement()
+        if rollup is None:
+            return {name: dict(contracts) for name, contracts in engine.contracts.items()}
+        if not isinstance(rollup, str):
+            raise RpcError(INVALID_PARAMS, "invalid params: rollup must be a chain name")
+        try:
+            return self.devnet.system_contracts(rollup)
+        except UnknownRollup as exc:
+            raise RpcError(INVALID_PARAMS, f"invalid params: {exc}") from None
+
+
+def _message_filter(where: Any) -> tuple[str | None, str | None]:
+    """``cortensor_messages``' optional filter object, checked: (kind, status)."""
+    if where is None:
+        return None, None
+    if not isinstance(where, dict) or not set(where) <= {"kind", "status"}:
+        raise RpcError(INVALID_PARAMS, 'invalid params: the filter is {"kind": ..., "status": ...}')
+    kind, status = where.get("kind"), where.get("status")
+    if kind is not None and not isinstance(kind, str):
+        raise RpcError(INVALID_PARAMS, "invalid params: kind must be a string")
+    if status is not None and status not in {str(s) for s in MessageStatus}:
+        known = ", ".join(str(s) for s in MessageStatus)
+        raise RpcError(INVALID_PARAMS, f"invalid params: status must be one of {known}")
+    return kind, status
+
+
+def _record_json(record: MessageRecord) -> dict[str, Any]:
+    """A message record as JSON-RPC gives it: camelCase, legs with hex block numbers."""
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "source": record.source,
+        "destination": record.destination,
+        "route": record.route,
+        "status": str(record.status),
+        "legs": {
+            step: {
+                "chain": leg.chain,
+                "transactionHash": leg.tx_hash,
+                "blockNumber": hex(leg.block),
+                "timestamp": hex(leg.timestamp),
+            }
+            for step, leg in record.legs.items()
+        },
+        "timesMs": dict(record.times),
+        "detail": record.detail,
+    }
 
 
 def _whole(value: Any, what: str) -> int:
