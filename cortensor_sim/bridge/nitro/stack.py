@@ -45,7 +45,7 @@ from ...rollups.nitro.actors import (
 from ...rollups.nitro.arbsys import ARBSYS, L2_TO_L1_TX
 from ...rollups.nitro.genesis import NitroGenesis, NitroGenesisRoles, parent_genesis
 from ...rollups.nitro.retryables import ARB_RETRYABLE_TX
-from ...rollups.nitro.transactions import address_bytes, call, calldata
+from ...rollups.nitro.transactions import ActorTransactionError, address_bytes, call, calldata
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Action, Actor, SettlementStack
 
@@ -106,9 +106,12 @@ class _BatchPosterBehindAssertions(_Wrapped):
         poster = self.inner
         assert self.stack.validator is not None
         last = self.stack.validator.assertions[-1].l2_block
-        done = poster.post(range(poster.posted_to + 1, last + 1), now_ms // 1000)
-        action = Action(self.name, done.chain, done.what, done.tx_hash, done.message_id)
-        return [action]
+        try:
+            done = poster.post(range(poster.posted_to + 1, last + 1), now_ms // 1000)
+        except ActorTransactionError as exc:  # reported, never raised out of advance()
+            poster.posted_to = last
+            return [Action(self.name, self.stack.parent_name, f"batch refused: {exc}")]
+        return [Action(self.name, done.chain, done.what, done.tx_hash, done.message_id)]
 
 
 class NitroStack(SettlementStack):
@@ -174,7 +177,12 @@ class NitroStack(SettlementStack):
         )
         self.executor = OutboxExecutor(parent, child, contracts, self.accounts["executor"], self.validator)
         self.poster = BatchPoster(
-            parent, child, contracts, self.accounts["poster"], interval_ms=BATCH_INTERVAL_MS
+            parent,
+            child,
+            contracts,
+            self.accounts["poster"],
+            interval_ms=BATCH_INTERVAL_MS,
+            reader=self.reader,
         )
         self._actors = (
             _Wrapped(self, self.reader),

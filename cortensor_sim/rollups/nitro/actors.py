@@ -537,13 +537,18 @@ class BatchPoster:
         *,
         interval_ms: int,
         committee: Committee | None = None,
+        reader: DelayedInboxReader | None = None,
     ) -> None:
+        """With ``reader``, the delayed messages a batch reports read are capped at what that
+        reader delivered: the child may also carry another deployment's messages (the tests'
+        harness beside the engine's genesis contracts), which this Bridge never held."""
         self.parent = parent
         self.child = child
         self.contracts = contracts
         self.account = account
         self.interval_ms = interval_ms
         self.committee = committee
+        self.reader = reader
         self.next_tick_ms: int | None = None
         self.posted_to = 0
         self.delayed_read = 0
@@ -587,6 +592,8 @@ class BatchPoster:
             ["uint256"], call(self.parent, self.contracts.bridge, calldata("sequencerMessageCount()", [], []))
         )[0]
         delayed_read = self.delayed_read + sum(c.delayed_messages for c in contents)
+        if self.reader is not None:  # only what this rollup's inbox reader delivered counts
+            delayed_read = min(delayed_read, self.reader.messages_read)
         data = calldata(
             "addSequencerL2BatchFromOrigin(uint256,bytes,uint256,address,uint256,uint256)",
             ["uint256", "bytes", "uint256", "address", "uint256", "uint256"],
