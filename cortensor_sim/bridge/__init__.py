@@ -12,7 +12,7 @@ from .stack import Action, Actor, SettlementStack
 
 Devnet.settlement_factory = Settlement
 
-from . import opstack  # noqa: E402, F401  (registers the OP Stack for op-stack chains)
+from . import nitro, opstack  # noqa: E402, F401  (register the OP Stack and Nitro stacks)
 
 __all__ = [
     "STACKS",

@@ -1,0 +1,148 @@
+"""What a Nitro rollup lays into its parent's genesis: Bridge, Inbox, SequencerInbox, Outbox, Rollup.
+
+Nitro's contracts keep their wiring partly in immutables (``Bridge.owner``, ``Inbox.bridge``,
+``Outbox.rollup``...), which live in the runtime code a constructor returns. So, as OP Stack's
+genesis tooling does for its L2 predeploys (ethereum-optimism/optimism ``op-chain-ops/genesis``
+runs the deploy scripts in a scratch EVM and dumps the state), the accounts are made by running the
+real deployment (:func:`~.deployment.deploy_parent_contracts`: constructors and wiring
+transactions) on a scratch chain and copying each contract's runtime code and storage.
+
+A state trie keys storage by ``keccak(slot)``, so the slots are recovered by reading every slot the
+contracts' Solidity layouts can use (the first words, array data and mapping entries keyed by the
+wired addresses); :func:`parent_genesis` then checks that each copied account's storage root is the
+scratch account's, so a missed slot is an error at build time, never a silently different chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
+
+from ...chains.devnet import ROLLUP_CREATION_L1_BLOCK
+from ...chains.engine import GenesisAccount
+from ...chains.engines import engine_for
+from ...chains.evm import EvmChain
+from ...chains.kinds import rules_for_kind
+from .deployment import NitroParentContracts, deploy_parent_contracts
+from .transactions import address_bytes
+
+FIXED_SLOTS = 16
+"""Value slots and array-length slots sit in the first words of each contract's layout."""
+STRUCT_WORDS = 8
+"""Words read after each array's data start and each mapping entry (covers every struct used)."""
+SMALL_KEYS = range(4)
+"""Integer mapping keys the wiring can touch (assertion numbers, indices)."""
+
+
+class GenesisLayoutError(RuntimeError):
+    """A copied contract's storage does not match the deployment's: a slot was not recovered."""
+
+
+@dataclass(frozen=True)
+class NitroGenesisRoles:
+    """The accounts a Nitro rollup's parent contracts name: its owner (the deployer) and actors."""
+
+    owner: bytes
+    owner_key: bytes
+    validator: bytes
+    challenger: bytes
+    batch_poster: bytes
+
+
+@dataclass(frozen=True)
+class NitroGenesis:
+    """The parent-side accounts to lay in genesis, and where the contracts sit."""
+
+    accounts: dict[bytes, GenesisAccount]
+    contracts: NitroParentContracts
+
+
+def _candidate_slots(keys: Sequence[bytes]) -> list[int]:
+    """Every slot the layouts can use: fixed words, array data, mapping entries by ``keys``."""
+    words = [k.rjust(32, b"\0") for k in keys] + [i.to_bytes(32, "big") for i in SMALL_KEYS]
+    slots: set[int] = set(range(FIXED_SLOTS))
+    for position in range(FIXED_SLOTS):
+        base = position.to_bytes(32, "big")
+        start = int.from_bytes(keccak(base), "big")
+        slots.update(start + i for i in range(STRUCT_WORDS))
+        for word in words:
+            entry = int.from_bytes(keccak(word + base), "big")
+            slots.update(entry + i for i in range(STRUCT_WORDS))
+    return sorted(slots)
+
+
+@cache
+def parent_genesis(
+    parent_kind: str,
+    parent_chain_id: int,
+    genesis_time: int,
+    roles: NitroGenesisRoles,
+    confirm_period_blocks: int,
+) -> NitroGenesis:
+    """Run the deployment on a scratch copy of the parent and return its five contracts' accounts.
+
+    Cached per process: every devnet of the same topology lays the same accounts.
+    """
+    deployer: LocalAccount = Account.from_key(roles.owner_key)
+    rules = rules_for_kind(parent_kind)
+    scratch = EvmChain(
+        "nitro-genesis",
+        kind=parent_kind,  # type: ignore[arg-type]
+        chain_id=parent_chain_id,
+        block_time_ms=1000,
+        genesis_time=genesis_time,
+        seed=b"nitro-genesis",
+        accounts=(deployer,),
+        engine_factory=engine_for("nitro-genesis", parent_kind, None, rules),
+        rules=rules,
+        l1_block_number=lambda: ROLLUP_CREATION_L1_BLOCK,
+    )
+    contracts = deploy_parent_contracts(
+        scratch,
+        deployer,
+        confirm_period_blocks=confirm_period_blocks,
+        validators=["0x" + roles.validator.hex()],
+        challengers=["0x" + roles.challenger.hex()],
+        batch_posters=["0x" + roles.batch_poster.hex()],
+    )
+    addresses = [address_bytes(a) for a in contracts.names().values()]
+    keys = [*addresses, roles.owner, roles.validator, roles.challenger, roles.batch_poster]
+    candidates = _candidate_slots(keys)
+    engine = scratch.engine
+    accounts: dict[bytes, GenesisAccount] = {}
+    for address in addresses:
+        storage = {slot: v for slot in candidates if (v := engine.get_storage(address, slot))}
+        accounts[address] = GenesisAccount(
+            code=engine.get_code(address), storage=storage, nonce=engine.get_nonce(address)
+        )
+    _check_storage_roots(scratch, accounts, parent_chain_id)
+    return NitroGenesis(accounts, contracts)
+
+
+def _check_storage_roots(scratch: EvmChain, accounts: dict[bytes, GenesisAccount], chain_id: int) -> None:
+    """Lay ``accounts`` in a fresh chain and compare storage roots with the scratch deployment."""
+    kind = scratch.kind
+    rules = rules_for_kind(kind)
+    check = EvmChain(
+        "nitro-genesis-check",
+        kind=kind,
+        chain_id=chain_id,
+        block_time_ms=1000,
+        genesis_time=scratch.genesis_time,
+        seed=b"nitro-genesis",
+        accounts=(),
+        engine_factory=engine_for("nitro-genesis-check", kind, None, rules),
+        predeploys=accounts,
+        rules=rules,
+        l1_block_number=lambda: ROLLUP_CREATION_L1_BLOCK,
+    )
+    for address in accounts:
+        laid = check.engine.get_proof(address, []).storage_hash
+        deployed = scratch.engine.get_proof(address, []).storage_hash
+        if laid != deployed:
+            raise GenesisLayoutError(f"0x{address.hex()}: storage copied from the deployment is incomplete")
