@@ -17,6 +17,10 @@ from .registry import Names, ReferenceProblem
 from .schema import BUNDLED_TOPOLOGIES_DIR, Scenario, bundled_dir
 from .source import InputError, _loc_from_name, error_at, load_yaml_document, load_yaml_model
 
+STEPPED_KINDS = frozenset({"op-stack"})
+"""Rollup kinds whose routes the settlement steps and expectations drive (the OP Stack's standard
+bridges). Nitro and Orbit settle through the engine too, but their gateways have no steps yet."""
+
 ACTOR_ACCOUNTS = 4
 """admin, oracle, validator and router come before users and miners among the dev accounts."""
 
@@ -78,7 +82,7 @@ def check_names(path: Path, root: yaml.Node | None, scenario: Scenario, topology
         session_chain=scenario.parameters.session_chain,
         settlement_chain=scenario.parameters.settlement_chain,
         parents={c.name: c.parent for c in topology.chains},
-        settled=frozenset(c.name for c in topology.chains if c.kind in STACKS),
+        settled=frozenset(c.name for c in topology.chains if c.kind in STACKS and c.kind in STEPPED_KINDS),
     )
     _at(path, root, ("parameters",), lambda: names.chain("session_chain", names.session_chain))
     _at(path, root, ("parameters",), lambda: names.chain("settlement_chain", names.settlement_chain))

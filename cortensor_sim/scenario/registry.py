@@ -94,7 +94,9 @@ class Names:
         if child not in self.settled:
             kind = self.chains[child]
             raise ReferenceProblem(
-                field_name, f"{child!r} ({kind}) has no settlement engine here to carry messages (yet)"
+                field_name,
+                f"{child!r} ({kind}): the scenario's settlement steps drive the OP Stack's standard "
+                "bridges only, not this kind of rollup (yet)",
             )
 
     def has_cor(self, field_name: str, name: str) -> None:
