@@ -48,9 +48,16 @@ def _split_types(inner: str) -> list[str]:
     return types
 
 
-def call(chain: EvmChain, to: bytes, signature: str, returns: list[str], *args: Any) -> tuple[Any, ...]:
-    """A view call at the clock's time; raises :class:`ExecutionReverted` with the reason."""
-    output = chain.engine.call(CallRequest(to=to, data=calldata(signature, *args)), at_time=int(chain.now))
+def call(
+    chain: EvmChain, to: bytes, signature: str, returns: list[str], *args: Any, block: int | None = None
+) -> tuple[Any, ...]:
+    """A view call at the clock's time, or against ``block``'s state when given; raises
+    :class:`ExecutionReverted` with the reason."""
+    request = CallRequest(to=to, data=calldata(signature, *args))
+    if block is None:
+        output = chain.engine.call(request, at_time=int(chain.now))
+    else:
+        output = chain.engine.call(request, block)
     return tuple(decode(returns, output))
 
 

@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import decode
-from eth_hash.auto import keccak
-
 from ...chains.engine import SystemCall
 from ...rollups.opstack.addresses import DEPOSITOR_ACCOUNT, L1_BLOCK
 from ...rollups.opstack.spec import (
@@ -26,6 +23,7 @@ from ...rollups.opstack.spec import (
     l1_attributes_calldata,
     l1_info_source_hash,
 )
+from ..transactions import call
 
 if TYPE_CHECKING:
     from ...chains.evm import EvmChain
@@ -49,14 +47,9 @@ class Origin:
 def read_system_config(parent: EvmChain, system_config: bytes, origin: Origin) -> Origin:
     """``origin`` with the rollup's SystemConfig values as they stood in that parent block: what
     op-node carries into the L1 attributes deposit (specs/protocol/system-config.md)."""
-    from ...chains.engine import CallRequest
-
-    def read(signature: str) -> bytes:
-        request = CallRequest(to=system_config, data=keccak(signature.encode())[:4])
-        return parent.engine.call(request, origin.number)
-
-    (scalar,) = decode(["uint256"], read("scalar()"))
-    return replace(origin, batcher_hash=read("batcherHash()"), fee_scalar=int(scalar))
+    (batcher_hash,) = call(parent, system_config, "batcherHash()", ["bytes32"], block=origin.number)
+    (scalar,) = call(parent, system_config, "scalar()", ["uint256"], block=origin.number)
+    return replace(origin, batcher_hash=batcher_hash, fee_scalar=int(scalar))
 
 
 def find_origin(parent: EvmChain, timestamp: int, current: Origin | None) -> Origin | None:
