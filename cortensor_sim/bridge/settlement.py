@@ -40,11 +40,46 @@ def register_stack(kind: str, factory: StackFactory) -> None:
     STACKS[kind] = factory
 
 
+ROLES: dict[str, frozenset[str]] = {
+    "relayer": frozenset({"relayer", "nitro-outbox-executor"}),
+    "proposer": frozenset({"proposer", "nitro-validator"}),
+    "challenger": frozenset({"challenger"}),
+    "batcher": frozenset({"nitro-batch-poster"}),
+}
+"""A role a fault can pause -> the actors that play it on each stack (OP Stack, Nitro). The
+relayer proves and finalizes OP Stack withdrawals and executes Nitro's outbox messages; the
+proposer posts output roots (OP Stack) or assertions (Nitro's validator)."""
+
+
+class PauseError(ValueError):
+    """A pause names a role or rollup the engine does not run."""
+
+
+class _Paused(Actor):
+    """An actor that sits out until ``until_ms`` (or until resumed): its work waits, then it acts
+    on everything that fell due, as a relayer catching up after a restart."""
+
+    def __init__(self, inner: Actor, until_ms: int | None) -> None:
+        self.inner = inner
+        self.until_ms = until_ms
+        self.name = inner.name
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        if self.until_ms is None or self.until_ms > horizon_ms:
+            return None
+        due = self.inner.due(now_ms, horizon_ms)
+        return None if due is None else max(due, self.until_ms)
+
+    def act(self, now_ms: int) -> list[Action]:
+        return self.inner.act(now_ms)
+
+
 @dataclass
 class _EngineSnapshot:
     book: MessageBook
     stacks: dict[str, dict[str, Any]]
     auto: bool
+    pauses: dict[str, int | None]
 
 
 class Settlement:
@@ -61,6 +96,8 @@ class Settlement:
             if spec.parent is not None and spec.kind in STACKS
         }
         self._clock: Any = None
+        self.pauses: dict[str, int | None] = {}
+        """Actor name -> the time its pause ends (``None``: until resumed)."""
         self.log: list[Action] = []
         """Everything the actors did since the devnet was built or loaded."""
 
@@ -84,7 +121,44 @@ class Settlement:
     # ------------------------------------------------------------------ the clock
     @property
     def actors(self) -> list[Actor]:
-        return [actor for stack in self.stacks.values() for actor in stack.actors()]
+        actors = [actor for stack in self.stacks.values() for actor in stack.actors()]
+        now = self._clock.now_ms if self._clock is not None else 0
+        for name, until in list(self.pauses.items()):
+            if until is not None and until <= now:
+                del self.pauses[name]  # over: the actor is itself again
+        return [_Paused(a, self.pauses[a.name]) if a.name in self.pauses else a for a in actors]
+
+    # ------------------------------------------------------------------ faults
+    def _role_actors(self, role: str, rollup: str | None) -> list[str]:
+        if role not in ROLES:
+            raise PauseError(f"unknown settlement role {role!r} (roles: {', '.join(ROLES)})")
+        if rollup is not None and rollup not in self.stacks:
+            known = ", ".join(self.stacks) or "none"
+            raise PauseError(f"{rollup!r} has no settlement engine here (rollups: {known})")
+        names = [
+            actor.name
+            for name, stack in self.stacks.items()
+            if rollup in (None, name)
+            for actor in stack.actors()
+            if actor.name.rsplit("/", 1)[-1] in ROLES[role]
+        ]
+        if not names:
+            where = rollup or "any rollup"
+            raise PauseError(f"no {role} runs on {where}")
+        return names
+
+    def pause(self, role: str, rollup: str | None, until_ms: int | None) -> list[str]:
+        """Pause ``role``'s actors (of one rollup or all) until ``until_ms`` or :meth:`resume`."""
+        names = self._role_actors(role, rollup)
+        for name in names:
+            self.pauses[name] = until_ms
+        return names
+
+    def resume(self, role: str, rollup: str | None) -> list[str]:
+        names = self._role_actors(role, rollup)
+        for name in names:
+            self.pauses.pop(name, None)
+        return names
 
     def observe(self, now_ms: int) -> None:
         for stack in self.stacks.values():
@@ -105,7 +179,7 @@ class Settlement:
         let every actor with work due act once."""
         actions: list[Action] = []
         for stack in self.stacks.values():
-            if stack.pending_deposits():
+            if stack.pending_deposits() and not devnet.evm(stack.name).halted:
                 block = devnet.evm(stack.name).mine()
                 actions.append(Action(f"{stack.name}/derivation", stack.name, f"sealed block {block.number}"))
         actions.extend(act_now(self.actors, now_ms, self.observe))
@@ -139,11 +213,13 @@ class Settlement:
             book=copy.deepcopy(self.book),
             stacks={name: copy.deepcopy(stack.state()) for name, stack in self.stacks.items()},
             auto=self.auto,
+            pauses=dict(self.pauses),
         )
 
     def revert(self, snap: object) -> None:
         assert isinstance(snap, _EngineSnapshot)
         self._restore(copy.deepcopy(snap.book), copy.deepcopy(snap.stacks), snap.auto)
+        self.pauses = dict(snap.pauses)
 
     def _restore(self, book: MessageBook, stacks: Mapping[str, dict[str, Any]], auto: bool) -> None:
         self.book = book
@@ -157,8 +233,11 @@ class Settlement:
             "auto": self.auto,
             "messages": self.book.to_json(),
             "stacks": {name: stack.state() for name, stack in self.stacks.items()},
+            "pauses": dict(self.pauses),
         }
 
     def import_state(self, state: Mapping[str, Any]) -> None:
         book = MessageBook.from_json(list(state["messages"]))
         self._restore(book, dict(state["stacks"]), bool(state["auto"]))
+        pauses = state.get("pauses", {})  # absent in files written before pauses existed
+        self.pauses = {str(name): None if until is None else int(until) for name, until in pauses.items()}

@@ -49,6 +49,8 @@ class SettlementDriver(Protocol):
     def relay(self, now_ms: int, devnet: Devnet) -> list[Any]: ...
     def messages(self, kind: str | None = None, status: Any = None) -> list[Any]: ...
     def system_contracts(self, rollup: str) -> dict[str, str]: ...
+    def pause(self, role: str, rollup: str | None, until_ms: int | None) -> list[str]: ...
+    def resume(self, role: str, rollup: str | None) -> list[str]: ...
     def snapshot(self) -> object: ...
     def revert(self, snap: object) -> None: ...
     def export_state(self) -> dict[str, Any]: ...
@@ -208,6 +210,27 @@ class Devnet:
     def system_contracts(self, rollup: str) -> dict[str, str]:
         """Name -> address of ``rollup``'s system contracts, on its parent and on itself."""
         return self._engine().system_contracts(rollup)
+
+    # ------------------------------------------------------------------ faults
+    def sequencer_outage(self, chain: str, seconds: float) -> None:
+        """Take ``chain``'s sequencer down for ``seconds`` of simulated time from now (see
+        :meth:`EvmChain.halt`): it seals nothing and refuses transactions; parent messages queue."""
+        if not (isinstance(seconds, int | float) and math.isfinite(seconds) and seconds > 0):
+            raise ValueError(f"an outage lasts a finite, positive time, got {seconds!r} s")
+        self.evm(chain).halt(self.clock.now_ms + round(seconds * 1000))
+
+    def pause(self, role: str, rollup: str | None = None, seconds: float | None = None) -> list[str]:
+        """Pause the settlement actors of ``role`` (relayer, proposer, challenger, batcher) of
+        ``rollup`` (or of every rollup) for ``seconds``, or until :meth:`resume`; returns the
+        actors paused. Messages wait for them as they would for a real relayer that stopped."""
+        if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            raise ValueError(f"a pause lasts a finite, positive time, got {seconds!r} s")
+        until = None if seconds is None else self.clock.now_ms + round(seconds * 1000)
+        return self._engine().pause(role, rollup, until)
+
+    def resume(self, role: str, rollup: str | None = None) -> list[str]:
+        """End a pause of ``role``'s actors (of ``rollup``, or every rollup); returns them."""
+        return self._engine().resume(role, rollup)
 
     def _parents_first(self) -> list[str]:
         return sorted(self.chains, key=self.topology.layer)

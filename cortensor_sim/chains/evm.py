@@ -22,12 +22,21 @@ Mining modes, per chain, as anvil offers them:
 * ``interval``: transactions wait in the chain's pool and land together in the next block whose
   time comes when the clock advances. A transaction that reverts in that block gets a failed
   receipt; one that cannot be included (nonce, funds) is dropped; the rest of the block stands.
+
+Sequencer outage (a rollup's fault, :meth:`EvmChain.halt`): the sequencer seals nothing and its
+RPC refuses transactions, as a real sequencer's endpoint does while it is down. Messages from the
+parent (deposits, retryables, delayed-inbox transactions) still reach the chain's queue, because
+users post them on the parent; they are sealed first when the sequencer is back. A slot chain
+then seals the slots it missed, at their own times (an OP Stack chain's timestamps must follow its
+block time, so op-node fills the outage in after the fact); a sequenced chain's next block takes
+the time the outage ends.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from eth_account.signers.local import LocalAccount
@@ -112,12 +121,17 @@ class _Pool:
         return _Pool.of(remaining, self.first_slot, self.signers)
 
 
+class SequencerDown(InvalidTransaction):
+    """A rollup's sequencer is in an outage: its RPC takes no transactions until it is back."""
+
+
 @dataclass(frozen=True)
 class ChainSnapshot:
     engine_snapshot: int
     pool: _Pool
     now_ms: int
     sealed_count: int
+    halted_until_ms: int | None = None
 
 
 class EvmChain:
@@ -177,6 +191,8 @@ class EvmChain:
             engine.install_rules(rules)
         self.engine = engine
         self._now_ms = genesis_time * 1000
+        self.halted_until_ms: int | None = None
+        """While the clock is before this time the sequencer is down (see :meth:`halt`)."""
         self.watchers: list[Watcher] = []
         """Called on each sealed block and pending transaction (RPC filters and subscriptions)."""
         self._rpc_snapshots: dict[int, ChainSnapshot] = {}
@@ -212,13 +228,44 @@ class EvmChain:
     def dev_account(self, address: bytes) -> LocalAccount | None:
         return self._keys.get(address)
 
+    # ------------------------------------------------------------------ outages
+    @property
+    def halted(self) -> bool:
+        """Whether the sequencer is down at the chain's current time."""
+        return self.halted_until_ms is not None and self._now_ms < self.halted_until_ms
+
+    def halt(self, until_ms: int) -> None:
+        """A sequencer outage from now until ``until_ms`` (simulated time): nothing is sealed and
+        transactions sent to the chain are refused with :class:`SequencerDown`; what the parent
+        delivers waits in the queue. Only a rollup has a sequencer to lose."""
+        if self.parent is None:
+            raise ValueError(f"{self.name} is a root chain: it has no sequencer to take down")
+        if until_ms <= self._now_ms:
+            raise ValueError(f"{self.name}: an outage must end after now ({self._now_ms} ms)")
+        self.halted_until_ms = until_ms
+
+    def _refuse_if_halted(self) -> None:
+        if self.halted:
+            assert self.halted_until_ms is not None
+            until = datetime.fromtimestamp(self.halted_until_ms / 1000, UTC).isoformat(timespec="seconds")
+            left = (self.halted_until_ms - self._now_ms) / 1000
+            raise SequencerDown(
+                f"the sequencer of {self.name} is down until {until.replace('+00:00', 'Z')} "
+                f"({left:g} s from now): it takes no transactions; messages sent on {self.parent} "
+                "still reach it when it is back"
+            )
+
     # ------------------------------------------------------------------ sending
-    def send_raw_transaction(self, raw: bytes) -> bytes:
+    def send_raw_transaction(self, raw: bytes, *, from_parent: bool = False) -> bytes:
         """Accept a signed transaction: sealed at once in ``auto`` mode, pooled in ``interval``.
 
         A pooled transaction is replaced by one with the same sender and nonce whose fee caps are
         both at least :data:`PRICE_BUMP_PERCENT` higher (geth's rule: speed-up and cancel).
+        ``from_parent``: delivered from the parent's inbox rather than sent to the sequencer, so
+        an outage queues it instead of refusing it.
         """
+        if not from_parent:
+            self._refuse_if_halted()
         tx = self.engine.decode_transaction(raw)
         sender = bytes.fromhex(tx["from"][2:])
         nonce = int(tx["nonce"], 16)
@@ -238,7 +285,7 @@ class EvmChain:
                 f"nonce too high: next nonce of {tx['from']} is {expected}, got {nonce} "
                 "(the devnet keeps no queue of future nonces)"
             )
-        if self.mining == "auto":
+        if self.mining == "auto" and not self.halted:
             self._notify("transaction", tx_hash)  # pending for a moment, as on anvil
             self._seal_now([raw], all_or_nothing=True)
         else:
@@ -276,7 +323,7 @@ class EvmChain:
 
     def send_system_transaction(self, call: SystemCall) -> bytes:
         """Run an unsigned transaction as ``call.sender`` (how deposits enter a chain)."""
-        if self.mining == "auto":
+        if self.mining == "auto" and not self.halted:
             self._seal_now([call], all_or_nothing=True)
         else:
             self._enqueue(call, None)
@@ -384,6 +431,7 @@ class EvmChain:
 
     def mine(self) -> SealedBlock:
         """Seal the pool now, at the clock's current time (``evm_mine``), whatever the mode."""
+        self._refuse_if_halted()
         return self._seal_pool(self._next_number_now(), self._now_ms // 1000)
 
     def advance_to(self, now_ms: int) -> list[SealedBlock]:
@@ -391,6 +439,10 @@ class EvmChain:
         if now_ms < self._now_ms:
             raise ValueError(f"{self.name}: the clock cannot run backwards")
         self._now_ms = now_ms
+        if self.halted:
+            return []
+        if self.halted_until_ms is not None:
+            self._resume()
         target = self._slot_at(now_ms)
         sealed: list[SealedBlock] = []
         if self.slot_chain:
@@ -409,6 +461,13 @@ class EvmChain:
             while slot <= target and self._pool.transactions:
                 sealed.append(self._seal_pool(self.height + 1, self._slot_timestamp(slot)))
         return sealed
+
+    def _resume(self) -> None:
+        """The sequencer is back: a sequenced chain seals what queued up at the outage's end."""
+        assert self.halted_until_ms is not None
+        if not self.slot_chain and self._pool.transactions:
+            self._pool.first_slot = self._slot_at(self.halted_until_ms) - 1
+        self.halted_until_ms = None
 
     # ------------------------------------------------------------------ conveniences
     def balance(self, address: str | bytes) -> int:
@@ -447,6 +506,7 @@ class EvmChain:
             pool=_Pool.of(self._pool.transactions, self._pool.first_slot, self._pool.signers),
             now_ms=self._now_ms,
             sealed_count=len(self.sealed),
+            halted_until_ms=self.halted_until_ms,
         )
 
     def revert(self, snap: ChainSnapshot) -> None:
@@ -454,6 +514,7 @@ class EvmChain:
         pool = snap.pool
         self._pool = _Pool.of(pool.transactions, pool.first_slot, pool.signers)
         self._now_ms = snap.now_ms
+        self.halted_until_ms = snap.halted_until_ms
         del self.sealed[snap.sealed_count :]
 
     def rpc_snapshot(self) -> int:

@@ -86,6 +86,7 @@ def write_devnet(devnet: Devnet, path: Path) -> Path:
                 "pool_signers": {
                     raw.hex(): [sender.hex(), nonce] for raw, (sender, nonce) in chain._pool.signers.items()
                 },
+                "halted_until_ms": chain.halted_until_ms,
             }
         else:
             chains[name] = {"engine": "litesvm", "state": chain.export_state()}
@@ -215,6 +216,8 @@ def read_devnet(cls: type[Devnet], path: Path) -> Devnet:
                     for raw, (sender, nonce) in entry["pool_signers"].items()
                 },
             )
+            halted = entry.get("halted_until_ms")  # absent in files written before outages existed
+            chain.halted_until_ms = None if halted is None else int(halted)
         settlement = payload.get("settlement")
         if devnet.settlement is not None and settlement is not None:
             devnet.settlement.import_state(settlement)

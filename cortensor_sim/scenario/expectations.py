@@ -17,6 +17,28 @@ from .units import Amount, AmountField, Duration
 if TYPE_CHECKING:
     from .runner import Run
 
+ROUTE_PATTERN = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
+
+
+def route_ends(route: str) -> tuple[str, str]:
+    """``"base -> l1"`` -> ``("base", "l1")``."""
+    source, destination = (part.strip() for part in route.split("->"))
+    return source, destination
+
+
+def check_route(names: Names, route: str) -> None:
+    """A route must join a rollup and its parent, one way or the other."""
+    source, destination = route_ends(route)
+    if names.parents.get(destination) == source:
+        names.rollup("route", source, destination)
+    elif names.parents.get(source) == destination:
+        names.rollup("route", destination, source)
+    else:
+        names.chain("route", source)
+        names.chain("route", destination)
+        routes = ", ".join(f"{p} -> {c}, {c} -> {p}" for c, p in names.parents.items() if c in names.settled)
+        raise ReferenceProblem("route", f"no route {route.strip()} (routes: {routes or 'none'})")
+
 
 @register_expectation
 class Tasks(ExpectationKind):
@@ -168,24 +190,59 @@ class Event(ExpectationKind):
 
 @register_expectation
 class Latency(ExpectationKind):
-    """Simulated time from a task's submission to its payment, at a percentile, within a bound."""
+    """Simulated time at a percentile, within bounds: of a session's tasks, from submission to
+    payment (``session: s1``); or of a route's delivered messages, from sending to delivery on the
+    other side (``route: base -> l1``: relayed, or finalized for a withdrawal no messenger relays)."""
 
     expect: Literal["latency"]
-    session: str
+    session: str | None = None
+    route: str | None = Field(default=None, pattern=ROUTE_PATTERN, description="source -> destination")
     percentile: float = Field(default=100, gt=0, le=100)
-    at_most: Duration
+    at_most: Duration | None = None
+    at_least: Duration | None = None
+
+    @model_validator(mode="after")
+    def _what_and_bounds(self) -> Latency:
+        if (self.session is None) == (self.route is None):
+            raise ValueError("give session (tasks) or route (messages), not both")
+        if self.at_most is None and self.at_least is None:
+            raise ValueError("give at_most, at_least or both")
+        return self
 
     def check(self, names: Names) -> None:
-        names.session("session", self.session)
+        if self.session is not None:
+            names.session("session", self.session)
+        else:
+            assert self.route is not None
+            check_route(names, self.route)
+
+    def _latencies(self, run: Run) -> list[float]:
+        if self.session is not None:
+            record = run.sessions.get(self.session)
+            if record is None:
+                return []
+            return [record.finished_at[t] - record.submitted_at[t] for t in record.finished_at]
+        assert self.route is not None
+        ends = route_ends(self.route)
+        latencies = []
+        for message in run.devnet.messages():
+            if (message.source, message.destination) != ends:
+                continue
+            delivered = message.times.get("relayed", message.times.get("finalized"))
+            if delivered is not None:
+                latencies.append((delivered - message.times["sent"]) / 1000)
+        return latencies
 
     def evaluate(self, run: Run) -> Outcome:
-        record = run.sessions.get(self.session)
-        if record is None or not record.finished_at:
-            return Outcome(False, "no task finished")
-        latencies = sorted(record.finished_at[t] - record.submitted_at[t] for t in record.finished_at)
+        latencies = sorted(self._latencies(run))
+        if not latencies:
+            return Outcome(False, "no task finished" if self.session else "no message delivered")
         rank = max(0, -(-len(latencies) * self.percentile // 100) - 1)
         value = latencies[int(rank)]
-        return Outcome(value <= self.at_most, f"p{self.percentile:g} = {value:g} s")
+        held = (self.at_most is None or value <= self.at_most) and (
+            self.at_least is None or value >= self.at_least
+        )
+        return Outcome(held, f"p{self.percentile:g} = {value:g} s")
 
 
 @register_expectation
@@ -204,9 +261,6 @@ class Disputes(ExpectationKind):
         return Outcome(challenged == self.challenged, f"{challenged} of {proposed} proposals challenged")
 
 
-ROUTE = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
-
-
 @register_expectation
 class Messages(ExpectationKind):
     """How many cross-chain messages on a route (``base -> l1``) reached a status, as the settlement
@@ -214,7 +268,7 @@ class Messages(ExpectationKind):
     parent and then ``relayed`` by the messenger, and counts for both."""
 
     expect: Literal["messages"]
-    route: str = Field(pattern=ROUTE, description="source -> destination, such as 'base -> l1'")
+    route: str = Field(pattern=ROUTE_PATTERN, description="source -> destination, such as 'base -> l1'")
     status: Literal[tuple(str(s) for s in MessageStatus)]  # type: ignore[valid-type]
     count: int | None = Field(default=None, ge=0)
     at_least: int | None = Field(default=None, ge=0)
@@ -227,22 +281,10 @@ class Messages(ExpectationKind):
 
     @property
     def ends(self) -> tuple[str, str]:
-        source, destination = (part.strip() for part in self.route.split("->"))
-        return source, destination
+        return route_ends(self.route)
 
     def check(self, names: Names) -> None:
-        source, destination = self.ends
-        if names.parents.get(destination) == source:
-            names.rollup("route", source, destination)
-        elif names.parents.get(source) == destination:
-            names.rollup("route", destination, source)
-        else:
-            names.chain("route", source)
-            names.chain("route", destination)
-            routes = ", ".join(
-                f"{p} -> {c}, {c} -> {p}" for c, p in names.parents.items() if c in names.settled
-            )
-            raise ReferenceProblem("route", f"no route {self.route.strip()} (routes: {routes or 'none'})")
+        check_route(names, self.route)
 
     def evaluate(self, run: Run) -> Outcome:
         source, destination = self.ends

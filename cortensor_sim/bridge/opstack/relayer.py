@@ -48,7 +48,7 @@ class Relayer(Actor):
     def _mine(self) -> list[MessageRecord]:
         return [r for r in self.stack.book.pending("withdrawal") if r.source == self.stack.name]
 
-    def _covering_game(self, record: MessageRecord) -> Game | None:
+    def covering_game(self, record: MessageRecord) -> Game | None:
         l2_block = int(record.detail["l2Block"])
         for game in reversed(self.stack.games):
             if game.l2_block >= l2_block and not (game.resolved and game.status == CHALLENGER_WINS):
@@ -63,7 +63,7 @@ class Relayer(Actor):
 
     def _ready_at(self, record: MessageRecord) -> int | None:
         if self._needs_proof(record):
-            game = self._covering_game(record)
+            game = self.covering_game(record)
             if game is None or (
                 record.status == MessageStatus.PROVEN and game.index == record.detail["game"]
             ):
@@ -112,7 +112,7 @@ class Relayer(Actor):
 
     def _prove(self, record: MessageRecord, now_ms: int) -> Action | None:
         stack = self.stack
-        game = self._covering_game(record)
+        game = self.covering_game(record)
         assert game is not None
         withdrawal = Withdrawal.from_json(record.detail["withdrawal"])
         child = stack.child_chain
@@ -129,7 +129,7 @@ class Relayer(Actor):
             PROVE, withdrawal.as_tuple(), game.index, output_root_proof, list(proof.storage_proof[0].proof)
         )
         if record.status == MessageStatus.SENT:
-            self.stack.book.advance(record.id, MessageStatus.PROPOSED, now_ms, self._game_leg(game))
+            self.stack.book.advance(record.id, MessageStatus.PROPOSED, now_ms, self.game_leg(game))
         record.detail["provingGame"] = game.index
         return self._send(record, "prove", data, now_ms)
 
@@ -152,7 +152,7 @@ class Relayer(Actor):
             stack.book.advance(record.id, MessageStatus.FINALIZABLE, now_ms)
         return self._send(record, "finalize", calldata(FINALIZE, withdrawal.as_tuple()), now_ms)
 
-    def _game_leg(self, game: Game) -> Leg:
+    def game_leg(self, game: Game) -> Leg:
         parent = self.stack.parent_chain
         timestamp = int(parent.engine.get_block(game.block)["timestamp"], 16)
         return Leg(parent.name, game.tx_hash, game.block, timestamp)

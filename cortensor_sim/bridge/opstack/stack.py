@@ -161,8 +161,19 @@ class OpStack(SettlementStack):
         self._settle_deposits(now_ms)
         self._scan_withdrawals(now_ms)
         self._scan_games()
+        self._mark_proposed(now_ms)
         self._read_outcomes()
         self.relayer.observe(now_ms)
+
+    def _mark_proposed(self, now_ms: int) -> None:
+        """A withdrawal is ``proposed`` once a game on the parent covers its block, whoever proves
+        it and whenever (a paused relayer does not hold the record back)."""
+        for record in self.book.pending("withdrawal"):
+            if record.source != self.name or record.status != MessageStatus.SENT:
+                continue
+            game = self.relayer.covering_game(record)
+            if game is not None:
+                self.book.advance(record.id, MessageStatus.PROPOSED, now_ms, self.relayer.game_leg(game))
 
     def _record_deposit(self, deposit: Any, now_ms: int) -> MessageRecord:
         parent = self.parent_chain

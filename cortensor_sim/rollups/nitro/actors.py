@@ -156,7 +156,7 @@ class DelayedInboxReader:
             )
             return [Action(self.name, self.child.name, "eth deposit", _hex(tx), message_id)]
         if message.kind == L2_MESSAGE_KIND and message.data[:1] == bytes([L2_MESSAGE_SIGNED_TX]):
-            tx = self.child.send_raw_transaction(message.data[1:])
+            tx = self.child.send_raw_transaction(message.data[1:], from_parent=True)
             return [Action(self.name, self.child.name, "l2 message", _hex(tx), message_id)]
         if message.kind == SUBMIT_RETRYABLE_TX_KIND:
             submission = RetryableSubmission.decode(message)
