@@ -37,7 +37,7 @@ from solders import system_program
 from solders.account import Account
 from solders.clock import Clock
 from solders.hash import Hash
-from solders.instruction import AccountMeta, Instruction
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0
@@ -47,6 +47,10 @@ from solders.token.associated import get_associated_token_address
 from solders.token.state import TokenAccount
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
+from spl.memo.instructions import create_memo
+from spl.memo.models import MemoParams
+from spl.token import instructions as spl_token
+from spl.token import models as spl_models
 
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM_ID",
@@ -95,12 +99,6 @@ _UNTRACKED_OWNERS = frozenset(
 )
 
 _MINT_SIZE = 82
-# SPL Token instruction tags (spl-token's TokenInstruction enum).
-_IX_MINT_TO = 7
-_IX_TRANSFER_CHECKED = 12
-_IX_INITIALIZE_MINT2 = 20
-# Associated Token Account program: 0 = Create (fails if it exists), 1 = CreateIdempotent.
-_ATA_CREATE = 0
 
 _STATE_FORMAT = "cortensor-sim/solana-state"
 _STATE_VERSION = 1
@@ -569,14 +567,15 @@ class SolanaChain:
                 owner=TOKEN_PROGRAM_ID,
             )
         )
-        # InitializeMint2: tag, decimals, mint authority, COption<freeze authority> (the fixed
-        # 67-byte form that solana-py's spl.token builds).
-        data = (
-            bytes([_IX_INITIALIZE_MINT2, decimals])
-            + bytes(authority_pk)
-            + (bytes([1]) + bytes(freeze_authority) if freeze_authority else bytes(33))
+        init = spl_token.initialize_mint2(
+            spl_models.InitializeMint2Params(
+                decimals=decimals,
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint_pk,
+                mint_authority=authority_pk,
+                freeze_authority=freeze_authority,
+            )
         )
-        init = Instruction(TOKEN_PROGRAM_ID, data, [AccountMeta(mint_pk, False, True)])
         self._send_instructions([create, init], authority, [authority, mint])
         return mint_pk
 
@@ -585,31 +584,19 @@ class SolanaChain:
 
     def create_associated_token_account(self, payer: Keypair, owner: Pubkey, mint: Pubkey) -> Pubkey:
         """Create ``owner``'s associated token account for ``mint`` (fails if it exists)."""
-        ata = self.associated_token_address(owner, mint)
-        ix = Instruction(
-            ASSOCIATED_TOKEN_PROGRAM_ID,
-            bytes([_ATA_CREATE]),
-            [
-                AccountMeta(self._pubkey(payer), True, True),
-                AccountMeta(ata, False, True),
-                AccountMeta(owner, False, False),
-                AccountMeta(mint, False, False),
-                AccountMeta(SYSTEM_PROGRAM_ID, False, False),
-                AccountMeta(TOKEN_PROGRAM_ID, False, False),
-            ],
-        )
+        ix = spl_token.create_associated_token_account(self._pubkey(payer), owner, mint)
         self._send_instructions([ix], payer, [payer])
-        return ata
+        return self.associated_token_address(owner, mint)
 
     def mint_to(self, authority: Keypair, mint: Pubkey, destination: Pubkey, amount: int) -> Signature:
-        ix = Instruction(
-            TOKEN_PROGRAM_ID,
-            bytes([_IX_MINT_TO]) + _u64(amount),
-            [
-                AccountMeta(mint, False, True),
-                AccountMeta(destination, False, True),
-                AccountMeta(self._pubkey(authority), True, False),
-            ],
+        ix = spl_token.mint_to(
+            spl_models.MintToParams(
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint,
+                dest=destination,
+                mint_authority=self._pubkey(authority),
+                amount=amount,
+            )
         )
         return self._send_instructions([ix], authority, [authority])
 
@@ -623,27 +610,32 @@ class SolanaChain:
         decimals: int,
         *,
         memo: str | None = None,
+        payer: Keypair | None = None,
     ) -> Signature:
-        """SPL TransferChecked, optionally preceded by a Memo (v2) instruction signed by owner."""
+        """SPL TransferChecked, optionally preceded by a Memo (v2) instruction signed by owner.
+
+        ``payer`` (default: ``owner``) pays the fee, as a relayer or custody authority might.
+        """
         owner_pk = self._pubkey(owner)
         instructions: list[Instruction] = []
         if memo is not None:
             instructions.append(
-                Instruction(MEMO_PROGRAM_ID, memo.encode(), [AccountMeta(owner_pk, True, False)])
+                create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
             )
         instructions.append(
-            Instruction(
-                TOKEN_PROGRAM_ID,
-                bytes([_IX_TRANSFER_CHECKED]) + _u64(amount) + bytes([decimals]),
-                [
-                    AccountMeta(source, False, True),
-                    AccountMeta(mint, False, False),
-                    AccountMeta(destination, False, True),
-                    AccountMeta(owner_pk, True, False),
-                ],
+            spl_token.transfer_checked(
+                spl_models.TransferCheckedParams(
+                    program_id=TOKEN_PROGRAM_ID,
+                    source=source,
+                    mint=mint,
+                    dest=destination,
+                    owner=owner_pk,
+                    amount=amount,
+                    decimals=decimals,
+                )
             )
         )
-        return self._send_instructions(instructions, owner, [owner])
+        return self._send_instructions(instructions, payer or owner, [owner])
 
     def token_balance(self, token_account: Pubkey) -> int:
         """Raw token amount (no decimals) of an SPL token account; ValueError if there is none."""
