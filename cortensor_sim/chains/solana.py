@@ -139,6 +139,8 @@ class TransactionRecord:
     slot: int
     error: str | None
     meta: TransactionMetadata | None = None  # not kept through export_state/import_state
+    transaction: Transaction | VersionedTransaction | None = None
+    """The signed transaction (kept through exports): what an indexer or a guardian reads."""
 
     @property
     def logs(self) -> list[str]:
@@ -163,6 +165,14 @@ class _Snapshot:
 def _lp(data: bytes) -> bytes:
     """Length-prefix a byte string so concatenations used as hash input are unambiguous."""
     return len(data).to_bytes(4, "big") + data
+
+
+def _export_record(record: TransactionRecord) -> list[Any]:
+    """``[signature, slot, error, base64 transaction]`` (the transaction when it is known)."""
+    entry: list[Any] = [str(record.signature), record.slot, record.error]
+    if record.transaction is not None:
+        entry.append(base64.b64encode(bytes(record.transaction)).decode())
+    return entry
 
 
 def _u64(value: int) -> bytes:
@@ -385,6 +395,16 @@ class SolanaChain:
     def get_account(self, pubkey: Pubkey) -> Account | None:
         return self.svm.get_account(pubkey)
 
+    @property
+    def transaction_count(self) -> int:
+        """How many transactions have landed (the length of the history)."""
+        return len(self._history_order)
+
+    def transactions(self, start: int = 0) -> list[TransactionRecord]:
+        """The landed transactions from position ``start`` on, in the order they landed (what an
+        indexer following the chain reads; the guardians observe Solana through it)."""
+        return [self._history[sig] for sig in self._history_order[start:]]
+
     def get_transaction(self, signature: Signature) -> TransactionRecord | None:
         """The record of a landed transaction, or None (refused ones are never recorded)."""
         return self._history.get(signature)
@@ -471,7 +491,7 @@ class SolanaChain:
                     f"transaction {sig} failed: {error}", signature=sig, error=error, logs=logs
                 )
             self._read_back(writable)
-            self._record(TransactionRecord(sig, self._slot, error, meta))
+            self._record(TransactionRecord(sig, self._slot, error, meta, tx))
             raise SolanaTransactionError(
                 f"transaction {sig} failed on chain (fee charged): {error}",
                 signature=sig,
@@ -480,7 +500,7 @@ class SolanaChain:
                 landed=True,
             )
         self._read_back(writable)
-        self._record(TransactionRecord(sig, self._slot, None, result))
+        self._record(TransactionRecord(sig, self._slot, None, result, tx))
         return sig
 
     def _changed(self, pre: dict[Pubkey, Account | None]) -> bool:
@@ -725,9 +745,7 @@ class SolanaChain:
             "mint_counter": self._mint_counter,
             "recent_blockhashes": [[str(h), s] for h, s in self._recent.items()],
             "accounts": accounts,
-            "transactions": [
-                [str(sig), self._history[sig].slot, self._history[sig].error] for sig in self._history_order
-            ],
+            "transactions": [_export_record(self._history[sig]) for sig in self._history_order],
         }
 
     @classmethod
@@ -835,22 +853,29 @@ class SolanaChain:
 
         raw_txs = state.get("transactions")
         if not isinstance(raw_txs, list):
-            raise fail("'transactions' must be a list of [signature, slot, error]")
+            raise fail("'transactions' must be a list of [signature, slot, error, transaction]")
         records: list[TransactionRecord] = []
         for item in raw_txs:
             if (
                 not isinstance(item, list | tuple)
-                or len(item) != 3
+                or len(item) not in (3, 4)
                 or not isinstance(item[0], str)
                 or not isinstance(item[1], int)
                 or not (item[2] is None or isinstance(item[2], str))
+                or not (len(item) == 3 or isinstance(item[3], str))
             ):
                 raise fail(f"bad transaction entry {item!r}")
             try:
                 sig = Signature.from_string(item[0])
             except ValueError:
                 raise fail(f"bad signature {item[0]!r}") from None
-            records.append(TransactionRecord(sig, item[1], item[2]))
+            tx: VersionedTransaction | None = None
+            if len(item) == 4:
+                try:
+                    tx = VersionedTransaction.from_bytes(base64.b64decode(item[3], validate=True))
+                except (ValueError, binascii.Error):
+                    raise fail(f"bad transaction bytes for {item[0]}") from None
+            records.append(TransactionRecord(sig, item[1], item[2], None, tx))
 
         # Validated: apply.
         for key, acc in loaded.items():
