@@ -7,10 +7,15 @@ the custody authority releases it on Solana. Actors are the same on both sides: 
 (admin, oracle, validator, router, users, miners) signs with the n-th dev account of the EVM chain
 and the n-th dev keypair of the Solana chain. ``expect: solana_cor`` checks an actor's SPL COR, or
 the custody's (``of: custody``).
+
+Onboarding: ``deploy_solana_pool`` deploys the protocol on the bridge's EVM chain with wrapped COR
+as its stake token, and SolanaOnboarding beside its NodePool; ``onboard_from_solana`` registers a
+miner from Solana (stake and memo into custody); ``expect: solana_miner`` reads its NodePool status.
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import field_validator
@@ -19,6 +24,7 @@ from ...bridge.transactions import ActorAccount, ExecutionReverted
 from ...bridge.wormhole import BridgeError, WormholeStack
 from ...bridge.wormhole.custody import to_spl
 from ...chains.solana import SolanaTransactionError
+from ...protocol.deployment import deploy_contract, deploy_protocol
 from ..cortensor import StepFailed
 from ..registry import (
     ExpectationKind,
@@ -33,6 +39,7 @@ from ..units import Amount, AmountField
 
 if TYPE_CHECKING:
     from solders.keypair import Keypair
+    from web3.contract import Contract
 
     from ..runner import Run
 
@@ -177,3 +184,95 @@ class SolanaCOR(ExpectationKind):
         )
         held = Amount("COR", units * 10**9)
         return Outcome(held.base_units == self.equals.base_units, f"{held}")
+
+
+# ---------------------------------------------------------------------- onboarding from Solana
+_POOLS: weakref.WeakKeyDictionary[Run, tuple[Contract, Contract]] = weakref.WeakKeyDictionary()
+"""Per run: the NodePool that stakes wrapped COR, and SolanaOnboarding beside it."""
+NODE_STATUSES = ("none", "added", "ephemeral", "reserved", "released", "unbonding")
+"""NodePool.NodeStatus, in its order (contracts/src/NodePool.sol)."""
+
+
+def _pool(run: Run) -> tuple[Contract, Contract]:
+    try:
+        return _POOLS[run]
+    except KeyError:
+        raise StepFailed(
+            "no pool for Solana miners yet: add a `do: deploy_solana_pool` step before"
+        ) from None
+
+
+@register_step
+class DeploySolanaPool(StepKind):
+    """Deploy the protocol on the bridge's EVM chain staking wrapped COR (so stake can come from
+    Solana), and SolanaOnboarding beside its NodePool; the admin deploys."""
+
+    do: Literal["deploy_solana_pool"]
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        evm = run.chain(bridge.parent_name)
+        admin = evm.accounts[0].address
+        contracts = bridge.system_contracts()
+        pool = deploy_protocol(evm.w3, admin, cor_address=contracts["WrappedCOR"]).node_pool
+        onboarding = deploy_contract(
+            evm.w3, "SolanaOnboarding", contracts["WormholeTokenBridge"], pool.address, sender=admin
+        )
+        _POOLS[run] = (pool, onboarding)
+
+    def label(self) -> str:
+        return "deploy a NodePool staking wrapped Solana COR, with SolanaOnboarding"
+
+
+@register_step
+class OnboardFromSolana(_SolanaStep):
+    """A miner registers from Solana: its SPL COR stake goes to custody with a registration memo;
+    the relayer hands the VAA to SolanaOnboarding, which registers it in NodePool."""
+
+    do: Literal["onboard_from_solana"]
+    models: tuple[int, ...] = (1,)
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        names.actor("actor", self.actor, among=names.miners)
+        if not self.models:
+            raise ReferenceProblem("models", "a miner serves at least one model")
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        _pool_contract, onboarding = _pool(run)
+        owner = _keypair(run, bridge, self.actor)
+        units = to_spl(self.amount.base_units)[0]
+        try:
+            bridge.onboard_from_solana(owner, units, onboarding.address, self.models, bytes(owner.pubkey()))
+        except (BridgeError, SolanaTransactionError) as exc:
+            raise StepFailed(f"onboard_from_solana: {exc}") from None
+
+    def label(self) -> str:
+        return f"onboard {self.actor} from Solana with {self.amount} stake"
+
+
+@register_expectation
+class SolanaMiner(ExpectationKind):
+    """The NodePool status of a miner who onboarded from Solana (``none`` if it never arrived)."""
+
+    expect: Literal["solana_miner"]
+    of: str
+    status: Literal[NODE_STATUSES]  # type: ignore[valid-type]
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        names.actor("of", self.of, among=names.miners)
+
+    def evaluate(self, run: Run) -> Outcome:
+        bridge = _bridge(run)
+        pool, onboarding = _pool(run)
+        operator = onboarding.functions.operatorOf(bytes(_keypair(run, bridge, self.of).pubkey())).call()
+        status = 0
+        if int(operator, 16):
+            status = pool.functions.getNode(pool.functions.getNodeId(operator).call()).call()[2]
+        name = NODE_STATUSES[status] if status < len(NODE_STATUSES) else str(status)
+        return Outcome(name == self.status, name)
