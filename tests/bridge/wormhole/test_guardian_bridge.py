@@ -212,6 +212,8 @@ def test_clock_jump_keeps_solana_slot_and_bridge_working(devnet: Devnet, bridge:
     devnet.advance(30 * 86_400)
     assert solana.slot == start + round(30 * 86_400 / solana.slot_time)
     assert solana.unix_timestamp == int(devnet.clock.now_ms // 1000)
+    clock = solana.svm.get_clock()  # what programs read: the Clock sysvar follows the jump too
+    assert (clock.slot, clock.unix_timestamp) == (solana.slot, solana.unix_timestamp)
     user = _funded_solana_user(bridge, UNIT)  # a fresh blockhash is valid after the jump
     bridge.send_to_evm(user, UNIT, evm_user(devnet).address)
     settle(devnet)
