@@ -111,7 +111,10 @@ class _Relayer(Actor):
         self.name = f"{stack.name}/relayer"
 
     def due(self, now_ms: int, horizon_ms: int) -> int | None:
-        return now_ms if self.stack.waiting(MessageStatus.PROVEN) else None
+        return min(
+            (self.stack.relay_after(r, now_ms) for r in self.stack.waiting(MessageStatus.PROVEN)),
+            default=None,
+        )
 
     def act(self, now_ms: int) -> list[Action]:
         return self.stack.deliver_all(now_ms)
@@ -179,7 +182,6 @@ class WormholeStack(SettlementStack):
         }
 
     def system_contracts(self) -> dict[str, str]:
-        assert self.cor is not None or self.solana is None
         names = self.laid.contracts.names()
         mint, authority = SolanaCOR.addresses(self.seed)
         return {**names, "SolanaCORMint": str(mint), "SolanaCustodyAuthority": str(authority)}
@@ -409,9 +411,19 @@ class WormholeStack(SettlementStack):
         record.detail["guardianSet"] = vaa.guardian_set_index
 
     # ------------------------------------------------------------------ relayers
+    def relay_after(self, record: MessageRecord, now_ms: int) -> int:
+        """Now, or, for a relay transaction waiting in an interval-mined pool, the next block."""
+        sent = record.detail.get("relaySentAt")
+        if sent is None:
+            return now_ms
+        assert self.evm is not None
+        return int(sent) + self.evm.block_time_ms
+
     def deliver_all(self, now_ms: int) -> list[Action]:
         actions: list[Action] = []
         for record in self.waiting(MessageStatus.PROVEN):
+            if self.relay_after(record, now_ms) > now_ms:
+                continue
             action = (
                 self._to_evm(record, now_ms)
                 if record.source == self.name
@@ -432,15 +444,21 @@ class WormholeStack(SettlementStack):
         else:
             target, what = self.laid.contracts.token_bridge, "completeTransfer"
             data = calldata("completeTransfer(bytes)", vaa)
-        try:
-            tx_hash = self.relayer.send(evm, target, data)
-        except ExecutionReverted as exc:
-            return self._refused(record, str(exc), now_ms)
+        if "relayTx" in record.detail:  # sent on an earlier wake: look for its receipt
+            tx_hash = bytes.fromhex(record.detail["relayTx"][2:])
+        else:
+            try:
+                tx_hash = self.relayer.send(evm, target, data)
+            except ExecutionReverted as exc:
+                return self._refused(record, str(exc), now_ms)
         receipt = receipt_of(evm, tx_hash)
-        if receipt is None:  # interval mining: the next wake finds it
+        if receipt is None:  # interval mining: the next block carries it
+            record.detail.update(relayTx="0x" + tx_hash.hex(), relaySentAt=now_ms)
             return None
         timestamp = int(evm.engine.get_block(int(receipt["blockNumber"], 16))["timestamp"], 16)
         leg = Leg.from_receipt(evm.name, receipt, timestamp)
+        record.detail.pop("relayTx", None)
+        record.detail.pop("relaySentAt", None)
         if receipt["status"] != "0x1":
             record.detail["error"] = f"{what} reverted"
             self.book.advance(record.id, MessageStatus.FAILED, now_ms, leg)

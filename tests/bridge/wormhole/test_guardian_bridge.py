@@ -246,3 +246,27 @@ def test_snapshot_revert_and_state_file_carry_the_bridge(
     settle(loaded)
     assert [m.status for m in loaded.messages(kind="token-transfer")] == [MessageStatus.RELAYED] * 2
     assert copy.cor.locked == 2 * UNIT and conserved(copy)
+
+
+def test_relay_into_an_interval_mined_chain_waits_for_its_block() -> None:
+    devnet = Devnet(
+        {
+            "seed": "interval-bridge",
+            "chains": [
+                {"name": "l1", "kind": "ethereum", "chain_id": 900, "block_time": 12},
+                {"name": "arbitrum", "kind": "nitro", "parent": "l1", "chain_id": 412346, "block_time": 2,
+                 "mining": "interval"},
+                {"name": "solana", "kind": "solana", "block_time": 0.4},
+            ],
+        }
+    )  # fmt: skip
+    bridge = devnet.settlement.stacks["solana"]
+    assert isinstance(bridge, WormholeStack) and bridge.cor is not None and bridge.solana is not None
+    user = bridge.solana.keypairs[0]
+    bridge.cor.issue(user.pubkey(), 2 * UNIT)
+    bridge.send_to_evm(user, 2 * UNIT, evm_user(devnet).address)
+    settle(devnet)
+    [record] = devnet.messages()
+    assert record.status == MessageStatus.RELAYED and "relayTx" not in record.detail
+    assert record.times["relayed"] > record.times["proven"]  # it waited for the next block
+    assert conserved(bridge) and bridge.wrapped_supply() == 2 * UNIT * UNIT
