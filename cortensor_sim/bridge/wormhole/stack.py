@@ -281,33 +281,25 @@ class WormholeStack(SettlementStack):
         return self.solana.genesis_time + int(slot * self.solana.slot_time + 1e-9)
 
     def _record_solana_deposit(self, deposit: CustodyDeposit) -> None:
+        """Record a custody deposit: ``sent``, or ``failed`` at once if its memo asks for nothing
+        this bridge can deliver (the COR stays in custody)."""
         signature, slot, amount, memo = deposit.signature, deposit.slot, deposit.amount, deposit.memo
-        try:
-            request: BridgeMemo | None = BridgeMemo.decode(memo or "")
-        except PayloadError:
-            request = None
+        request, error = self._request(memo)
         sequence = self.sequence
         self.sequence += 1
         timestamp = self._solana_time(slot)
-        leg = Leg(self.name, str(signature), slot, timestamp)
         record = MessageRecord(
             id=f"{self.name}:wormhole:{sequence}",
             kind=ONBOARDING if request is not None and request.registration else KIND,
             source=self.name,
             destination=self.parent_name,
             status=MessageStatus.SENT,
-            legs={"sent": leg},
+            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
             detail={"sequence": sequence, "amount": amount, "memo": memo},
         )
         self.book.add(record, timestamp * 1000)
-        try:
-            request = BridgeMemo.decode(memo or "")
-            if request.chain != self.evm_chain_id:
-                raise PayloadError(
-                    f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
-                )
-        except PayloadError as exc:
-            record.detail["error"] = str(exc)
+        if request is None:
+            record.detail["error"] = error
             self.book.advance(record.id, MessageStatus.FAILED, timestamp * 1000)
             return
         _mint, authority = SolanaCOR.addresses(self.seed)
@@ -325,6 +317,16 @@ class WormholeStack(SettlementStack):
             digest="0x" + body.digest.hex(),
             recipient=to_checksum_address(request.to),
         )
+
+    def _request(self, memo: str | None) -> tuple[BridgeMemo | None, str]:
+        """The bridge request a memo makes, or None and why it makes none."""
+        try:
+            request = BridgeMemo.decode(memo or "")
+        except PayloadError as exc:
+            return None, str(exc)
+        if request.chain != self.evm_chain_id:
+            return None, f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
+        return request, ""
 
     def _transfer_payload(self, request: BridgeMemo, amount: int, sender: bytes) -> bytes:
         mint, _ = SolanaCOR.addresses(self.seed)
