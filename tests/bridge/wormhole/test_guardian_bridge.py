@@ -7,8 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from eth_abi import decode
 from solders.keypair import Keypair
-from wormhole_helpers import conserved, core_verdict, evm_user, send_to_solana, settle
+from wormhole_helpers import VM_TYPE, conserved, core_verdict, evm_user, send_to_solana, settle
 
 from cortensor_sim import Devnet
 from cortensor_sim.bridge import MessageStatus
@@ -17,6 +18,7 @@ from cortensor_sim.bridge.wormhole import Body, BridgeError, VAAVerificationErro
 from cortensor_sim.bridge.wormhole.custody import COR_DECIMALS, to_spl
 from cortensor_sim.bridge.wormhole.guardians import GUARDIAN_SET_GRACE_SECONDS
 from cortensor_sim.bridge.wormhole.vaa import VAA
+from cortensor_sim.chains.engine import CallRequest
 from cortensor_sim.chains.solana import TOKEN_PROGRAM_ID
 
 UNIT = 10**9  # one SPL COR unit in wei
@@ -138,6 +140,28 @@ def test_forged_signature_refused_by_contract_and_engine(devnet: Devnet, bridge:
     _both_refuse(devnet, bridge, mixed.encode(), "VM signature invalid")
     valid, _ = core_verdict(devnet, bridge, good.encode())
     assert valid and verify(good, bridge.guardians, 0).body == body
+
+
+def test_the_core_contract_parses_the_engines_encoding_field_by_field(
+    devnet: Devnet, bridge: WormholeStack
+) -> None:
+    body = Body(1_767_225_600, 9, 1, b"\x05" * 32, 77, 32, b"hello")
+    vaa = bridge.guardians.sign(body)
+    evm = devnet.evm("arbitrum")
+    output = evm.engine.call(
+        CallRequest(to=bridge.laid.contracts.core, data=calldata("parseVM(bytes)", vaa.encode())),
+        at_time=int(evm.now),
+    )
+    ((version, timestamp, nonce, chain, emitter, sequence, level, payload, set_index, sigs, digest),) = (
+        decode([VM_TYPE], output)
+    )
+    assert (version, timestamp, nonce, chain, emitter, sequence, level, payload, set_index) == (
+        1, body.timestamp, 9, 1, body.emitter_address, 77, 32, b"hello", 0,
+    )  # fmt: skip
+    assert digest == body.digest
+    assert [(s[3], s[0], s[1], s[2]) for s in sigs] == [
+        (g.guardian_index, g.r, g.s, g.v + 27) for g in vaa.signatures
+    ]
 
 
 def test_replayed_vaa_refused_on_both_sides(devnet: Devnet, bridge: WormholeStack) -> None:

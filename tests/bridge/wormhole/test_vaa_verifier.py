@@ -103,3 +103,10 @@ def test_malformed_bytes_are_a_format_error() -> None:
         VAA.decode(b"\x02" + bytes(60))
     with pytest.raises(VAAFormatError, match="declares 3 signatures"):
         VAA.decode(b"\x01" + bytes(4) + b"\x03" + bytes(10))
+
+
+def test_guardian_address_matches_wormholes_devnet_guardian() -> None:
+    """Wormhole's devnet guardian key and address (wormhole-foundation/wormhole ethereum test
+    helpers, ``singleGuardianKey`` / ``singleGuardianPrivKey``)."""
+    key = bytes.fromhex("cfb12303a19cde580bb4dd771639b0d26bc68353645571a8cff516ab2ee113a0")
+    assert address_of(key).hex() == "befa429d57cd18b7f8a4d91a2da9ab4af05d0fbe"
