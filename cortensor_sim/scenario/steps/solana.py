@@ -51,6 +51,8 @@ def _spl_cor(amount: Amount) -> Amount:
     units, dust = to_spl(amount.base_units)
     if units <= 0 or dust:
         raise ValueError(f"{amount} is not a positive whole number of SPL COR units (9 decimals)")
+    if units >= 2**64:
+        raise ValueError(f"{amount} is more than an SPL token account holds (a u64 of units)")
     return amount
 
 
