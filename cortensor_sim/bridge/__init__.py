@@ -12,7 +12,7 @@ from .stack import Action, Actor, SettlementStack
 
 Devnet.settlement_factory = Settlement
 
-from . import nitro, opstack  # noqa: E402, F401  (register the OP Stack and Nitro stacks)
+from . import nitro, opstack, wormhole  # noqa: E402, F401  (register the OP Stack, Nitro and guardian stacks)
 
 __all__ = [
     "STACKS",

@@ -29,7 +29,8 @@ from .stack import Action, Actor, SettlementStack
 if TYPE_CHECKING:
     from ..chains.devnet import Devnet
 
-StackFactory = Callable[[ChainSpec, Topology], SettlementStack]
+StackFactory = Callable[[ChainSpec, Topology], SettlementStack | None]
+"""Builds the stack of one chain, or ``None`` when that chain needs none in this topology."""
 
 STACKS: dict[str, StackFactory] = {}
 """Chain kind -> the stack that settles a chain of that kind (``register_stack`` fills it)."""
@@ -90,11 +91,11 @@ class Settlement:
         self.book = MessageBook()
         self.auto = True
         """Auto mode: actors act under ``devnet.advance``. Step mode (False): only ``relay()``."""
-        self.stacks: dict[str, SettlementStack] = {
-            spec.name: STACKS[spec.kind](spec, topology)
-            for spec in topology.chains
-            if spec.parent is not None and spec.kind in STACKS
-        }
+        self.stacks: dict[str, SettlementStack] = {}
+        for spec in topology.chains:
+            stack = STACKS[spec.kind](spec, topology) if spec.kind in STACKS else None
+            if stack is not None:
+                self.stacks[spec.name] = stack
         self._clock: Any = None
         self.pauses: dict[str, int | None] = {}
         """Actor name -> the time its pause ends (``None``: until resumed)."""
@@ -114,9 +115,7 @@ class Settlement:
         """Bind each stack to its chains; its derivation opens each of its child's blocks."""
         self._clock = devnet.clock
         for stack in self.stacks.values():
-            child = devnet.evm(stack.name)
-            stack.attach(devnet.evm(stack.parent_name), child, self.book)
-            child.block_prelude = stack.derive
+            stack.bind(devnet, self.book)
 
     # ------------------------------------------------------------------ the clock
     @property

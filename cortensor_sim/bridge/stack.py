@@ -29,6 +29,7 @@ from ..chains.topology import ChainSpec, Topology
 from .records import MessageBook
 
 if TYPE_CHECKING:
+    from ..chains.devnet import Devnet
     from ..chains.evm import EvmChain
 
 
@@ -91,6 +92,13 @@ class SettlementStack(ABC):
         """What this stack lays into chain ``chain``'s genesis (its parent's or its child's)."""
 
     # -- wiring (once the chains exist) --
+    def bind(self, devnet: Devnet, book: MessageBook) -> None:
+        """Find this stack's chains in ``devnet``: a rollup's parent and child, whose blocks its
+        derivation opens. A stack between chains that are not parent and child overrides it."""
+        child = devnet.evm(self.name)
+        self.attach(devnet.evm(self.parent_name), child, book)
+        child.block_prelude = self.derive
+
     def attach(self, parent: EvmChain, child: EvmChain, book: MessageBook) -> None:
         """Bind the stack to its two chains and the devnet's message book."""
         self.parent = parent

@@ -37,7 +37,7 @@ from solders import system_program
 from solders.account import Account
 from solders.clock import Clock
 from solders.hash import Hash
-from solders.instruction import AccountMeta, Instruction
+from solders.instruction import Instruction
 from solders.keypair import Keypair
 from solders.litesvm import LiteSVM
 from solders.message import Message, MessageV0
@@ -47,6 +47,10 @@ from solders.token.associated import get_associated_token_address
 from solders.token.state import TokenAccount
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
+from spl.memo.instructions import create_memo
+from spl.memo.models import MemoParams
+from spl.token import instructions as spl_token
+from spl.token import models as spl_models
 
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM_ID",
@@ -95,12 +99,6 @@ _UNTRACKED_OWNERS = frozenset(
 )
 
 _MINT_SIZE = 82
-# SPL Token instruction tags (spl-token's TokenInstruction enum).
-_IX_MINT_TO = 7
-_IX_TRANSFER_CHECKED = 12
-_IX_INITIALIZE_MINT2 = 20
-# Associated Token Account program: 0 = Create (fails if it exists), 1 = CreateIdempotent.
-_ATA_CREATE = 0
 
 _STATE_FORMAT = "cortensor-sim/solana-state"
 _STATE_VERSION = 1
@@ -141,6 +139,8 @@ class TransactionRecord:
     slot: int
     error: str | None
     meta: TransactionMetadata | None = None  # not kept through export_state/import_state
+    transaction: Transaction | VersionedTransaction | None = None
+    """The signed transaction (kept through exports): what an indexer or a guardian reads."""
 
     @property
     def logs(self) -> list[str]:
@@ -165,6 +165,14 @@ class _Snapshot:
 def _lp(data: bytes) -> bytes:
     """Length-prefix a byte string so concatenations used as hash input are unambiguous."""
     return len(data).to_bytes(4, "big") + data
+
+
+def _export_record(record: TransactionRecord) -> list[Any]:
+    """``[signature, slot, error, base64 transaction]`` (the transaction when it is known)."""
+    entry: list[Any] = [str(record.signature), record.slot, record.error]
+    if record.transaction is not None:
+        entry.append(base64.b64encode(bytes(record.transaction)).decode())
+    return entry
 
 
 def _u64(value: int) -> bytes:
@@ -387,6 +395,16 @@ class SolanaChain:
     def get_account(self, pubkey: Pubkey) -> Account | None:
         return self.svm.get_account(pubkey)
 
+    @property
+    def transaction_count(self) -> int:
+        """How many transactions have landed (the length of the history)."""
+        return len(self._history_order)
+
+    def transactions(self, start: int = 0) -> list[TransactionRecord]:
+        """The landed transactions from position ``start`` on, in the order they landed (what an
+        indexer following the chain reads; the guardians observe Solana through it)."""
+        return [self._history[sig] for sig in self._history_order[start:]]
+
     def get_transaction(self, signature: Signature) -> TransactionRecord | None:
         """The record of a landed transaction, or None (refused ones are never recorded)."""
         return self._history.get(signature)
@@ -473,7 +491,7 @@ class SolanaChain:
                     f"transaction {sig} failed: {error}", signature=sig, error=error, logs=logs
                 )
             self._read_back(writable)
-            self._record(TransactionRecord(sig, self._slot, error, meta))
+            self._record(TransactionRecord(sig, self._slot, error, meta, tx))
             raise SolanaTransactionError(
                 f"transaction {sig} failed on chain (fee charged): {error}",
                 signature=sig,
@@ -482,7 +500,7 @@ class SolanaChain:
                 landed=True,
             )
         self._read_back(writable)
-        self._record(TransactionRecord(sig, self._slot, None, result))
+        self._record(TransactionRecord(sig, self._slot, None, result, tx))
         return sig
 
     def _changed(self, pre: dict[Pubkey, Account | None]) -> bool:
@@ -569,14 +587,15 @@ class SolanaChain:
                 owner=TOKEN_PROGRAM_ID,
             )
         )
-        # InitializeMint2: tag, decimals, mint authority, COption<freeze authority> (the fixed
-        # 67-byte form that solana-py's spl.token builds).
-        data = (
-            bytes([_IX_INITIALIZE_MINT2, decimals])
-            + bytes(authority_pk)
-            + (bytes([1]) + bytes(freeze_authority) if freeze_authority else bytes(33))
+        init = spl_token.initialize_mint2(
+            spl_models.InitializeMint2Params(
+                decimals=decimals,
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint_pk,
+                mint_authority=authority_pk,
+                freeze_authority=freeze_authority,
+            )
         )
-        init = Instruction(TOKEN_PROGRAM_ID, data, [AccountMeta(mint_pk, False, True)])
         self._send_instructions([create, init], authority, [authority, mint])
         return mint_pk
 
@@ -585,31 +604,19 @@ class SolanaChain:
 
     def create_associated_token_account(self, payer: Keypair, owner: Pubkey, mint: Pubkey) -> Pubkey:
         """Create ``owner``'s associated token account for ``mint`` (fails if it exists)."""
-        ata = self.associated_token_address(owner, mint)
-        ix = Instruction(
-            ASSOCIATED_TOKEN_PROGRAM_ID,
-            bytes([_ATA_CREATE]),
-            [
-                AccountMeta(self._pubkey(payer), True, True),
-                AccountMeta(ata, False, True),
-                AccountMeta(owner, False, False),
-                AccountMeta(mint, False, False),
-                AccountMeta(SYSTEM_PROGRAM_ID, False, False),
-                AccountMeta(TOKEN_PROGRAM_ID, False, False),
-            ],
-        )
+        ix = spl_token.create_associated_token_account(self._pubkey(payer), owner, mint)
         self._send_instructions([ix], payer, [payer])
-        return ata
+        return self.associated_token_address(owner, mint)
 
     def mint_to(self, authority: Keypair, mint: Pubkey, destination: Pubkey, amount: int) -> Signature:
-        ix = Instruction(
-            TOKEN_PROGRAM_ID,
-            bytes([_IX_MINT_TO]) + _u64(amount),
-            [
-                AccountMeta(mint, False, True),
-                AccountMeta(destination, False, True),
-                AccountMeta(self._pubkey(authority), True, False),
-            ],
+        ix = spl_token.mint_to(
+            spl_models.MintToParams(
+                program_id=TOKEN_PROGRAM_ID,
+                mint=mint,
+                dest=destination,
+                mint_authority=self._pubkey(authority),
+                amount=amount,
+            )
         )
         return self._send_instructions([ix], authority, [authority])
 
@@ -623,27 +630,32 @@ class SolanaChain:
         decimals: int,
         *,
         memo: str | None = None,
+        payer: Keypair | None = None,
     ) -> Signature:
-        """SPL TransferChecked, optionally preceded by a Memo (v2) instruction signed by owner."""
+        """SPL TransferChecked, optionally preceded by a Memo (v2) instruction signed by owner.
+
+        ``payer`` (default: ``owner``) pays the fee, as a relayer or custody authority might.
+        """
         owner_pk = self._pubkey(owner)
         instructions: list[Instruction] = []
         if memo is not None:
             instructions.append(
-                Instruction(MEMO_PROGRAM_ID, memo.encode(), [AccountMeta(owner_pk, True, False)])
+                create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
             )
         instructions.append(
-            Instruction(
-                TOKEN_PROGRAM_ID,
-                bytes([_IX_TRANSFER_CHECKED]) + _u64(amount) + bytes([decimals]),
-                [
-                    AccountMeta(source, False, True),
-                    AccountMeta(mint, False, False),
-                    AccountMeta(destination, False, True),
-                    AccountMeta(owner_pk, True, False),
-                ],
+            spl_token.transfer_checked(
+                spl_models.TransferCheckedParams(
+                    program_id=TOKEN_PROGRAM_ID,
+                    source=source,
+                    mint=mint,
+                    dest=destination,
+                    owner=owner_pk,
+                    amount=amount,
+                    decimals=decimals,
+                )
             )
         )
-        return self._send_instructions(instructions, owner, [owner])
+        return self._send_instructions(instructions, payer or owner, [owner])
 
     def token_balance(self, token_account: Pubkey) -> int:
         """Raw token amount (no decimals) of an SPL token account; ValueError if there is none."""
@@ -733,9 +745,7 @@ class SolanaChain:
             "mint_counter": self._mint_counter,
             "recent_blockhashes": [[str(h), s] for h, s in self._recent.items()],
             "accounts": accounts,
-            "transactions": [
-                [str(sig), self._history[sig].slot, self._history[sig].error] for sig in self._history_order
-            ],
+            "transactions": [_export_record(self._history[sig]) for sig in self._history_order],
         }
 
     @classmethod
@@ -843,22 +853,29 @@ class SolanaChain:
 
         raw_txs = state.get("transactions")
         if not isinstance(raw_txs, list):
-            raise fail("'transactions' must be a list of [signature, slot, error]")
+            raise fail("'transactions' must be a list of [signature, slot, error, transaction]")
         records: list[TransactionRecord] = []
         for item in raw_txs:
             if (
                 not isinstance(item, list | tuple)
-                or len(item) != 3
+                or len(item) not in (3, 4)
                 or not isinstance(item[0], str)
                 or not isinstance(item[1], int)
                 or not (item[2] is None or isinstance(item[2], str))
+                or not (len(item) == 3 or isinstance(item[3], str))
             ):
                 raise fail(f"bad transaction entry {item!r}")
             try:
                 sig = Signature.from_string(item[0])
             except ValueError:
                 raise fail(f"bad signature {item[0]!r}") from None
-            records.append(TransactionRecord(sig, item[1], item[2]))
+            tx: VersionedTransaction | None = None
+            if len(item) == 4:
+                try:
+                    tx = VersionedTransaction.from_bytes(base64.b64decode(item[3], validate=True))
+                except (ValueError, binascii.Error):
+                    raise fail(f"bad transaction bytes for {item[0]}") from None
+            records.append(TransactionRecord(sig, item[1], item[2], None, tx))
 
         # Validated: apply.
         for key, acc in loaded.items():

@@ -34,6 +34,8 @@ EXPECTED = {
     # Nitro (contracts/src/nitro)
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
+    # Guardian bridge (contracts/src/wormhole)
+    "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator",
 }  # fmt: skip
 
 

@@ -1,0 +1,179 @@
+"""What the guardian bridge lays into its EVM chain's genesis: WormholeCore, the token bridge and
+wrapped COR.
+
+As for the Nitro parent contracts (``rollups/nitro/genesis.py``), the accounts are made by running
+the real constructors on a scratch chain and copying each contract's runtime code (the immutables
+live there) and storage, then checking that each copied account's storage root equals the scratch
+account's, so a slot left behind is an error at build time.
+
+Deployment order (one deployer, nonces 0, 1, 2): WormholeCore(guardian set 0), then
+BridgedCORToken(bridge = the address nonce 2 will take), then WormholeTokenBridge(core, token).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import rlp
+from eth_abi import encode
+from eth_account import Account
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+
+from ...artifacts import load_artifact
+from ...chains.devnet import ROLLUP_CREATION_L1_BLOCK
+from ...chains.engine import GenesisAccount
+from ...chains.engines import engine_for
+from ...chains.evm import EvmChain
+from ...chains.kinds import rules_for_kind
+from .addresses import GOVERNANCE_CHAIN_ID, GOVERNANCE_EMITTER, SOLANA_CHAIN_ID
+
+FIXED_SLOTS = 8
+GUARDIAN_SET_INDICES = range(4)
+"""Guardian sets the scratch deployment can have written (only set 0 at genesis)."""
+MAX_GUARDIANS = 19
+
+
+class WormholeGenesisError(RuntimeError):
+    """A copied contract's storage does not match the deployment's: a slot was not recovered."""
+
+
+@dataclass(frozen=True)
+class WormholeContracts:
+    core: bytes
+    token_bridge: bytes
+    wrapped_cor: bytes
+
+    def names(self) -> dict[str, str]:
+        return {
+            "WormholeCore": to_checksum_address(self.core),
+            "WormholeTokenBridge": to_checksum_address(self.token_bridge),
+            "WrappedCOR": to_checksum_address(self.wrapped_cor),
+        }
+
+
+@dataclass(frozen=True)
+class WormholeGenesis:
+    accounts: dict[bytes, GenesisAccount]
+    contracts: WormholeContracts
+
+
+def create_address(sender: bytes, nonce: int) -> bytes:
+    """The address a CREATE from ``sender`` at ``nonce`` takes."""
+    return keccak(rlp.encode([sender, nonce]))[12:]
+
+
+def _candidate_slots() -> list[int]:
+    """The fixed words, and guardian set i's keys array (length, data) and expiry in the mapping."""
+    slots: set[int] = set(range(FIXED_SLOTS))
+    for position in range(FIXED_SLOTS):
+        for index in GUARDIAN_SET_INDICES:
+            entry = int.from_bytes(keccak(index.to_bytes(32, "big") + position.to_bytes(32, "big")), "big")
+            slots.update((entry, entry + 1))
+            data = int.from_bytes(keccak(entry.to_bytes(32, "big")), "big")
+            slots.update(data + i for i in range(MAX_GUARDIANS))
+    return sorted(slots)
+
+
+def _scratch(
+    name: str, kind: str, chain_id: int, genesis_time: int, accounts: object, **extra: object
+) -> EvmChain:
+    rules = rules_for_kind(kind)
+    return EvmChain(
+        name,
+        kind=kind,  # type: ignore[arg-type]
+        chain_id=chain_id,
+        block_time_ms=1000,
+        genesis_time=genesis_time,
+        seed=b"wormhole-genesis",
+        accounts=accounts,  # type: ignore[arg-type]
+        engine_factory=engine_for(name, kind, None, rules),
+        rules=rules,
+        l1_block_number=lambda: ROLLUP_CREATION_L1_BLOCK,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _deploy(chain: EvmChain, key: bytes, name: str, types: Sequence[str], args: Sequence[object]) -> bytes:
+    account = Account.from_key(key)
+    sender = bytes.fromhex(account.address[2:])
+    nonce = chain.pending_nonce(sender)
+    data = bytes(load_artifact(name).bytecode) + encode(list(types), list(args))
+    base_fee = int(chain.engine.get_block("latest")["baseFeePerGas"], 16)
+    raw = account.sign_transaction(
+        {
+            "type": 2,
+            "chainId": chain.chain_id,
+            "nonce": nonce,
+            "to": "",
+            "value": 0,
+            "data": data,
+            "gas": 8_000_000,
+            "maxFeePerGas": 2 * base_fee + 10**9,
+            "maxPriorityFeePerGas": 10**9,
+        }
+    ).raw_transaction
+    tx_hash = chain.send_raw_transaction(bytes(raw))
+    chain.mine()
+    receipt = chain.engine.get_receipt(tx_hash)
+    if receipt is None or receipt["status"] != "0x1":
+        raise WormholeGenesisError(f"deploying {name} failed on the scratch chain")
+    return create_address(sender, nonce)
+
+
+@cache
+def wormhole_genesis(
+    kind: str,
+    chain_id: int,
+    wormhole_chain_id: int,
+    genesis_time: int,
+    deployer_key: bytes,
+    guardians: tuple[bytes, ...],
+    solana_emitter: bytes,
+    solana_mint: bytes,
+) -> WormholeGenesis:
+    """Deploy the three contracts on a scratch chain of ``kind`` and return their accounts.
+
+    Cached per process: every devnet of the same seed and topology lays the same accounts.
+    """
+    deployer = Account.from_key(deployer_key)
+    scratch = _scratch("wormhole-genesis", kind, chain_id, genesis_time, (deployer,))
+    sender = bytes.fromhex(deployer.address[2:])
+    core = _deploy(
+        scratch,
+        deployer_key,
+        "WormholeCore",
+        ["address[]", "uint16", "uint16", "bytes32"],
+        [
+            [to_checksum_address(g) for g in guardians],
+            wormhole_chain_id,
+            GOVERNANCE_CHAIN_ID,
+            GOVERNANCE_EMITTER,
+        ],
+    )
+    bridge_address = create_address(sender, scratch.pending_nonce(sender) + 1)
+    token = _deploy(
+        scratch, deployer_key, "BridgedCORToken", ["address"], [to_checksum_address(bridge_address)]
+    )
+    bridge = _deploy(
+        scratch,
+        deployer_key,
+        "WormholeTokenBridge",
+        ["address", "address", "uint16", "bytes32", "bytes32"],
+        [to_checksum_address(core), to_checksum_address(token), SOLANA_CHAIN_ID, solana_emitter, solana_mint],
+    )
+    if bridge != bridge_address:
+        raise WormholeGenesisError("the token bridge did not land at the address wrapped COR names")
+    candidates = _candidate_slots()
+    engine = scratch.engine
+    accounts: dict[bytes, GenesisAccount] = {}
+    for address in (core, token, bridge):
+        storage = {slot: v for slot in candidates if (v := engine.get_storage(address, slot))}
+        accounts[address] = GenesisAccount(code=engine.get_code(address), storage=storage, nonce=1)
+    check = _scratch("wormhole-genesis-check", kind, chain_id, genesis_time, (), predeploys=accounts)
+    for address in accounts:
+        if check.engine.get_proof(address, []).storage_hash != engine.get_proof(address, []).storage_hash:
+            raise WormholeGenesisError(f"0x{address.hex()}: storage copied from the deployment is incomplete")
+    return WormholeGenesis(accounts, WormholeContracts(core, bridge, token))

@@ -1,0 +1,584 @@
+"""``WormholeStack``: the guardian bridge between a Solana chain and one EVM chain, on the clock.
+
+The stack is the off-chain half of Wormhole: the guardians, who observe messages on each side and
+sign VAAs, and the relayers, who carry each VAA to the other side. Contracts on the EVM chain
+(WormholeCore, WormholeTokenBridge, wrapped COR) are laid in its genesis (:mod:`.genesis`); on
+Solana, the SPL COR mint and the custody account are created by transactions when the devnet is
+built (:mod:`.custody`).
+
+Records (``devnet.messages()``), kind ``token-transfer`` (``onboarding`` for a miner's registration,
+a transfer with payload that the relayer hands to the onboarding contract's ``onboard(bytes)``):
+
+* ``solana:wormhole:<sequence>``: an SPL transfer into custody with a bridge memo. ``sent`` when it
+  landed, ``proven`` once the guardians signed its VAA (after Solana finality, 32 slots), ``relayed``
+  once ``completeTransfer`` minted wrapped COR on the EVM side, or ``failed`` (a bad memo: the COR
+  stays in custody, as on Wormhole a transfer with no valid message is not redeemable).
+* ``<evm>:wormhole:<sequence>``: a ``LogMessagePublished`` of the token bridge (``transferTokens``).
+  ``sent``, ``proven`` at once (the devnet treats a sealed EVM block as final), ``relayed`` once the
+  custody authority released SPL COR, after the engine verified the VAA with
+  :func:`~.guardians.verify` and consumed its digest.
+
+A relayer that finds its VAA's guardian set expired (a rotation happened more than 24 h ago) asks
+the guardians to sign the same body again with the current set, as Wormhole's re-observation does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from eth_abi import decode
+from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
+from solders.keypair import Keypair
+from solders.pubkey import Pubkey
+from solders.signature import Signature
+
+from ...chains.engine import ExecutionReverted, GenesisAccount, SystemCall
+from ...chains.solana import SolanaChain
+from ...chains.topology import ChainSpec, Topology
+from ..records import Leg, MessageBook, MessageRecord, MessageStatus
+from ..stack import Action, Actor, SettlementStack
+from ..transactions import ActorAccount, call, calldata, receipt_of
+from .addresses import (
+    GOVERNANCE_CHAIN_ID,
+    GOVERNANCE_EMITTER,
+    SOLANA_CHAIN_ID,
+    SOLANA_CONSISTENCY_FINALIZED,
+    evm_address,
+    evm_key,
+    wormhole_chain_id,
+)
+from .custody import CustodyDeposit, SolanaCOR, to_spl
+from .genesis import WormholeGenesis, wormhole_genesis
+from .guardians import Guardians, VAAVerificationError, verify
+from .payloads import (
+    TRANSFER_WITH_PAYLOAD_ID,
+    BridgeMemo,
+    PayloadError,
+    Transfer,
+    TransferWithPayload,
+    guardian_set_upgrade,
+)
+from .vaa import VAA, Body
+
+if TYPE_CHECKING:
+    from ...chains.devnet import Devnet
+    from ...chains.evm import EvmChain
+
+GUARDIANS = 7
+"""Guardians in the devnet's set (Wormhole mainnet has 19; 7 keeps signing cheap; quorum 5)."""
+SOLANA_FINALITY_SLOTS = 32
+"""Slots guardians wait before signing a Solana message (Solana's finalized commitment)."""
+RELAYER_BALANCE = 1_000 * 10**18
+LOG_MESSAGE_PUBLISHED = keccak(b"LogMessagePublished(address,uint64,uint32,bytes,uint8)")
+KIND = "token-transfer"
+ONBOARDING = "onboarding"
+KINDS = (KIND, ONBOARDING)
+
+
+class BridgeError(ValueError):
+    """A bridge request that cannot be made (bad amount, unknown chain); nothing was sent."""
+
+
+def target_chain(topology: Topology) -> ChainSpec | None:
+    """The EVM chain the guardian bridge serves: arbitrum (Cortensor's orchestration centre) if
+    the topology has it, else its first Nitro chain, else its first EVM chain."""
+    evm = [spec for spec in topology.chains if spec.kind != "solana"]
+    for test in (lambda s: s.name == "arbitrum", lambda s: s.kind == "nitro", lambda s: True):
+        for spec in evm:
+            if test(spec):
+                return spec
+    return None
+
+
+class _Guardians(Actor):
+    def __init__(self, stack: WormholeStack) -> None:
+        self.stack = stack
+        self.name = f"{stack.name}/guardians"
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        return min((self.stack.sign_after(r) for r in self.stack.waiting(MessageStatus.SENT)), default=None)
+
+    def act(self, now_ms: int) -> list[Action]:
+        return self.stack.sign_due(now_ms)
+
+
+class _Relayer(Actor):
+    def __init__(self, stack: WormholeStack) -> None:
+        self.stack = stack
+        self.name = f"{stack.name}/relayer"
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        return min(
+            (self.stack.relay_after(r, now_ms) for r in self.stack.waiting(MessageStatus.PROVEN)),
+            default=None,
+        )
+
+    def act(self, now_ms: int) -> list[Action]:
+        return self.stack.deliver_all(now_ms)
+
+
+class WormholeStack(SettlementStack):
+    """The guardian bridge of a Solana chain (``spec``) and the topology's EVM target chain."""
+
+    kind = "solana"
+
+    def __init__(self, spec: ChainSpec, topology: Topology, target: ChainSpec) -> None:
+        self.spec = spec
+        self.topology = topology
+        self.name = spec.name
+        self.parent_name = target.name
+        self.book = MessageBook()
+        self.parent = None
+        self.child = None
+        self.seed = hashlib.sha256(topology.seed.encode()).digest()
+        self.evm_chain_id = wormhole_chain_id(target.name, target.kind)
+        assert target.chain_id is not None
+        mint, authority = SolanaCOR.addresses(self.seed)
+        self.guardians = Guardians(self.seed, GUARDIANS)
+        self._genesis_args = (
+            target.kind,
+            target.chain_id,
+            self.evm_chain_id,
+            topology.genesis_time,
+            evm_key(self.seed, "deployer"),
+            self.guardians.current.addresses,
+            bytes(authority),
+            bytes(mint),
+        )
+        self.relayer = ActorAccount(evm_key(self.seed, "relayer"))
+        self.solana: SolanaChain | None = None
+        self.evm: EvmChain | None = None
+        self.cor: SolanaCOR | None = None
+        self.solana_cursor = 0
+        """Solana transactions before this position have been observed."""
+        self.evm_cursor = 0
+        """EVM blocks up to this one have been scanned for the token bridge's messages."""
+        self.sequence = 0
+        """The next sequence of the Solana emitter (the custody authority)."""
+        self.governance_sequence = 0
+        self.released: set[str] = set()
+        """Digests of VAAs the custody authority has paid out (the Solana side's replay guard)."""
+        self._actors = (_Guardians(self), _Relayer(self))
+
+    @classmethod
+    def for_chain(cls, spec: ChainSpec, topology: Topology) -> WormholeStack | None:
+        target = target_chain(topology)
+        return None if target is None else cls(spec, topology, target)
+
+    # ------------------------------------------------------------------ genesis and wiring
+    @property
+    def laid(self) -> WormholeGenesis:
+        return wormhole_genesis(*self._genesis_args)
+
+    def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
+        if chain != self.parent_name:
+            return {}
+        return {
+            **self.laid.accounts,
+            evm_address(self.seed, "relayer"): GenesisAccount(balance=RELAYER_BALANCE),
+        }
+
+    def system_contracts(self) -> dict[str, str]:
+        names = self.laid.contracts.names()
+        mint, authority = SolanaCOR.addresses(self.seed)
+        return {**names, "SolanaCORMint": str(mint), "SolanaCustodyAuthority": str(authority)}
+
+    def bind(self, devnet: Devnet, book: MessageBook) -> None:
+        solana = devnet[self.name]
+        assert isinstance(solana, SolanaChain)
+        self.solana = solana
+        self.evm = devnet.evm(self.parent_name)
+        self.book = book
+        self.cor = SolanaCOR(solana, self.seed)
+        if not self.cor.ready:  # a fresh devnet; a loaded one already has them
+            self.cor.create()
+            self.solana_cursor = solana.transaction_count
+
+    def attach(self, parent: Any, child: Any, book: MessageBook) -> None:  # pragma: no cover - bind
+        raise NotImplementedError("the guardian bridge binds through bind()")
+
+    def derive(self, number: int, timestamp: int) -> Sequence[SystemCall]:
+        return []
+
+    def actors(self) -> Sequence[Actor]:
+        return self._actors
+
+    # ------------------------------------------------------------------ the contracts
+    @property
+    def contracts(self) -> dict[str, bytes]:
+        c = self.laid.contracts
+        return {"core": c.core, "bridge": c.token_bridge, "wrapped": c.wrapped_cor}
+
+    def wrapped_supply(self) -> int:
+        assert self.evm is not None
+        return int(call(self.evm, self.laid.contracts.wrapped_cor, "totalSupply()", ["uint256"])[0])
+
+    def wrapped_balance(self, owner: str | bytes) -> int:
+        assert self.evm is not None
+        address = owner if isinstance(owner, bytes) else bytes.fromhex(owner.removeprefix("0x"))
+        wrapped = self.laid.contracts.wrapped_cor
+        return int(
+            call(self.evm, wrapped, "balanceOf(address)", ["uint256"], to_checksum_address(address))[0]
+        )
+
+    # ------------------------------------------------------------------ user requests
+    def send_to_evm(self, owner: Keypair, units: int, recipient: str | bytes) -> Signature:
+        """A Solana user sends ``units`` of SPL COR to ``recipient`` on the EVM chain: one
+        transaction with the bridge memo and a TransferChecked into custody."""
+        assert self.cor is not None
+        if not isinstance(units, int) or units <= 0:
+            raise BridgeError(f"amount must be a positive number of SPL COR units, got {units!r}")
+        to = recipient if isinstance(recipient, bytes) else _address(recipient)
+        memo = BridgeMemo(self.evm_chain_id, to).encode()
+        return self.cor.lock(owner, units, memo)
+
+    def onboard_from_solana(
+        self,
+        owner: Keypair,
+        units: int,
+        onboarding: str | bytes,
+        models: Sequence[int],
+        public_key: bytes = b"",
+    ) -> Signature:
+        """A miner registers from Solana: ``units`` of SPL COR as stake into custody, with a memo
+        naming the EVM onboarding contract, the models it serves and its public key."""
+        assert self.cor is not None
+        if not isinstance(units, int) or units <= 0:
+            raise BridgeError(f"stake must be a positive number of SPL COR units, got {units!r}")
+        if not models:
+            raise BridgeError("a miner must serve at least one model")
+        to = onboarding if isinstance(onboarding, bytes) else _address(onboarding)
+        memo = BridgeMemo(self.evm_chain_id, to, tuple(int(m) for m in models), public_key).encode()
+        return self.cor.lock(owner, units, memo)
+
+    def send_to_solana_calldata(self, amount_wei: int, recipient: Pubkey, nonce: int = 0) -> bytes:
+        """Calldata of ``WormholeTokenBridge.transferTokens`` for an EVM user (they sign it)."""
+        units, _dust = to_spl(amount_wei)
+        if units <= 0:
+            raise BridgeError(f"{amount_wei} wei is less than one SPL COR unit (10^9 wei)")
+        return calldata("transferTokens(uint256,bytes32,uint32)", amount_wei, bytes(recipient), nonce)
+
+    # ------------------------------------------------------------------ observation
+    def observe(self, now_ms: int) -> None:
+        self._observe_solana()
+        self._observe_evm()
+
+    def _observe_solana(self) -> None:
+        assert self.solana is not None and self.cor is not None
+        records = self.solana.transactions(self.solana_cursor)
+        self.solana_cursor += len(records)
+        for record in records:
+            if record.error is not None or record.transaction is None:
+                continue
+            for deposit in self.cor.deposits(record.transaction, record.signature, record.slot):
+                self._record_solana_deposit(deposit)
+
+    def _solana_time(self, slot: int) -> int:
+        assert self.solana is not None
+        return self.solana.genesis_time + int(slot * self.solana.slot_time + 1e-9)
+
+    def _record_solana_deposit(self, deposit: CustodyDeposit) -> None:
+        """Record a custody deposit: ``sent``, or ``failed`` at once if its memo asks for nothing
+        this bridge can deliver (the COR stays in custody)."""
+        signature, slot, amount, memo = deposit.signature, deposit.slot, deposit.amount, deposit.memo
+        request, error = self._request(memo)
+        sequence = self.sequence
+        self.sequence += 1
+        timestamp = self._solana_time(slot)
+        record = MessageRecord(
+            id=f"{self.name}:wormhole:{sequence}",
+            kind=ONBOARDING if request is not None and request.registration else KIND,
+            source=self.name,
+            destination=self.parent_name,
+            status=MessageStatus.SENT,
+            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            detail={"sequence": sequence, "amount": amount, "memo": memo},
+        )
+        self.book.add(record, timestamp * 1000)
+        if request is None:
+            record.detail["error"] = error
+            self.book.advance(record.id, MessageStatus.FAILED, timestamp * 1000)
+            return
+        _mint, authority = SolanaCOR.addresses(self.seed)
+        body = Body(
+            timestamp=timestamp,
+            nonce=0,
+            emitter_chain=SOLANA_CHAIN_ID,
+            emitter_address=bytes(authority),
+            sequence=sequence,
+            consistency_level=SOLANA_CONSISTENCY_FINALIZED,
+            payload=self._transfer_payload(request, amount, bytes(deposit.sender)),
+        )
+        record.detail.update(
+            body="0x" + body.encode().hex(),
+            digest="0x" + body.digest.hex(),
+            recipient=to_checksum_address(request.to),
+        )
+
+    def _request(self, memo: str | None) -> tuple[BridgeMemo | None, str]:
+        """The bridge request a memo makes, or None and why it makes none."""
+        try:
+            request = BridgeMemo.decode(memo or "")
+        except PayloadError as exc:
+            return None, str(exc)
+        if request.chain != self.evm_chain_id:
+            return None, f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
+        return request, ""
+
+    def _transfer_payload(self, request: BridgeMemo, amount: int, sender: bytes) -> bytes:
+        mint, _ = SolanaCOR.addresses(self.seed)
+        if request.registration:
+            return TransferWithPayload(
+                amount, bytes(mint), SOLANA_CHAIN_ID, request.to, self.evm_chain_id, sender, request.payload()
+            ).encode()
+        return Transfer(amount, bytes(mint), SOLANA_CHAIN_ID, request.to, self.evm_chain_id).encode()
+
+    def _observe_evm(self) -> None:
+        evm = self.evm
+        assert evm is not None
+        head = evm.height
+        if head <= self.evm_cursor:
+            return
+        bridge = self.laid.contracts.token_bridge
+        logs = evm.engine.get_logs(
+            self.evm_cursor + 1,
+            head,
+            [self.laid.contracts.core],
+            [[LOG_MESSAGE_PUBLISHED], [bridge.rjust(32, b"\0")]],
+        )
+        for log in logs:
+            number = int(log["blockNumber"], 16)
+            timestamp = int(evm.engine.get_block(number)["timestamp"], 16)
+            sequence, nonce, payload, consistency = decode(
+                ["uint64", "uint32", "bytes", "uint8"], bytes.fromhex(log["data"][2:])
+            )
+            body = Body(
+                timestamp, nonce, self.evm_chain_id, bridge.rjust(32, b"\0"), sequence, consistency, payload
+            )
+            transfer = Transfer.decode(payload)
+            record = MessageRecord(
+                id=f"{self.parent_name}:wormhole:{sequence}",
+                kind=KIND,
+                source=self.parent_name,
+                destination=self.name,
+                status=MessageStatus.SENT,
+                legs={"sent": Leg(self.parent_name, str(log["transactionHash"]), number, timestamp)},
+                detail={
+                    "sequence": sequence,
+                    "amount": transfer.amount,
+                    "recipient": str(Pubkey(transfer.to)),
+                    "body": "0x" + body.encode().hex(),
+                    "digest": "0x" + body.digest.hex(),
+                },
+            )
+            self.book.add(record, timestamp * 1000)
+        self.evm_cursor = head
+
+    # ------------------------------------------------------------------ guardians
+    def waiting(self, status: MessageStatus) -> list[MessageRecord]:
+        return [r for r in self.book.pending() if r.kind in KINDS and r.status == status and self._ours(r)]
+
+    def _ours(self, record: MessageRecord) -> bool:
+        return {record.source, record.destination} == {self.name, self.parent_name}
+
+    def sign_after(self, record: MessageRecord) -> int:
+        """When the guardians sign: after Solana finality for Solana messages, at once for EVM ones."""
+        sent = record.times[str(MessageStatus.SENT)]
+        if record.source == self.name:
+            assert self.solana is not None
+            return sent + round(SOLANA_FINALITY_SLOTS * self.solana.slot_time * 1000)
+        return sent
+
+    def sign_due(self, now_ms: int) -> list[Action]:
+        actions: list[Action] = []
+        for record in self.waiting(MessageStatus.SENT):
+            if self.sign_after(record) > now_ms:
+                continue
+            vaa = self.guardians.sign(Body.decode(bytes.fromhex(record.detail["body"][2:])))
+            record.detail["vaa"] = "0x" + vaa.encode().hex()
+            record.detail["guardianSet"] = vaa.guardian_set_index
+            self.book.advance(record.id, MessageStatus.PROVEN, now_ms)
+            actions.append(
+                Action(f"{self.name}/guardians", record.source, "signed VAA", message_id=record.id)
+            )
+        return actions
+
+    def _resign(self, record: MessageRecord) -> None:
+        """Sign the same body again with the current set (re-observation after a rotation)."""
+        vaa = self.guardians.sign(Body.decode(bytes.fromhex(record.detail["body"][2:])))
+        record.detail["vaa"] = "0x" + vaa.encode().hex()
+        record.detail["guardianSet"] = vaa.guardian_set_index
+
+    # ------------------------------------------------------------------ relayers
+    def relay_after(self, record: MessageRecord, now_ms: int) -> int:
+        """Now, or, for a relay transaction waiting in an interval-mined pool, the next block."""
+        sent = record.detail.get("relaySentAt")
+        if sent is None:
+            return now_ms
+        assert self.evm is not None
+        return int(sent) + self.evm.block_time_ms
+
+    def deliver_all(self, now_ms: int) -> list[Action]:
+        actions: list[Action] = []
+        for record in self.waiting(MessageStatus.PROVEN):
+            if self.relay_after(record, now_ms) > now_ms:
+                continue
+            action = (
+                self._to_evm(record, now_ms)
+                if record.source == self.name
+                else self._to_solana(record, now_ms)
+            )
+            if action is not None:
+                actions.append(action)
+        return actions
+
+    def _to_evm(self, record: MessageRecord, now_ms: int) -> Action | None:
+        evm = self.evm
+        assert evm is not None
+        vaa = bytes.fromhex(record.detail["vaa"][2:])
+        payload = VAA.decode(vaa).body.payload
+        if payload[:1] == bytes([TRANSFER_WITH_PAYLOAD_ID]):  # the recipient contract redeems it
+            target, what = TransferWithPayload.decode(payload).to[12:], "onboard"
+            data = calldata("onboard(bytes)", vaa)
+        else:
+            target, what = self.laid.contracts.token_bridge, "completeTransfer"
+            data = calldata("completeTransfer(bytes)", vaa)
+        if "relayTx" in record.detail:  # sent on an earlier wake: look for its receipt
+            tx_hash = bytes.fromhex(record.detail["relayTx"][2:])
+        else:
+            try:
+                tx_hash = self.relayer.send(evm, target, data)
+            except ExecutionReverted as exc:
+                return self._refused(record, str(exc), now_ms)
+        receipt = receipt_of(evm, tx_hash)
+        if receipt is None:  # interval mining: the next block carries it
+            record.detail.update(relayTx="0x" + tx_hash.hex(), relaySentAt=now_ms)
+            return None
+        timestamp = int(evm.engine.get_block(int(receipt["blockNumber"], 16))["timestamp"], 16)
+        leg = Leg.from_receipt(evm.name, receipt, timestamp)
+        record.detail.pop("relayTx", None)
+        record.detail.pop("relaySentAt", None)
+        if receipt["status"] != "0x1":
+            record.detail["error"] = f"{what} reverted"
+            self.book.advance(record.id, MessageStatus.FAILED, now_ms, leg)
+        else:
+            self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
+        return Action(f"{self.name}/relayer", evm.name, what, leg.tx_hash, record.id)
+
+    def _refused(self, record: MessageRecord, reason: str, now_ms: int) -> Action | None:
+        if (
+            "guardian set has expired" in reason
+            and record.detail.get("guardianSet") != self.guardians.current.index
+        ):
+            self._resign(record)
+            return Action(
+                f"{self.name}/guardians",
+                record.source,
+                "signed VAA again (set rotated)",
+                message_id=record.id,
+            )
+        record.detail["error"] = reason
+        self.book.advance(record.id, MessageStatus.FAILED, now_ms)
+        return Action(f"{self.name}/relayer", record.destination, f"refused: {reason}", message_id=record.id)
+
+    def _to_solana(self, record: MessageRecord, now_ms: int) -> Action | None:
+        assert self.solana is not None and self.cor is not None
+        try:
+            vaa = self.verify_for_solana(bytes.fromhex(record.detail["vaa"][2:]))
+        except VAAVerificationError as exc:
+            return self._refused(record, exc.reason, now_ms)
+        transfer = Transfer.decode(vaa.body.payload)
+        self.released.add("0x" + vaa.digest.hex())
+        signature = self.cor.release(Pubkey(transfer.to), transfer.amount)
+        leg = Leg(self.name, str(signature), self.solana.slot, self.solana.unix_timestamp)
+        self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
+        return Action(f"{self.name}/relayer", self.name, "released SPL COR", str(signature), record.id)
+
+    def verify_for_solana(self, encoded: bytes) -> VAA:
+        """What a Solana token bridge program checks before it releases custody: the guardian
+        signatures (the shared verifier, at Solana's clock), the emitter, the token, the target
+        chain, and that the VAA was not redeemed before. Raises :class:`VAAVerificationError`."""
+        assert self.solana is not None
+        vaa = verify(encoded, self.guardians, self.solana.unix_timestamp)
+        body = vaa.body
+        if (
+            body.emitter_chain != self.evm_chain_id
+            or body.emitter_address != self.laid.contracts.token_bridge.rjust(32, b"\0")
+        ):
+            raise VAAVerificationError("invalid emitter")
+        if "0x" + vaa.digest.hex() in self.released:
+            raise VAAVerificationError("transfer already completed")
+        try:
+            transfer = Transfer.decode(body.payload)
+        except PayloadError as exc:
+            raise VAAVerificationError(str(exc)) from None
+        mint, _ = SolanaCOR.addresses(self.seed)
+        if transfer.token_address != bytes(mint) or transfer.token_chain != SOLANA_CHAIN_ID:
+            raise VAAVerificationError("unknown token")
+        if transfer.to_chain != SOLANA_CHAIN_ID:
+            raise VAAVerificationError("invalid target chain")
+        return vaa
+
+    # ------------------------------------------------------------------ governance
+    def rotate_guardians(self) -> str:
+        """Install the next guardian set on the EVM core contract by a governance VAA signed by
+        the current set, then in the engine; returns the EVM transaction hash."""
+        evm = self.evm
+        assert evm is not None
+        new = self.guardians.next_set()
+        body = Body(
+            timestamp=int(evm.now),
+            nonce=0,
+            emitter_chain=GOVERNANCE_CHAIN_ID,
+            emitter_address=GOVERNANCE_EMITTER,
+            sequence=self.governance_sequence,
+            consistency_level=SOLANA_CONSISTENCY_FINALIZED,
+            payload=guardian_set_upgrade(self.evm_chain_id, new.index, new.addresses),
+        )
+        vaa = self.guardians.sign(body)
+        tx_hash = self.relayer.send(
+            evm, self.laid.contracts.core, calldata("submitNewGuardianSet(bytes)", vaa.encode())
+        )
+        receipt = receipt_of(evm, tx_hash)
+        if receipt is None:
+            evm.mine()
+            receipt = receipt_of(evm, tx_hash)
+        assert receipt is not None and receipt["status"] == "0x1"
+        timestamp = int(evm.engine.get_block(int(receipt["blockNumber"], 16))["timestamp"], 16)
+        self.governance_sequence += 1
+        self.guardians.rotate(timestamp)
+        return "0x" + tx_hash.hex()
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> dict[str, Any]:
+        return {
+            "guardianSets": self.guardians.to_json(),
+            "solanaCursor": self.solana_cursor,
+            "evmCursor": self.evm_cursor,
+            "sequence": self.sequence,
+            "governanceSequence": self.governance_sequence,
+            "released": sorted(self.released),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        if not state:
+            return
+        self.guardians.load_json(list(state["guardianSets"]))
+        self.solana_cursor = int(state["solanaCursor"])
+        self.evm_cursor = int(state["evmCursor"])
+        self.sequence = int(state["sequence"])
+        self.governance_sequence = int(state["governanceSequence"])
+        self.released = set(state["released"])
+
+
+def _address(text: str) -> bytes:
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        raise BridgeError(f"recipient {text!r} is not a hex address") from None
+    if len(raw) != 20:
+        raise BridgeError(f"recipient {text!r} is not a 20-byte address")
+    return raw

@@ -1,0 +1,68 @@
+"""A miner onboarded from Solana: stake into custody with a registration memo, a transfer with
+payload to SolanaOnboarding, and the miner's operator contract active in NodePool."""
+
+from __future__ import annotations
+
+import pytest
+from web3.contract import Contract
+
+from cortensor_sim import Devnet
+from cortensor_sim.bridge import MessageStatus
+from cortensor_sim.bridge.wormhole import WormholeStack
+from cortensor_sim.protocol.deployment import deploy_contract, deploy_protocol
+
+UNIT = 10**9
+STAKE_UNITS = 6_000 * UNIT  # NodePool's minStake, 6,000 COR, in SPL units
+NODE_ADDED = 1  # NodePool.NodeStatus.Added
+
+
+@pytest.fixture
+def protocol(devnet: Devnet, bridge: WormholeStack) -> tuple[Contract, Contract]:
+    """NodePool on arbitrum staking wrapped Solana COR, and the onboarding contract beside it."""
+    evm = devnet.evm("arbitrum")
+    deployer = evm.accounts[0].address
+    wrapped = bridge.system_contracts()["WrappedCOR"]
+    pool = deploy_protocol(evm.w3, deployer, cor_address=wrapped).node_pool
+    onboarding = deploy_contract(
+        evm.w3,
+        "SolanaOnboarding",
+        bridge.system_contracts()["WormholeTokenBridge"],
+        pool.address,
+        sender=deployer,
+    )
+    return pool, onboarding
+
+
+def test_miner_onboarded_from_solana_is_active_in_node_pool(
+    devnet: Devnet, bridge: WormholeStack, protocol: tuple[Contract, Contract]
+) -> None:
+    pool, onboarding = protocol
+    assert bridge.cor is not None and bridge.solana is not None
+    miner = bridge.solana.keypairs[3]
+    bridge.cor.issue(miner.pubkey(), STAKE_UNITS + 5)
+    bridge.onboard_from_solana(miner, STAKE_UNITS, onboarding.address, models=[1, 2], public_key=b"\x02" * 33)
+    devnet.advance(20)
+
+    [record] = devnet.messages(kind="onboarding")
+    assert record.status == MessageStatus.RELAYED and record.route == "solana -> arbitrum"
+    operator = onboarding.functions.operatorOf(bytes(miner.pubkey())).call()
+    node_id = pool.functions.getNodeId(operator).call()
+    node = pool.functions.getNode(node_id).call()
+    assert node[1] == operator and node[2] == NODE_ADDED  # nodeAddress, status
+    assert pool.functions.stakeOf(node_id).call() == STAKE_UNITS * UNIT
+    assert bridge.cor.balance(miner.pubkey()) == 5 and bridge.cor.locked == STAKE_UNITS
+    assert bridge.wrapped_supply() == STAKE_UNITS * UNIT  # all of it staked in NodePool
+
+
+def test_a_stake_below_the_minimum_is_refused_and_stays_in_custody(
+    devnet: Devnet, bridge: WormholeStack, protocol: tuple[Contract, Contract]
+) -> None:
+    _pool, onboarding = protocol
+    assert bridge.cor is not None and bridge.solana is not None
+    miner = bridge.solana.keypairs[3]
+    bridge.cor.issue(miner.pubkey(), UNIT)
+    bridge.onboard_from_solana(miner, UNIT, onboarding.address, models=[1])
+    devnet.advance(20)
+    [record] = devnet.messages(kind="onboarding")
+    assert record.status == MessageStatus.FAILED and "revert" in record.detail["error"]
+    assert bridge.cor.locked == UNIT and bridge.wrapped_supply() == 0
