@@ -366,6 +366,9 @@ def run(
         Path | None, typer.Option(help="Write a JUnit XML report here (one case per expectation).")
     ] = None,
     dump: Annotated[Path | None, typer.Option(help="Save the devnet at the end to this state file.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write a self-contained HTML report here (opens offline).")
+    ] = None,
 ) -> None:
     """Run a scenario: build its devnet, drive its timeline, check its expectations.
 
@@ -380,8 +383,9 @@ def run(
 
     if seed is not None and seed >= 2**64:
         raise _fail(f"--seed: expected 0 to 2**64 - 1, got {seed}")
-    json_path, junit, dump = (
-        _writable(o, p) for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump))
+    json_path, junit, dump, html = (
+        _writable(o, p)
+        for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump), ("--html", html))
     )
     scenario = _load(file)
     with Progress(
@@ -399,7 +403,7 @@ def run(
 
         result = run_scenario(scenario, seed=seed, on_step=on_step, after_step=after_step)
     _print_result(result)
-    for path, write in ((json_path, write_json), (junit, write_junit)):
+    for path, write in ((json_path, write_json), (junit, write_junit), (html, _write_html)):
         if path is not None:
             try:
                 write(result, path)
@@ -414,6 +418,12 @@ def run(
         console.print(f"devnet state written to {dump}", highlight=False)
     if not result.passed:
         raise typer.Exit(EXIT_EXPECTATION_FAILED)
+
+
+def _write_html(result: Any, path: Path) -> None:
+    from ..scenario.html_report import write_html
+
+    write_html(result.record, path)
 
 
 def _print_result(result: Any) -> None:
