@@ -209,3 +209,77 @@ def render(record: RunRecord) -> str:
 
 def write_html(record: RunRecord, path: Path) -> None:
     path.write_text(render(record), encoding="utf-8")
+
+
+# ---------------------------------------------------------------------- a sweep's summary
+
+
+def spread_figure(parameter: str, by_metric: dict[str, list[dict[str, Any]]]) -> go.Figure:
+    """One small chart per metric that moved: its mean over seeds at each of the parameter's
+    values, with the standard deviation as error bars and the min..max range as a band of points."""
+    names = list(by_metric)
+    columns = 3
+    rows = max(1, -(-len(names) // columns))
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=names, vertical_spacing=0.5 / rows)
+    for index, metric in enumerate(names):
+        points = [p for p in by_metric[metric] if p["mean"] is not None]
+        row, col = index // columns + 1, index % columns + 1
+        figure.add_trace(
+            go.Scatter(
+                x=[p["value"] for p in points],
+                y=[p["mean"] for p in points],
+                error_y={"type": "data", "array": [p["stdev"] for p in points], "visible": True},
+                mode="lines+markers",
+                name=metric,
+                showlegend=False,
+                customdata=[[p["min"], p["max"], p["runs"]] for p in points],
+                hovertemplate="%{x}: mean %{y:.4g} ± %{error_y.array:.3g}<br>"
+                "min %{customdata[0]:.4g}, max %{customdata[1]:.4g}, %{customdata[2]} runs<extra></extra>",
+            ),
+            row=row,
+            col=col,
+        )
+        figure.update_xaxes(type="category", row=row, col=col)
+    figure.update_layout(title=f"Metrics against {parameter} (mean ± standard deviation)", height=260 * rows)
+    return figure
+
+
+def render_sweep_summary(
+    scenario: str, seeds: int, summaries: dict[str, dict[str, list[dict[str, Any]]]]
+) -> str:
+    """The summary page of a sweep: per parameter, each metric that moved against its values."""
+    sections = []
+    for index, (parameter, by_metric) in enumerate(summaries.items()):
+        moved = {m: points for m, points in by_metric.items() if _moved(points)}
+        steady = {m: points[0]["mean"] for m, points in by_metric.items() if m not in moved and points}
+        sections.append(
+            {
+                "parameter": parameter,
+                "chart": chart(spread_figure(parameter, moved), f"sweep-{index}") if moved else "",
+                "moved": moved,
+                "steady": steady,
+            }
+        )
+    return (
+        templates()
+        .get_template("sweep.html.j2")
+        .render(
+            title=f"cortensor-sim sweep: {scenario}",
+            plotly_js=get_plotlyjs(),
+            scenario=scenario,
+            seeds=seeds,
+            sections=sections,
+        )
+    )
+
+
+def _moved(points: list[dict[str, Any]]) -> bool:
+    """Whether a metric took more than one value anywhere in the sweep."""
+    values = {p[k] for p in points for k in ("min", "max") if p[k] is not None}
+    return len(values) > 1
+
+
+def write_sweep_summary(
+    path: Path, scenario: str, seeds: int, summaries: dict[str, dict[str, list[dict[str, Any]]]]
+) -> None:
+    path.write_text(render_sweep_summary(scenario, seeds, summaries), encoding="utf-8")
