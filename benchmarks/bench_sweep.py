@@ -73,7 +73,7 @@ def main() -> None:
     scenario = out / "malicious-fraction.yaml"
     scenario.write_text(SCENARIO)
     behaviours = {"actors.behaviour": list(FRACTIONS.values())}
-    console = Console()
+    console = Console(width=150)
 
     started = time.perf_counter()
     rows = run_sweep(scenario, behaviours, args.seeds, workers=max(args.workers), out=out / "table")
