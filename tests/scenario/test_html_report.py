@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cortensor_sim.interfaces.cli import app
-from cortensor_sim.scenario.html_report import render, write_html
+from cortensor_sim.scenario.html_report import render, render_sweep_summary, write_html
 from cortensor_sim.scenario.loader import load_scenario
 from cortensor_sim.scenario.record import RunRecord
 from cortensor_sim.scenario.runner import run_scenario
@@ -88,6 +88,10 @@ def test_report_is_self_contained(withdrawal: tuple[Path, RunRecord]) -> None:
     assert record.trace_hash in text
     for message in record.messages:
         assert f'data-message="{message.id}"' in text
+
+
+def test_sweep_summary_without_parameters_says_so() -> None:
+    assert 'id="no-parameters"' in render_sweep_summary("small", 3, {})
 
 
 def test_report_without_messages_says_so() -> None:
