@@ -366,6 +366,15 @@ def run(
         Path | None, typer.Option(help="Write a JUnit XML report here (one case per expectation).")
     ] = None,
     dump: Annotated[Path | None, typer.Option(help="Save the devnet at the end to this state file.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Write a self-contained HTML report here (opens offline).")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Set a scenario field, NAME=VALUE (YAML), as a sweep does: parameters.redundancy=2."
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario: build its devnet, drive its timeline, check its expectations.
 
@@ -380,10 +389,11 @@ def run(
 
     if seed is not None and seed >= 2**64:
         raise _fail(f"--seed: expected 0 to 2**64 - 1, got {seed}")
-    json_path, junit, dump = (
-        _writable(o, p) for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump))
+    json_path, junit, dump, html = (
+        _writable(o, p)
+        for o, p in (("--json", json_path), ("--junit", junit), ("--dump", dump), ("--html", html))
     )
-    scenario = _load(file)
+    scenario = _load_with(file, set_ or [])
     with Progress(
         SpinnerColumn(), TextColumn("{task.description}"), console=errors, transient=True
     ) as progress:
@@ -399,7 +409,7 @@ def run(
 
         result = run_scenario(scenario, seed=seed, on_step=on_step, after_step=after_step)
     _print_result(result)
-    for path, write in ((json_path, write_json), (junit, write_junit)):
+    for path, write in ((json_path, write_json), (junit, write_junit), (html, _write_html)):
         if path is not None:
             try:
                 write(result, path)
@@ -414,6 +424,85 @@ def run(
         console.print(f"devnet state written to {dump}", highlight=False)
     if not result.passed:
         raise typer.Exit(EXIT_EXPECTATION_FAILED)
+
+
+def _load_with(file: str, assignments: list[str]) -> Any:
+    """The scenario, with ``--set`` fields applied (a sweep's replay command uses them)."""
+    if not assignments:
+        return _load(file)
+    from ..scenario.sweep import SweepError, load_point, parse_assignment
+
+    try:
+        return load_point(file, dict(parse_assignment(a) for a in assignments))
+    except (SweepError, InputError) as exc:
+        raise _fail(str(exc)) from None
+
+
+def sweep(
+    file: Annotated[str, typer.Argument(help="A scenario file, or the name of a bundled one.")],
+    out: Annotated[Path, typer.Option(help="Folder for results.csv, results.json and summary.html.")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="A scenario field and its values, NAME=V1,V2,... (YAML values; repeat for a grid): "
+            "parameters.redundancy=1,3 or 'actors.behaviour={},{miner0: dishonest}'.",
+        ),
+    ] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds per grid point: 0 .. N-1.", min=1, max=100_000)] = 1,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: the CPUs).", min=1, max=256)
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(help="Run on Ray: auto (this machine's cluster), local (a new one) or an ADDRESS."),
+    ] = None,
+    resume: Annotated[bool, typer.Option(help="Skip the runs whose rows are already in --out.")] = False,
+) -> None:
+    """Run a scenario over a grid of field values x seeds, in parallel; one row per run.
+
+    A failed run is a row with its error; the sweep goes on. Each row carries the command that
+    replays it alone. Exit 0 once every run has its row, 2 on bad input.
+
+    Example: cortensor-sim sweep default --param parameters.redundancy=2,3 --seeds 5 --out sweep/
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..scenario.sweep import Sweep, SweepError, parse_parameter
+
+    try:
+        parameters = [parse_parameter(p) for p in param or []]
+        plan = Sweep(file, parameters, list(range(seeds)), out, workers or os.cpu_count() or 1, ray, resume)
+    except (SweepError, InputError) as exc:
+        raise _fail(str(exc)) from None
+    counts: dict[str, int] = {}
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+    ) as progress:
+        task = progress.add_task(f"sweep {file}", total=len(plan.specs))
+
+        def on_row(row: dict[str, Any], done: int, total: int) -> None:
+            counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+            progress.update(
+                task, completed=done, description=f"sweep {file}: run {row['run']} {row['outcome']}"
+            )
+
+        try:
+            rows = plan.run(on_row)
+        except SweepError as exc:
+            raise _fail(str(exc)) from None
+    tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "nothing left to run"
+    console.print(f"{len(rows)} runs ({tally}); results in {out}", highlight=False)
+
+
+def _write_html(result: Any, path: Path) -> None:
+    from ..scenario.html_report import write_html
+
+    write_html(result.record, path)
 
 
 def _print_result(result: Any) -> None:
@@ -616,6 +705,7 @@ def serve(
 
 
 app.command("run")(run)
+app.command("sweep")(sweep)
 app.command("validate")(validate)
 app.command("list")(list_scenarios)
 app.command("init")(init)

@@ -13,7 +13,8 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
@@ -21,6 +22,9 @@ from .bridging import Bridging
 from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
 from .schema import Scenario
+
+if TYPE_CHECKING:
+    from .record import RunRecord
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,13 @@ class RunResult:
     @property
     def passed(self) -> bool:
         return self.failed_step is None and all(e.passed for e in self.expectations)
+
+    @cached_property
+    def record(self) -> RunRecord:
+        """What the HTML report draws and a sweep measures, read back from the finished run once."""
+        from .record import record_of
+
+        return record_of(self)
 
 
 def build_devnet(scenario: Scenario, seed: int | str) -> Devnet:
