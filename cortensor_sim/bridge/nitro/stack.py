@@ -159,7 +159,7 @@ class NitroStack(SettlementStack):
     # ------------------------------------------------------------------ genesis and registry
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain == self.name:
-            return {}
+            return self.laid.child_accounts
         funded = {self._address(r): GenesisAccount(balance=ACTOR_BALANCE) for r in _FUNDED_ROLES}
         return {**self.laid.accounts, **funded}
 
@@ -400,11 +400,3 @@ def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: in
 
 _ROLES = ("owner", "validator", "challenger", "poster", "executor")
 _FUNDED_ROLES = ("validator", "poster", "executor")
-
-
-def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: int, key: int) -> str:
-    """The transaction whose ``event`` log (indexed ``key`` in topic ``topic``) is in ``block``."""
-    for log in chain.engine.get_logs(block, block, [address_bytes(address)], [[event]]):
-        if int(log["topics"][topic], 16) == key:
-            return str(log["transactionHash"])
-    return "0x"

@@ -1,4 +1,5 @@
-"""What a Nitro rollup lays into its parent's genesis: Bridge, Inbox, SequencerInbox, Outbox, Rollup.
+"""What a Nitro rollup lays into genesis: on its parent Bridge, Inbox, SequencerInbox, Outbox, Rollup
+and ParentCORGateway; on the child ChildCORGateway.
 
 Nitro's contracts keep their wiring partly in immutables (``Bridge.owner``, ``Inbox.bridge``,
 ``Outbox.rollup``...), which live in the runtime code a constructor returns. So, as OP Stack's
@@ -28,7 +29,7 @@ from ...chains.engine import GenesisAccount
 from ...chains.engines import engine_for
 from ...chains.evm import EvmChain
 from ...chains.kinds import rules_for_kind
-from .deployment import NitroParentContracts, deploy_parent_contracts
+from .deployment import NitroParentContracts, deploy_gateways, deploy_parent_contracts
 from .transactions import address_bytes
 
 FIXED_SLOTS = 16
@@ -56,10 +57,11 @@ class NitroGenesisRoles:
 
 @dataclass(frozen=True)
 class NitroGenesis:
-    """The parent-side accounts to lay in genesis, and where the contracts sit."""
+    """The accounts to lay in the parent's and the child's genesis, and where the contracts sit."""
 
     accounts: dict[bytes, GenesisAccount]
     contracts: NitroParentContracts
+    child_accounts: dict[bytes, GenesisAccount]
 
 
 def _candidate_slots(keys: Sequence[bytes]) -> list[int]:
@@ -83,10 +85,13 @@ def parent_genesis(
     genesis_time: int,
     roles: NitroGenesisRoles,
     confirm_period_blocks: int,
+    gateways: bool = True,
 ) -> NitroGenesis:
-    """Run the deployment on a scratch copy of the parent and return its five contracts' accounts.
+    """Run the deployment on a scratch copy of the parent and return the contracts' accounts.
 
-    Cached per process: every devnet of the same topology lays the same accounts.
+    With ``gateways`` the COR token gateways come too: the parent's beside the rollup's contracts,
+    the child's (deployed on the scratch chain, its code independent of the chain) for the child's
+    genesis. Cached per process: every devnet of the same topology lays the same accounts.
     """
     deployer: LocalAccount = Account.from_key(roles.owner_key)
     rules = rules_for_kind(parent_kind)
@@ -110,6 +115,8 @@ def parent_genesis(
         challengers=["0x" + roles.challenger.hex()],
         batch_posters=["0x" + roles.batch_poster.hex()],
     )
+    if gateways:
+        contracts, _ = deploy_gateways(scratch, deployer, contracts)
     addresses = [address_bytes(a) for a in contracts.names().values()]
     keys = [*addresses, roles.owner, roles.validator, roles.challenger, roles.batch_poster]
     candidates = _candidate_slots(keys)
@@ -121,7 +128,9 @@ def parent_genesis(
             code=engine.get_code(address), storage=storage, nonce=engine.get_nonce(address)
         )
     _check_storage_roots(scratch, accounts, parent_chain_id)
-    return NitroGenesis(accounts, contracts)
+    child_gateway = address_bytes(contracts.child_gateway) if contracts.child_gateway else None
+    child_accounts = {child_gateway: accounts.pop(child_gateway)} if child_gateway else {}
+    return NitroGenesis(accounts, contracts, child_accounts)
 
 
 def _check_storage_roots(scratch: EvmChain, accounts: dict[bytes, GenesisAccount], chain_id: int) -> None:
