@@ -8,7 +8,8 @@ outbox executor (child-to-parent messages once confirmed) and the batch poster.
 
 Records: each delayed message is ``<child>:delayed:<index>`` (kind ``deposit``, ``retryable`` or
 ``l2-message``), ``sent`` on the parent, ``relayed`` once its child transaction succeeded (for a
-retryable: once its ticket was redeemed) or ``failed``. Each ``ArbSys`` send is
+retryable: once its ticket was redeemed, by its auto-redeem or by hand) or ``failed`` (for a ticket:
+cancelled or expired, ``detail.ticketOutcome`` says which). Each ``ArbSys`` send is
 ``<child>:outbox:<position>`` (kind ``withdrawal``): ``sent``, ``proposed`` once an assertion
 covers it, ``finalizable`` once that assertion is confirmed, ``relayed`` once the Outbox executed it.
 """
@@ -44,7 +45,8 @@ from ...rollups.nitro.actors import (
 )
 from ...rollups.nitro.arbsys import ARBSYS, L2_TO_L1_TX
 from ...rollups.nitro.genesis import NitroGenesis, NitroGenesisRoles, parent_genesis
-from ...rollups.nitro.retryables import ARB_RETRYABLE_TX
+from ...rollups.nitro.precompile import slot_of
+from ...rollups.nitro.retryables import ARB_RETRYABLE_TX, CANCELED, REDEEM_SCHEDULED
 from ...rollups.nitro.transactions import ActorTransactionError, address_bytes, call, calldata
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Action, Actor, SettlementStack
@@ -297,12 +299,51 @@ class NitroStack(SettlementStack):
         if outcome is None:
             return
         leg, ok = outcome
+        if ok and record.kind == "retryable" and record.detail.get("autoRedeem") == "failed":
+            self._settle_ticket(record, now_ms)
+            return
         if ok and record.kind == "retryable" and self._ticket_open(record.detail["ticket"]):
             record.detail["autoRedeem"] = "failed"  # redeemable by hand until it expires
             if record.status == MessageStatus.SENT:
                 self.book.advance(record.id, MessageStatus.INCLUDED, now_ms, leg)
             return
         self.book.advance(record.id, MessageStatus.RELAYED if ok else MessageStatus.FAILED, now_ms, leg)
+
+    def _settle_ticket(self, record: MessageRecord, now_ms: int) -> None:
+        """A ticket whose auto-redeem failed ends one of three ways (``detail.ticketOutcome``):
+        ``cancelled`` by its beneficiary (``failed``, the value went back to the beneficiary),
+        ``expired`` (``failed``, never reaped: its value stays in escrow) or ``redeemed`` by hand
+        (``relayed``, the successful redeem's transaction as the leg)."""
+        if self._ticket_open(record.detail["ticket"]):
+            return
+        ticket = bytes.fromhex(record.detail["ticket"][2:])
+        cancels = self._ticket_transactions(CANCELED, ticket)
+        if cancels:
+            ending, status, tx = "cancelled", MessageStatus.FAILED, cancels[-1]
+        elif self._ticket_exists(ticket):  # deleted on success or cancel, kept on expiry
+            ending, status, tx = "expired", MessageStatus.FAILED, None
+        else:
+            redeems = [
+                t
+                for t in self._ticket_transactions(REDEEM_SCHEDULED, ticket)
+                if t != record.detail["childTx"]
+            ]
+            ending, status, tx = "redeemed", MessageStatus.RELAYED, redeems[-1]
+        record.detail["ticketOutcome"] = ending
+        found = self._leg(self.child, tx) if tx else None
+        self.book.advance(record.id, status, now_ms, found[0] if found else None)
+
+    def _ticket_transactions(self, event: bytes, ticket: bytes) -> list[str]:
+        """The child transactions that emitted ArbRetryableTx's ``event`` for ``ticket``, oldest first."""
+        child = self.child
+        assert child is not None
+        logs = child.engine.get_logs(0, child.height, [ARB_RETRYABLE_TX], [[event], [ticket]])
+        return [str(log["transactionHash"]) for log in logs]
+
+    def _ticket_exists(self, ticket: bytes) -> bool:
+        """Whether the ticket is still stored (it is deleted once redeemed or cancelled, not on expiry)."""
+        assert self.child is not None
+        return bool(self.child.engine.get_storage(ARB_RETRYABLE_TX, slot_of("retryable.exists", ticket)))
 
     def _ticket_open(self, ticket: str) -> bool:
         data = calldata("getTimeout(bytes32)", ["bytes32"], [bytes.fromhex(ticket[2:])])
