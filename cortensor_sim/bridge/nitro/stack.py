@@ -35,6 +35,7 @@ from ...rollups.nitro.actors import (
     SUBMIT_RETRYABLE_TX_KIND,
     BatchPoster,
     BatchRecord,
+    Challenger,
     DelayedInboxReader,
     OutboxExecutor,
     PostedAssertion,
@@ -147,6 +148,7 @@ class NitroStack(SettlementStack):
         self.reader: DelayedInboxReader | None = None
         self.validator: Validator | None = None
         self.executor: OutboxExecutor | None = None
+        self.challenger: Challenger | None = None
         self.poster: BatchPoster | None = None
         self._actors: tuple[Actor, ...] = ()
 
@@ -178,6 +180,7 @@ class NitroStack(SettlementStack):
             parent, child, contracts, self.accounts["validator"], interval_ms=interval_ms, reader=self.reader
         )
         self.executor = OutboxExecutor(parent, child, contracts, self.accounts["executor"], self.validator)
+        self.challenger = Challenger(parent, child, contracts, self.accounts["challenger"])
         self.poster = BatchPoster(
             parent,
             child,
@@ -189,6 +192,7 @@ class NitroStack(SettlementStack):
         self._actors = (
             _Wrapped(self, self.reader),
             _OnDemandValidator(self, self.validator),
+            _Wrapped(self, self.challenger),
             _Wrapped(self, self.executor),
             _BatchPosterBehindAssertions(self, self.poster),
         )
@@ -199,6 +203,11 @@ class NitroStack(SettlementStack):
     def derive(self, number: int, timestamp: int) -> Sequence[SystemCall]:
         """Nothing: Nitro's sequencer (the reader actor) delivers delayed messages as transactions."""
         return []
+
+    def disputes(self) -> tuple[int, int]:
+        """How many assertions the challenger rejected, of all it checked."""
+        assert self.challenger is not None
+        return len(self.challenger.rejected), self.challenger.checked
 
     @property
     def sends(self) -> int:
@@ -374,7 +383,7 @@ class NitroStack(SettlementStack):
 
     # ------------------------------------------------------------------ state
     def state(self) -> dict[str, Any]:
-        assert self.reader and self.validator and self.executor and self.poster
+        assert self.reader and self.validator and self.executor and self.poster and self.challenger
         poster = self.poster
         return {
             "delayed_cursor": self.delayed_cursor,
@@ -382,11 +391,13 @@ class NitroStack(SettlementStack):
             "reader": {"scanned_to": self.reader.scanned_to, "messages_read": self.reader.messages_read},
             "validator": {
                 "next_tick_ms": self.validator.next_tick_ms,
+                "corrupt_next": self.validator.corrupt_next,
                 "assertions": [
                     {**asdict(a), "block_hash": a.block_hash.hex(), "send_root": a.send_root.hex()}
                     for a in self.validator.assertions
                 ],
             },
+            "challenger": {"checked": self.challenger.checked, "rejected": list(self.challenger.rejected)},
             "executor": {
                 "executed": sorted(self.executor.executed),
                 "refused": {str(p): why for p, why in self.executor.refused.items()},
@@ -404,7 +415,7 @@ class NitroStack(SettlementStack):
     def load_state(self, state: dict[str, Any]) -> None:
         if not state:
             return
-        assert self.reader and self.validator and self.executor and self.poster
+        assert self.reader and self.validator and self.executor and self.poster and self.challenger
         self.delayed_cursor = int(state["delayed_cursor"])
         self.withdrawal_cursor = int(state["withdrawal_cursor"])
         self.reader.scanned_to = int(state["reader"]["scanned_to"])
@@ -420,6 +431,11 @@ class NitroStack(SettlementStack):
             )
             for a in state["validator"]["assertions"]
         ]
+        challenger = state.get("challenger", {"checked": 0, "rejected": []})  # none before it existed
+        self.challenger.checked = int(challenger["checked"])
+        self.challenger.rejected = [int(n) for n in challenger["rejected"]]
+        self.challenger.forget_quiet()
+        self.validator.corrupt_next = bool(state["validator"].get("corrupt_next", False))
         self.executor.executed = {int(p) for p in state["executor"]["executed"]}
         self.executor.refused = {int(p): why for p, why in state["executor"]["refused"].items()}
         poster = state["poster"]
@@ -440,4 +456,4 @@ def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: in
 
 
 _ROLES = ("owner", "validator", "challenger", "poster", "executor")
-_FUNDED_ROLES = ("validator", "poster", "executor")
+_FUNDED_ROLES = ("validator", "challenger", "poster", "executor")
