@@ -1,8 +1,14 @@
-"""The scenario runner's one door to the settlement engine: standard-bridge transfers, on real contracts.
+"""The scenario runner's one door to the settlement engine: bridge transfers, on real contracts.
 
-A ``bridge`` step deposits through the parent's ``L1StandardBridge`` (``bridgeETH`` /
-``bridgeERC20``), a ``withdraw_to_parent`` step withdraws through the child's ``L2StandardBridge``;
-the engine's actors (derivation, proposer, challenger, relayer) carry the message. COR above the
+On an OP Stack route a ``bridge`` step deposits through the parent's ``L1StandardBridge``
+(``bridgeETH`` / ``bridgeERC20``), a ``withdraw_to_parent`` step withdraws through the child's
+``L2StandardBridge``; the engine's actors (derivation, proposer, challenger, relayer) carry the
+message. On a Nitro or Orbit route ETH goes in with ``Inbox.depositEth`` and out with
+``ArbSys.withdrawEth``, COR through the COR gateways (``ParentCORGateway.outboundTransfer``, a
+retryable, and ``ChildCORGateway.outboundTransfer``, an ``ArbSys`` send executed by the parent's
+Outbox); the child's COR is the ``BridgedCORToken`` the child gateway creates on the first deposit,
+at ``calculateL2TokenAddress``. The engine's inbox reader, validator and outbox executor carry
+them. COR above the
 chain where the protocol is deployed is the ``OptimismMintableERC20`` that the child's
 ``OptimismMintableERC20Factory`` creates for the parent's COR, the first time COR crosses (one
 transaction by ``admin``), as ethereum-optimism/optimism
@@ -19,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from eth_abi import encode
 from web3.logs import DISCARD
 
 from ..artifacts import load_artifact
@@ -32,10 +39,31 @@ from .units import Amount
 DEPOSIT_GAS_LIMIT = 200_000
 """minGasLimit of each bridge message: what the OP Stack's own tests use for an ERC-20 finalize."""
 
+NITRO_KINDS = frozenset({"nitro", "orbit"})
+"""Rollup kinds that settle through Nitro's contracts (the others here: the OP Stack)."""
+GATEWAY_GAS_LIMIT = 2_000_000
+"""Gas for a gateway deposit's retry: the first one creates the child's BridgedCORToken."""
+GATEWAY_GAS_PRICE_BID = 2 * 10**9
+"""maxFeePerGas of a gateway deposit's retry (above the child's base fee; the excess is refunded)."""
+FINALIZE_CALL_BYTES = 4 + 6 * 32
+"""Length of ``finalizeInboundTransfer(l1Token, from, to, amount, "")``: what the submission fee is on."""
+
 INCLUSION_SLOTS = 4
 """Blocks an interval-mined chain gets to include a bridge transaction before the step fails."""
 
 Direction = Literal["deposit", "withdrawal"]
+
+WITHDRAW_ETH_ABI = [
+    {
+        "type": "function",
+        "name": "withdrawEth",
+        "inputs": [{"type": "address", "name": "destination"}],
+        "outputs": [{"type": "uint256", "name": ""}],
+        "stateMutability": "payable",
+    }
+]
+"""ArbSys's ``withdrawEth`` (OffchainLabs/nitro-precompile-interfaces ``ArbSys.sol``): ArbSys is a
+precompile, so it has no compiled artifact to take an ABI from."""
 
 
 class BridgeFailed(StepFailed):
@@ -60,13 +88,33 @@ class Bridging:
     devnet: Devnet
     address_of: Callable[[str, str], str]  # (actor, chain) -> address
     cor: dict[str, str] = field(default_factory=dict)  # chain -> COR token address
-    mintable: list[str] = field(default_factory=list)  # chains whose COR the factory created
+    mintable: list[str] = field(default_factory=list)  # chains whose COR a bridge or gateway created
     transfers: list[Transfer] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # trace rows not yet taken
 
     # ------------------------------------------------------------------ transfers
     def deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
         """``sender`` sends ``amount`` from ``rollup``'s parent to itself on ``rollup``."""
+        if self.is_nitro(rollup):
+            self._nitro_deposit(rollup, sender, asset, amount)
+        else:
+            self._op_deposit(rollup, sender, asset, amount)
+        self.transfers.append(Transfer(rollup, "deposit", asset, amount, self.sent[-1]["tx"]))
+
+    def withdraw(self, rollup: str, sender: str, asset: str, amount: int) -> None:
+        """``sender`` sends ``amount`` from ``rollup`` to itself on its parent."""
+        if asset == "COR" and rollup not in self.cor:
+            raise BridgeFailed(f"no COR has reached {rollup} yet: bridge some there first")
+        if self.is_nitro(rollup):
+            self._nitro_withdraw(rollup, sender, asset, amount)
+        else:
+            self._op_withdraw(rollup, sender, asset, amount)
+        self.transfers.append(Transfer(rollup, "withdrawal", asset, amount, self.sent[-1]["tx"]))
+
+    def is_nitro(self, rollup: str) -> bool:
+        return self.devnet.topology.chain(rollup).kind in NITRO_KINDS
+
+    def _op_deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
         parent = self._parent(rollup)
         bridge = self._contract(parent, rollup, "L1StandardBridge")
         if asset == "ETH":
@@ -78,21 +126,67 @@ class Bridging:
             self._send(parent, sender, "approve", token.functions.approve(bridge.address, amount))
             tx = bridge.functions.bridgeERC20(local, remote, amount, DEPOSIT_GAS_LIMIT, b"")
             self._send(parent, sender, "bridgeERC20", tx, rollup=rollup)
-        self.transfers.append(Transfer(rollup, "deposit", asset, amount, self.sent[-1]["tx"]))
 
-    def withdraw(self, rollup: str, sender: str, asset: str, amount: int) -> None:
-        """``sender`` sends ``amount`` from ``rollup`` to itself on its parent."""
+    def _op_withdraw(self, rollup: str, sender: str, asset: str, amount: int) -> None:
         bridge = self._contract(rollup, rollup, "L2StandardBridge")
         if asset == "ETH":
             tx = bridge.functions.bridgeETH(DEPOSIT_GAS_LIMIT, b"")
             self._send(rollup, sender, "bridgeETH", tx, value=amount, rollup=rollup)
         else:
-            if rollup not in self.cor:
-                raise BridgeFailed(f"no COR has reached {rollup} yet: bridge some there first")
             local, remote = self.cor[rollup], self._cor_on(self._parent(rollup))
             tx = bridge.functions.bridgeERC20(local, remote, amount, DEPOSIT_GAS_LIMIT, b"")
             self._send(rollup, sender, "bridgeERC20", tx, rollup=rollup)
-        self.transfers.append(Transfer(rollup, "withdrawal", asset, amount, self.sent[-1]["tx"]))
+
+    def _nitro_deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
+        parent = self._parent(rollup)
+        if asset == "ETH":
+            inbox = self._contract(parent, rollup, "Inbox")
+            self._send(
+                parent, sender, "depositEth", inbox.functions.depositEth(), value=amount, rollup=rollup
+            )
+            return
+        local, remote = self._cor_on(parent), self.gateway_cor(rollup)
+        gateway = self._contract(parent, rollup, "ParentCORGateway")
+        inbox = self._contract(parent, rollup, "Inbox")
+        max_submission = 2 * int(
+            inbox.functions.calculateRetryableSubmissionFee(FINALIZE_CALL_BYTES, 0).call()
+        )
+        token = self._token(parent, local)
+        self._send(parent, sender, "approve", token.functions.approve(gateway.address, amount))
+        tx = gateway.functions.outboundTransfer(
+            local,
+            self.address_of(sender, rollup),
+            amount,
+            GATEWAY_GAS_LIMIT,
+            GATEWAY_GAS_PRICE_BID,
+            encode(["uint256", "bytes"], [max_submission, b""]),
+        )
+        value = max_submission + GATEWAY_GAS_LIMIT * GATEWAY_GAS_PRICE_BID
+        self._send(parent, sender, "outboundTransfer", tx, value=value, rollup=rollup)
+        if rollup not in self.cor:
+            self.cor[rollup] = remote
+            self.mintable.append(rollup)
+
+    def _nitro_withdraw(self, rollup: str, sender: str, asset: str, amount: int) -> None:
+        to = self.address_of(sender, self._parent(rollup))
+        if asset == "ETH":
+            arbsys = self.devnet.evm(rollup).w3.eth.contract(
+                address=self.devnet.system_contracts(rollup)["ArbSys"], abi=WITHDRAW_ETH_ABI
+            )
+            self._send(
+                rollup, sender, "withdrawEth", arbsys.functions.withdrawEth(to), value=amount, rollup=rollup
+            )
+            return
+        gateway = self._contract(rollup, rollup, "ChildCORGateway")
+        tx = gateway.functions.outboundTransfer(self._cor_on(self._parent(rollup)), to, amount, b"")
+        self._send(rollup, sender, "outboundTransfer", tx, rollup=rollup)
+
+    def gateway_cor(self, rollup: str) -> str:
+        """COR's BridgedCORToken on Nitro ``rollup``: where its child gateway creates it on the first
+        deposit (``calculateL2TokenAddress`` of the parent's COR)."""
+        remote = self._cor_on(self._parent(rollup))
+        gateway = self._contract(rollup, rollup, "ChildCORGateway")
+        return str(gateway.functions.calculateL2TokenAddress(remote).call())
 
     def mintable_cor(self, rollup: str) -> str:
         """COR's OptimismMintableERC20 on ``rollup``, created through the factory on first use."""
@@ -116,9 +210,21 @@ class Bridging:
             raise BridgeFailed(f"the settlement engine offers no faulty proposal on {rollup}")
         proposer.corrupt_next = True
 
+    def corrupt_next_assertion(self, rollup: str) -> None:
+        """Make Nitro ``rollup``'s validator claim a wrong send root in its next assertion, through
+        its fault hook; the challenger is then to reject that assertion inside its window."""
+        validator = getattr(self._stack(rollup), "validator", None)
+        if validator is None or not hasattr(validator, "corrupt_next"):
+            raise BridgeFailed(f"the settlement engine offers no faulty assertion on {rollup}")
+        validator.corrupt_next = True
+
     def challenged_games(self, rollup: str) -> tuple[int, int]:
-        """How many of ``rollup``'s dispute games its challenger disputed, of all games proposed."""
-        games = getattr(self._stack(rollup), "games", [])
+        """How many of ``rollup``'s dispute games (Nitro: assertions) its challenger disputed
+        (rejected), of all games proposed (assertions checked)."""
+        stack = self._stack(rollup)
+        if self.is_nitro(rollup):
+            return stack.disputes()  # type: ignore[no-any-return]
+        games = getattr(stack, "games", [])
         return sum(1 for g in games if g.challenged), len(games)
 
     def _stack(self, rollup: str) -> Any:
@@ -130,7 +236,10 @@ class Bridging:
 
     # ------------------------------------------------------------------ reading
     def cor_balance(self, chain: str, address: str) -> int:
-        return int(self._token(chain, self._cor_on(chain)).functions.balanceOf(address).call())
+        token = self._cor_on(chain)
+        if not self.devnet.evm(chain).engine.get_code(bytes.fromhex(token[2:])):
+            return 0  # a gateway's BridgedCORToken before its first deposit lands
+        return int(self._token(chain, token).functions.balanceOf(address).call())
 
     def in_flight(self, rollup: str, asset: str) -> int:
         """What of ``asset`` the scenario sent on ``rollup``'s route and the engine has not delivered."""
@@ -139,10 +248,15 @@ class Bridging:
         return sum(t.amount for t in on_route if t.tx_hash not in done)
 
     def locked_and_minted(self, rollup: str) -> tuple[int, int]:
-        """COR the parent's bridge holds for ``rollup``'s token, and that token's supply."""
+        """COR the parent's bridge (or COR gateway) holds for ``rollup``'s token, and that token's supply."""
         parent = self._parent(rollup)
-        bridge = self._contract(parent, rollup, "L1StandardBridge")
         local, remote = self._cor_on(parent), self._cor_on(rollup)
+        if self.is_nitro(rollup):
+            escrow = self.devnet.system_contracts(rollup)["ParentCORGateway"]
+            locked = int(self._token(parent, local).functions.balanceOf(escrow).call())
+            created = self.devnet.evm(rollup).engine.get_code(bytes.fromhex(remote[2:]))
+            return locked, int(self._token(rollup, remote).functions.totalSupply().call()) if created else 0
+        bridge = self._contract(parent, rollup, "L1StandardBridge")
         locked = int(bridge.functions.deposits(local, remote).call())
         minted = int(self._token(rollup, remote).functions.totalSupply().call())
         return locked, minted

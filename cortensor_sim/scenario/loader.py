@@ -17,9 +17,9 @@ from .registry import Names, ReferenceProblem
 from .schema import BUNDLED_TOPOLOGIES_DIR, Scenario, bundled_dir
 from .source import InputError, _loc_from_name, error_at, load_yaml_document, load_yaml_model
 
-STEPPED_KINDS = frozenset({"op-stack"})
-"""Rollup kinds whose routes the settlement steps and expectations drive (the OP Stack's standard
-bridges). Nitro and Orbit settle through the engine too, but their gateways have no steps yet."""
+STEPPED_KINDS = frozenset({"op-stack", "nitro", "orbit"})
+"""Rollup kinds whose routes the settlement steps and expectations drive: the OP Stack's standard
+bridges, and Nitro's and Orbit's Inbox, ArbSys and COR gateways."""
 
 ACTOR_ACCOUNTS = 4
 """admin, oracle, validator and router come before users and miners among the dev accounts."""

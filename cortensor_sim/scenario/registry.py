@@ -95,8 +95,8 @@ class Names:
             kind = self.chains[child]
             raise ReferenceProblem(
                 field_name,
-                f"{child!r} ({kind}): the scenario's settlement steps drive the OP Stack's standard "
-                "bridges only, not this kind of rollup (yet)",
+                f"{child!r} ({kind}): no settlement stack carries this kind of rollup, so the "
+                "scenario's settlement steps cannot drive it",
             )
 
     def has_cor(self, field_name: str, name: str) -> None:

@@ -142,7 +142,6 @@ def test_a_failed_messages_expectation_exits_1(tmp_path: Path) -> None:
     ("old", "new", "where", "message"),
     [
         ("to: base, actor", "to: mars, actor", ":13:", "unknown chain 'mars'"),
-        ("to: base, actor", "to: arbitrum, actor", ":13:", "'arbitrum' (nitro): the scenario's"),
         ("from: l1, to: base", "from: base, to: l1", ":13:", "no route base -> l1: 'l1' is a root chain"),
         ("amount: 400 COR", "amount: 400", ":13:", "amount"),
         ("amount: 400 COR", "amount: 1 SOL", ":13:", "the standard bridge moves COR or ETH"),
@@ -153,7 +152,6 @@ def test_a_failed_messages_expectation_exits_1(tmp_path: Path) -> None:
             "'l1' is a root chain: it has no parent",
         ),
         ("actor: user0, amount: 150", "actor: user7, amount: 150", ":15:", "unknown actor 'user7'"),
-        ("route: l1 -> base", "route: l1 -> arbitrum", ":18:", "'arbitrum' (nitro): the scenario's"),
         ("route: l1 -> base", "route: base -> base", ":18:", "no route base -> base"),
         ("route: l1 -> base", "route: l1 to base", ":18:", "route"),
         ("chain: base, equals: 250", "chain: arbitrum, equals: 250", ":20:", "no COR on 'arbitrum'"),
@@ -227,7 +225,9 @@ def test_an_invalid_output_root_is_challenged_and_the_withdrawal_still_finalizes
     ("fault", "message"),
     [
         ("{do: challenge_output, chain: l1}", "'l1' is a root chain"),
-        ("{do: challenge_output, chain: arbitrum}", "'arbitrum' (nitro): the scenario's"),
+        ("{do: challenge_output, chain: arbitrum}", "use `do: invalid_assertion`"),
+        ("{do: invalid_assertion, chain: base}", "use `do: challenge_output`"),
+        ("{do: invalid_assertion, chain: l1}", "'l1' is a root chain"),
         ("{do: challenge_output}", "chain"),
     ],
 )

@@ -8,7 +8,8 @@ outbox executor (child-to-parent messages once confirmed) and the batch poster.
 
 Records: each delayed message is ``<child>:delayed:<index>`` (kind ``deposit``, ``retryable`` or
 ``l2-message``), ``sent`` on the parent, ``relayed`` once its child transaction succeeded (for a
-retryable: once its ticket was redeemed) or ``failed``. Each ``ArbSys`` send is
+retryable: once its ticket was redeemed, by its auto-redeem or by hand) or ``failed`` (for a ticket:
+cancelled or expired, ``detail.ticketOutcome`` says which). Each ``ArbSys`` send is
 ``<child>:outbox:<position>`` (kind ``withdrawal``): ``sent``, ``proposed`` once an assertion
 covers it, ``finalizable`` once that assertion is confirmed, ``relayed`` once the Outbox executed it.
 """
@@ -34,6 +35,7 @@ from ...rollups.nitro.actors import (
     SUBMIT_RETRYABLE_TX_KIND,
     BatchPoster,
     BatchRecord,
+    Challenger,
     DelayedInboxReader,
     OutboxExecutor,
     PostedAssertion,
@@ -44,7 +46,8 @@ from ...rollups.nitro.actors import (
 )
 from ...rollups.nitro.arbsys import ARBSYS, L2_TO_L1_TX
 from ...rollups.nitro.genesis import NitroGenesis, NitroGenesisRoles, parent_genesis
-from ...rollups.nitro.retryables import ARB_RETRYABLE_TX
+from ...rollups.nitro.precompile import slot_of
+from ...rollups.nitro.retryables import ARB_RETRYABLE_TX, CANCELED, REDEEM_SCHEDULED
 from ...rollups.nitro.transactions import ActorTransactionError, address_bytes, call, calldata
 from ..records import Leg, MessageRecord, MessageStatus
 from ..stack import Action, Actor, SettlementStack
@@ -145,6 +148,7 @@ class NitroStack(SettlementStack):
         self.reader: DelayedInboxReader | None = None
         self.validator: Validator | None = None
         self.executor: OutboxExecutor | None = None
+        self.challenger: Challenger | None = None
         self.poster: BatchPoster | None = None
         self._actors: tuple[Actor, ...] = ()
 
@@ -159,7 +163,7 @@ class NitroStack(SettlementStack):
     # ------------------------------------------------------------------ genesis and registry
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain == self.name:
-            return {}
+            return self.laid.child_accounts
         funded = {self._address(r): GenesisAccount(balance=ACTOR_BALANCE) for r in _FUNDED_ROLES}
         return {**self.laid.accounts, **funded}
 
@@ -176,6 +180,7 @@ class NitroStack(SettlementStack):
             parent, child, contracts, self.accounts["validator"], interval_ms=interval_ms, reader=self.reader
         )
         self.executor = OutboxExecutor(parent, child, contracts, self.accounts["executor"], self.validator)
+        self.challenger = Challenger(parent, child, contracts, self.accounts["challenger"])
         self.poster = BatchPoster(
             parent,
             child,
@@ -187,6 +192,7 @@ class NitroStack(SettlementStack):
         self._actors = (
             _Wrapped(self, self.reader),
             _OnDemandValidator(self, self.validator),
+            _Wrapped(self, self.challenger),
             _Wrapped(self, self.executor),
             _BatchPosterBehindAssertions(self, self.poster),
         )
@@ -197,6 +203,11 @@ class NitroStack(SettlementStack):
     def derive(self, number: int, timestamp: int) -> Sequence[SystemCall]:
         """Nothing: Nitro's sequencer (the reader actor) delivers delayed messages as transactions."""
         return []
+
+    def disputes(self) -> tuple[int, int]:
+        """How many assertions the challenger rejected, of all it checked."""
+        assert self.challenger is not None
+        return len(self.challenger.rejected), self.challenger.checked
 
     @property
     def sends(self) -> int:
@@ -297,12 +308,51 @@ class NitroStack(SettlementStack):
         if outcome is None:
             return
         leg, ok = outcome
+        if ok and record.kind == "retryable" and record.detail.get("autoRedeem") == "failed":
+            self._settle_ticket(record, now_ms)
+            return
         if ok and record.kind == "retryable" and self._ticket_open(record.detail["ticket"]):
             record.detail["autoRedeem"] = "failed"  # redeemable by hand until it expires
             if record.status == MessageStatus.SENT:
                 self.book.advance(record.id, MessageStatus.INCLUDED, now_ms, leg)
             return
         self.book.advance(record.id, MessageStatus.RELAYED if ok else MessageStatus.FAILED, now_ms, leg)
+
+    def _settle_ticket(self, record: MessageRecord, now_ms: int) -> None:
+        """A ticket whose auto-redeem failed ends one of three ways (``detail.ticketOutcome``):
+        ``cancelled`` by its beneficiary (``failed``, the value went back to the beneficiary),
+        ``expired`` (``failed``, never reaped: its value stays in escrow) or ``redeemed`` by hand
+        (``relayed``, the successful redeem's transaction as the leg)."""
+        if self._ticket_open(record.detail["ticket"]):
+            return
+        ticket = bytes.fromhex(record.detail["ticket"][2:])
+        cancels = self._ticket_transactions(CANCELED, ticket)
+        if cancels:
+            ending, status, tx = "cancelled", MessageStatus.FAILED, cancels[-1]
+        elif self._ticket_exists(ticket):  # deleted on success or cancel, kept on expiry
+            ending, status, tx = "expired", MessageStatus.FAILED, None
+        else:
+            redeems = [
+                t
+                for t in self._ticket_transactions(REDEEM_SCHEDULED, ticket)
+                if t != record.detail["childTx"]
+            ]
+            ending, status, tx = "redeemed", MessageStatus.RELAYED, redeems[-1]
+        record.detail["ticketOutcome"] = ending
+        found = self._leg(self.child, tx) if tx else None
+        self.book.advance(record.id, status, now_ms, found[0] if found else None)
+
+    def _ticket_transactions(self, event: bytes, ticket: bytes) -> list[str]:
+        """The child transactions that emitted ArbRetryableTx's ``event`` for ``ticket``, oldest first."""
+        child = self.child
+        assert child is not None
+        logs = child.engine.get_logs(0, child.height, [ARB_RETRYABLE_TX], [[event], [ticket]])
+        return [str(log["transactionHash"]) for log in logs]
+
+    def _ticket_exists(self, ticket: bytes) -> bool:
+        """Whether the ticket is still stored (it is deleted once redeemed or cancelled, not on expiry)."""
+        assert self.child is not None
+        return bool(self.child.engine.get_storage(ARB_RETRYABLE_TX, slot_of("retryable.exists", ticket)))
 
     def _ticket_open(self, ticket: str) -> bool:
         data = calldata("getTimeout(bytes32)", ["bytes32"], [bytes.fromhex(ticket[2:])])
@@ -333,7 +383,7 @@ class NitroStack(SettlementStack):
 
     # ------------------------------------------------------------------ state
     def state(self) -> dict[str, Any]:
-        assert self.reader and self.validator and self.executor and self.poster
+        assert self.reader and self.validator and self.executor and self.poster and self.challenger
         poster = self.poster
         return {
             "delayed_cursor": self.delayed_cursor,
@@ -341,11 +391,13 @@ class NitroStack(SettlementStack):
             "reader": {"scanned_to": self.reader.scanned_to, "messages_read": self.reader.messages_read},
             "validator": {
                 "next_tick_ms": self.validator.next_tick_ms,
+                "corrupt_next": self.validator.corrupt_next,
                 "assertions": [
                     {**asdict(a), "block_hash": a.block_hash.hex(), "send_root": a.send_root.hex()}
                     for a in self.validator.assertions
                 ],
             },
+            "challenger": {"checked": self.challenger.checked, "rejected": list(self.challenger.rejected)},
             "executor": {
                 "executed": sorted(self.executor.executed),
                 "refused": {str(p): why for p, why in self.executor.refused.items()},
@@ -363,7 +415,7 @@ class NitroStack(SettlementStack):
     def load_state(self, state: dict[str, Any]) -> None:
         if not state:
             return
-        assert self.reader and self.validator and self.executor and self.poster
+        assert self.reader and self.validator and self.executor and self.poster and self.challenger
         self.delayed_cursor = int(state["delayed_cursor"])
         self.withdrawal_cursor = int(state["withdrawal_cursor"])
         self.reader.scanned_to = int(state["reader"]["scanned_to"])
@@ -379,6 +431,11 @@ class NitroStack(SettlementStack):
             )
             for a in state["validator"]["assertions"]
         ]
+        challenger = state.get("challenger", {"checked": 0, "rejected": []})  # none before it existed
+        self.challenger.checked = int(challenger["checked"])
+        self.challenger.rejected = [int(n) for n in challenger["rejected"]]
+        self.challenger.forget_quiet()
+        self.validator.corrupt_next = bool(state["validator"].get("corrupt_next", False))
         self.executor.executed = {int(p) for p in state["executor"]["executed"]}
         self.executor.refused = {int(p): why for p, why in state["executor"]["refused"].items()}
         poster = state["poster"]
@@ -399,12 +456,4 @@ def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: in
 
 
 _ROLES = ("owner", "validator", "challenger", "poster", "executor")
-_FUNDED_ROLES = ("validator", "poster", "executor")
-
-
-def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: int, key: int) -> str:
-    """The transaction whose ``event`` log (indexed ``key`` in topic ``topic``) is in ``block``."""
-    for log in chain.engine.get_logs(block, block, [address_bytes(address)], [[event]]):
-        if int(log["topics"][topic], 16) == key:
-            return str(log["transactionHash"])
-    return "0x"
+_FUNDED_ROLES = ("validator", "challenger", "poster", "executor")

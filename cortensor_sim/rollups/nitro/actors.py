@@ -286,6 +286,9 @@ class Validator:
         self.reader = reader
         self.next_tick_ms: int | None = None
         self.assertions: list[PostedAssertion] = []
+        self.corrupt_next = False
+        """Fault hook: the next assertion claims a wrong send root (a faulty or dishonest validator),
+        for a challenger to reject."""
 
     def due(self, now_ms: int, horizon_ms: int) -> int | None:
         if self.next_tick_ms is None:
@@ -310,11 +313,7 @@ class Validator:
 
     def send_tree_at(self, block: int) -> tuple[int, bytes]:
         """The child's send tree (size, root) after ``block``, as ArbSys reports it."""
-        size, root, _ = decode(
-            ["uint256", "bytes32", "bytes32[]"],
-            call(self.child, ARBSYS, calldata("sendMerkleTreeState()", [], []), block=block),
-        )
-        return size, root
+        return send_tree_at(self.child, block)
 
     def post(self) -> list[Action]:
         head = self.child.engine.get_block("latest")
@@ -322,6 +321,8 @@ class Validator:
         if self.assertions and self.assertions[-1].l2_block == number:
             return []  # nothing new to assert
         size, root = self.send_tree_at(number)
+        if self.corrupt_next:
+            root, self.corrupt_next = keccak(b"invalid send root" + root), False
         block_hash = bytes.fromhex(head["hash"][2:])
         data = calldata(
             "createAssertion(bytes32,bytes32,uint64,uint64)",
@@ -367,6 +368,88 @@ class Validator:
     def latest_confirmed(self) -> PostedAssertion | None:
         confirmed = [a for a in self.assertions if a.confirmed]
         return confirmed[-1] if confirmed else None
+
+
+def send_tree_at(child: EvmChain, block: int) -> tuple[int, bytes]:
+    """The child's send tree (size, root) after ``block``, as ArbSys reports it."""
+    size, root, _ = decode(
+        ["uint256", "bytes32", "bytes32[]"],
+        call(child, ARBSYS, calldata("sendMerkleTreeState()", [], []), block=block),
+    )
+    return size, root
+
+
+ASSERTION_PENDING = 1
+ASSERTION_TYPES = ["(bytes32,bytes32,uint64,uint64,uint64,uint64,uint8)"]
+"""The Rollup's ``Assertion``: blockHash, sendRoot, inboxMaxCount, l2BlockNumber, prevNum,
+createdAtBlock, status."""
+
+
+class Challenger:
+    """Checks every assertion the Rollup holds against the child's own chain (the block hash at the
+    asserted block, the send root ArbSys reports there) and rejects a wrong one inside its window,
+    from its own (whitelisted) account. Stands in for BoLD's challenge game, which a wrong assertion
+    loses: the rejection is the game's outcome, not its moves (docs/nitro.md)."""
+
+    name = "nitro-challenger"
+
+    def __init__(
+        self, parent: EvmChain, child: EvmChain, contracts: NitroParentContracts, account: LocalAccount
+    ) -> None:
+        self.parent = parent
+        self.child = child
+        self.contracts = contracts
+        self.account = account
+        self.checked = 0
+        """Assertions up to this number have been checked (0 is the genesis assertion)."""
+        self.rejected: list[int] = []
+        self._quiet_at: int | None = None
+        """A cache: the parent's height when the last look found nothing new."""
+
+    def forget_quiet(self) -> None:
+        """Drop the cache (after the parent was reverted, a height no longer names one chain)."""
+        self._quiet_at = None
+
+    def assertion_count(self) -> int:
+        out = call(self.parent, self.contracts.rollup, calldata("assertionCount()", [], []))
+        return int.from_bytes(out[:32], "big")
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        head = self.parent.height
+        if head == self._quiet_at:
+            return None  # the parent made no block since the last look: nothing new to check
+        if self.assertion_count() > self.checked + 1:
+            return now_ms
+        self._quiet_at = head
+        return None
+
+    def act(self, now_ms: int) -> list[Action]:
+        actions = []
+        for number in range(self.checked + 1, self.assertion_count()):
+            self.checked = number
+            out = call(
+                self.parent, self.contracts.rollup, calldata("getAssertion(uint64)", ["uint64"], [number])
+            )
+            block_hash, send_root, _, l2_block, _, _, status = decode(ASSERTION_TYPES, out)[0]
+            if status != ASSERTION_PENDING or self.holds(block_hash, send_root, l2_block):
+                continue
+            data = calldata("rejectAssertion(uint64)", ["uint64"], [number])
+            try:
+                tx = send(self.parent, self.account, self.contracts.rollup, data)
+                receipt(self.parent, tx)
+            except ActorTransactionError as exc:  # reported, never raised out of advance()
+                actions.append(Action(self.name, self.parent.name, f"rejection of {number} refused: {exc}"))
+                continue
+            self.rejected.append(number)
+            actions.append(Action(self.name, self.parent.name, f"rejected assertion {number}", _hex(tx)))
+        return actions
+
+    def holds(self, block_hash: bytes, send_root: bytes, l2_block: int) -> bool:
+        """Whether the child's chain has ``block_hash`` at ``l2_block`` and ``send_root`` after it."""
+        if l2_block > self.child.height:
+            return False
+        actual = self.child.engine.get_block(l2_block)["hash"]
+        return bytes.fromhex(actual[2:]) == block_hash and send_tree_at(self.child, l2_block)[1] == send_root
 
 
 def _request(account: LocalAccount, to: str, data: bytes) -> CallRequest:

@@ -1,16 +1,23 @@
-"""Deploy and wire a Nitro chain's parent-side contracts: Bridge, Inbox, SequencerInbox, Outbox, Rollup.
+"""Deploy and wire a Nitro chain's parent-side contracts: Bridge, Inbox, SequencerInbox, Outbox, Rollup,
+and COR's token gateways.
 
 The wiring follows nitro-contracts' RollupCreator: the Bridge allows the Inbox as a delayed inbox
 and the Outbox as an outbox, and knows the Rollup; the Outbox takes send roots only from the
-Rollup; the Rollup names its validators and challengers.
+Rollup; the Rollup names its validators and challengers. The token gateways follow
+OffchainLabs/token-bridge-contracts' deployment: the parent gateway learns its child twin in
+``initialize``, the child gateway its parent twin in its constructor (so each address is known before
+the other is deployed).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import rlp
 from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
 from web3 import Web3
 
 from ...artifacts import load_artifact
@@ -27,16 +34,28 @@ class NitroParentContracts:
     sequencer_inbox: str
     outbox: str
     rollup: str
+    parent_gateway: str | None = None
+    """ParentCORGateway on the parent (none for a custom-gas-token chain: its inbox takes no ETH)."""
+    child_gateway: str | None = None
+    """ChildCORGateway on the child, where the parent gateway sends its deposits."""
 
     def names(self) -> dict[str, str]:
-        """Name -> address, with the names nitro-contracts and @arbitrum/sdk use."""
-        return {
+        """Name -> address, with the names nitro-contracts uses (the gateways by contract name)."""
+        named = {
             "Bridge": self.bridge,
             "Inbox": self.inbox,
             "SequencerInbox": self.sequencer_inbox,
             "Outbox": self.outbox,
             "Rollup": self.rollup,
         }
+        if self.parent_gateway and self.child_gateway:
+            named |= {"ParentCORGateway": self.parent_gateway, "ChildCORGateway": self.child_gateway}
+        return named
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a CREATE from ``sender`` at ``nonce`` gives (Yellow Paper eq. 85)."""
+    return Web3.to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
 
 
 def deploy_parent_contracts(
@@ -78,6 +97,27 @@ def deploy_parent_contracts(
         receipt(parent, send(parent, owner, to, data))
     addresses = (bridge, inbox, sequencer_inbox, outbox, rollup)
     return NitroParentContracts(*(Web3.to_checksum_address(a) for a in addresses))
+
+
+def deploy_gateways(
+    parent: EvmChain, owner: LocalAccount, contracts: NitroParentContracts
+) -> tuple[NitroParentContracts, str]:
+    """Deploy ParentCORGateway on ``parent`` wired to ``contracts``' Inbox and Bridge, and
+    ChildCORGateway's runtime code (returned with the contracts naming both): the child gateway is
+    deployed on ``parent`` too, from the same owner, and the caller lays its code at its address in
+    the child's genesis (its runtime code depends only on its constructor's argument)."""
+    nonce = parent.w3.eth.get_transaction_count(owner.address)
+    child_gateway = create_address(owner.address, nonce + 1)
+    gateway = parent.deploy(
+        load_artifact("ParentCORGateway"), contracts.inbox, contracts.bridge, sender=owner.address
+    ).address
+    deployed = parent.deploy(load_artifact("ChildCORGateway"), gateway, sender=owner.address).address
+    assert deployed == child_gateway, "the child gateway's address was mispredicted"
+    receipt(
+        parent, send(parent, owner, gateway, calldata("initialize(address)", ["address"], [child_gateway]))
+    )
+    named = dataclasses.replace(contracts, parent_gateway=gateway, child_gateway=child_gateway)
+    return named, child_gateway
 
 
 def _allow(setter: str, who: str) -> bytes:

@@ -1,4 +1,5 @@
-"""What a Nitro rollup lays into its parent's genesis: Bridge, Inbox, SequencerInbox, Outbox, Rollup.
+"""What a Nitro rollup lays into genesis: on its parent Bridge, Inbox, SequencerInbox, Outbox, Rollup
+and ParentCORGateway; on the child ChildCORGateway.
 
 Nitro's contracts keep their wiring partly in immutables (``Bridge.owner``, ``Inbox.bridge``,
 ``Outbox.rollup``...), which live in the runtime code a constructor returns. So, as OP Stack's
@@ -16,8 +17,9 @@ scratch account's, so a missed slot is an error at build time, never a silently 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cache
+from pathlib import Path
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -28,7 +30,8 @@ from ...chains.engine import GenesisAccount
 from ...chains.engines import engine_for
 from ...chains.evm import EvmChain
 from ...chains.kinds import rules_for_kind
-from .deployment import NitroParentContracts, deploy_parent_contracts
+from . import deployment, genesis_cache
+from .deployment import NitroParentContracts, deploy_gateways, deploy_parent_contracts
 from .transactions import address_bytes
 
 FIXED_SLOTS = 16
@@ -37,6 +40,8 @@ STRUCT_WORDS = 8
 """Words read after each array's data start and each mapping entry (covers every struct used)."""
 SMALL_KEYS = range(4)
 """Integer mapping keys the wiring can touch (assertion numbers, indices)."""
+_CODE_FILES = (Path(__file__), Path(deployment.__file__), Path(genesis_cache.__file__))
+"""The code that shapes the genesis accounts: part of the on-disk cache's key."""
 
 
 class GenesisLayoutError(RuntimeError):
@@ -56,10 +61,11 @@ class NitroGenesisRoles:
 
 @dataclass(frozen=True)
 class NitroGenesis:
-    """The parent-side accounts to lay in genesis, and where the contracts sit."""
+    """The accounts to lay in the parent's and the child's genesis, and where the contracts sit."""
 
     accounts: dict[bytes, GenesisAccount]
     contracts: NitroParentContracts
+    child_accounts: dict[bytes, GenesisAccount]
 
 
 def _candidate_slots(keys: Sequence[bytes]) -> list[int]:
@@ -83,10 +89,51 @@ def parent_genesis(
     genesis_time: int,
     roles: NitroGenesisRoles,
     confirm_period_blocks: int,
+    gateways: bool = True,
 ) -> NitroGenesis:
-    """Run the deployment on a scratch copy of the parent and return its five contracts' accounts.
+    """The accounts :func:`deploy_genesis` makes for these arguments.
 
-    Cached per process: every devnet of the same topology lays the same accounts.
+    Cached per process (every devnet of the same topology lays the same accounts) and on disk
+    (``genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this code), so only
+    the first ``Devnet()`` ever built with these inputs pays for the scratch deployment.
+    """
+    arguments = (parent_kind, parent_chain_id, genesis_time, roles, confirm_period_blocks, gateways)
+    key = genesis_cache.cache_key(arguments, _CODE_FILES)
+    stored = genesis_cache.read(key)
+    if stored is not None:
+        try:
+            return NitroGenesis(
+                genesis_cache.decode_accounts(stored["accounts"]),
+                NitroParentContracts(**stored["contracts"]),
+                genesis_cache.decode_accounts(stored["child_accounts"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry: rebuild it
+    built = deploy_genesis(*arguments)
+    genesis_cache.write(
+        key,
+        {
+            "accounts": genesis_cache.encode_accounts(built.accounts),
+            "contracts": asdict(built.contracts),
+            "child_accounts": genesis_cache.encode_accounts(built.child_accounts),
+        },
+    )
+    return built
+
+
+def deploy_genesis(
+    parent_kind: str,
+    parent_chain_id: int,
+    genesis_time: int,
+    roles: NitroGenesisRoles,
+    confirm_period_blocks: int,
+    gateways: bool = True,
+) -> NitroGenesis:
+    """Run the deployment on a scratch copy of the parent and return the contracts' accounts.
+
+    With ``gateways`` the COR token gateways come too: the parent's beside the rollup's contracts,
+    the child's (deployed on the scratch chain, its code independent of the chain) for the child's
+    genesis.
     """
     deployer: LocalAccount = Account.from_key(roles.owner_key)
     rules = rules_for_kind(parent_kind)
@@ -110,6 +157,8 @@ def parent_genesis(
         challengers=["0x" + roles.challenger.hex()],
         batch_posters=["0x" + roles.batch_poster.hex()],
     )
+    if gateways:
+        contracts, _ = deploy_gateways(scratch, deployer, contracts)
     addresses = [address_bytes(a) for a in contracts.names().values()]
     keys = [*addresses, roles.owner, roles.validator, roles.challenger, roles.batch_poster]
     candidates = _candidate_slots(keys)
@@ -121,7 +170,9 @@ def parent_genesis(
             code=engine.get_code(address), storage=storage, nonce=engine.get_nonce(address)
         )
     _check_storage_roots(scratch, accounts, parent_chain_id)
-    return NitroGenesis(accounts, contracts)
+    child_gateway = address_bytes(contracts.child_gateway) if contracts.child_gateway else None
+    child_accounts = {child_gateway: accounts.pop(child_gateway)} if child_gateway else {}
+    return NitroGenesis(accounts, contracts, child_accounts)
 
 
 def _check_storage_roots(scratch: EvmChain, accounts: dict[bytes, GenesisAccount], chain_id: int) -> None:

@@ -1,10 +1,10 @@
-"""Steps that move value between layers through the settlement engine's standard bridges.
+"""Steps that move value between layers through the settlement engine's bridges.
 
 ``bridge`` deposits from a parent to its child, ``withdraw_to_parent`` withdraws the other way; both
-go through the rollup's real bridge contracts and the engine's actors carry the message (in auto
-mode as the clock advances; in step mode when a ``relay`` step asks). A route is a parent and a
-child that settles on it; the engine names the stacks it runs (today the OP Stack), so a Nitro
-route is refused by name until its stack is registered, and fits these steps unchanged.
+go through the rollup's real contracts and the engine's actors carry the message (in auto mode as
+the clock advances; in step mode when a ``relay`` step asks). A route is a parent and a child that
+settles on it: an OP Stack route goes through the standard bridges, a Nitro or Orbit route through
+the Inbox and ``ArbSys`` (ETH) or the COR gateways (COR) (``scenario/bridging.py``).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class _Transfer(StepKind):
 @register_step
 class Bridge(_Transfer):
     """Deposit ETH or COR from a parent to its child (``from: l1, to: base``) through the parent's
-    L1StandardBridge; the sender receives it on the child. COR lands as the child's mintable COR."""
+    L1StandardBridge (OP Stack) or Inbox and ParentCORGateway (Nitro, Orbit); the sender receives it
+    on the child. COR lands as the child's mintable (OP Stack) or gateway-created (Nitro) COR."""
 
     do: Literal["bridge"]
     to: str
@@ -73,7 +74,8 @@ class Bridge(_Transfer):
 @register_step
 class WithdrawToParent(_Transfer):
     """Withdraw ETH or COR from a child to its parent (``from: base``) through the child's
-    L2StandardBridge; the engine proposes, proves and finalizes it once its windows pass."""
+    L2StandardBridge (OP Stack: proposed, proven and finalized once its windows pass) or ArbSys and
+    ChildCORGateway (Nitro, Orbit: asserted, confirmed and executed by the parent's Outbox)."""
 
     do: Literal["withdraw_to_parent"]
     to: str | None = None
@@ -102,12 +104,42 @@ class ChallengeOutput(StepKind):
 
     def check(self, names: Names) -> None:
         names.rollup("chain", None, self.chain)
+        if names.chains[self.chain] != "op-stack":
+            raise ReferenceProblem(
+                "chain",
+                f"{self.chain!r} ({names.chains[self.chain]}) posts assertions, not output roots: "
+                "use `do: invalid_assertion`",
+            )
 
     def run(self, run: Run) -> None:
         run.bridging.corrupt_next_proposal(self.chain)
 
     def label(self) -> str:
         return f"invalid output root on {self.chain}'s next proposal"
+
+
+@register_step
+class InvalidAssertion(StepKind):
+    """Fault: the Nitro or Orbit rollup's validator posts its next assertion with a wrong send root;
+    the challenger rejects it inside its window, and withdrawals wait for a valid assertion."""
+
+    do: Literal["invalid_assertion"]
+    chain: str
+
+    def check(self, names: Names) -> None:
+        names.rollup("chain", None, self.chain)
+        if names.chains[self.chain] not in ("nitro", "orbit"):
+            raise ReferenceProblem(
+                "chain",
+                f"{self.chain!r} ({names.chains[self.chain]}) posts output roots, not assertions: "
+                "use `do: challenge_output`",
+            )
+
+    def run(self, run: Run) -> None:
+        run.bridging.corrupt_next_assertion(self.chain)
+
+    def label(self) -> str:
+        return f"invalid assertion on {self.chain}'s next one"
 
 
 @register_step

@@ -17,20 +17,21 @@ from cortensor_sim.rollups.nitro.transactions import ActorTransactionError, send
 
 COR = 10**18
 SUPPLY = 1_000_000 * COR
-GAS, BID = 300_000, 2 * 10**9
+GAS, BID = 2_000_000, 2 * 10**9
+"""The first deposit of a token creates its BridgedCORToken on the child: the retry needs the gas."""
 
 
 def _gateways(rollup: NitroRollup) -> dict[str, Contract]:
     l1, arbitrum = rollup.parent, rollup.child
-    owner_l1, owner_l2 = l1.accounts[0].address, arbitrum.accounts[0].address
+    owner_l1 = l1.accounts[0].address
     cor = l1.deploy(load_artifact("CORToken"), l1.accounts[1].address, SUPPLY)
-    parent = l1.deploy(
-        load_artifact("ParentCORGateway"), cor.address, rollup.contracts.inbox, rollup.contracts.bridge
-    )
-    child = arbitrum.deploy(load_artifact("ChildCORGateway"), parent.address, cor.address)
-    bridged = arbitrum.deploy(load_artifact("BridgedCORToken"), child.address)
-    child.functions.initialize(bridged.address).transact({"from": owner_l2})
+    parent = l1.deploy(load_artifact("ParentCORGateway"), rollup.contracts.inbox, rollup.contracts.bridge)
+    child = arbitrum.deploy(load_artifact("ChildCORGateway"), parent.address)
     parent.functions.initialize(child.address).transact({"from": owner_l1})
+    bridged = arbitrum.w3.eth.contract(
+        address=child.functions.calculateL2TokenAddress(cor.address).call(),
+        abi=load_artifact("BridgedCORToken").abi,
+    )
     return {"cor": cor, "parent": parent, "child": child, "bridged": bridged}
 
 

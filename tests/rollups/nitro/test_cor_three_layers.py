@@ -21,13 +21,13 @@ def test_cor_goes_l1_to_l3_and_comes_back_to_l1() -> None:
     arb = nitro_rollup(devnet, "arbitrum")
     holder = l1.accounts[1]
     cor = l1.deploy(load_artifact("CORToken"), holder.address, SUPPLY)
-    parent_gw = l1.deploy(
-        load_artifact("ParentCORGateway"), cor.address, arb.contracts.inbox, arb.contracts.bridge
-    )
-    child_gw = arbitrum.deploy(load_artifact("ChildCORGateway"), parent_gw.address, cor.address)
-    bridged = arbitrum.deploy(load_artifact("BridgedCORToken"), child_gw.address)
-    child_gw.functions.initialize(bridged.address).transact({"from": arbitrum.accounts[0].address})
+    parent_gw = l1.deploy(load_artifact("ParentCORGateway"), arb.contracts.inbox, arb.contracts.bridge)
+    child_gw = arbitrum.deploy(load_artifact("ChildCORGateway"), parent_gw.address)
     parent_gw.functions.initialize(child_gw.address).transact({"from": l1.accounts[0].address})
+    bridged = arbitrum.w3.eth.contract(
+        address=child_gw.functions.calculateL2TokenAddress(cor.address).call(),
+        abi=load_artifact("BridgedCORToken").abi,
+    )
     l3 = nitro_rollup(devnet, "l3", native_token=bridged.address)
 
     # l1 -> arbitrum through the gateways
@@ -37,10 +37,10 @@ def test_cor_goes_l1_to_l3_and_comes_back_to_l1() -> None:
         cor.address,
         holder.address,
         100 * COR,
-        300_000,
+        2_000_000,
         2 * 10**9,
         encode(["uint256", "bytes"], [max_submission, b""]),
-    ).transact({"from": holder.address, "value": max_submission + 300_000 * 2 * 10**9})
+    ).transact({"from": holder.address, "value": max_submission + 2_000_000 * 2 * 10**9})
     arb.drive(1, [arb.reader])
     assert bridged.functions.balanceOf(holder.address).call() == 100 * COR
 
