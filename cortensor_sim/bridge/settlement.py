@@ -44,7 +44,7 @@ def register_stack(kind: str, factory: StackFactory) -> None:
 ROLES: dict[str, frozenset[str]] = {
     "relayer": frozenset({"relayer", "nitro-outbox-executor"}),
     "proposer": frozenset({"proposer", "nitro-validator"}),
-    "challenger": frozenset({"challenger"}),
+    "challenger": frozenset({"challenger", "nitro-challenger"}),
     "batcher": frozenset({"nitro-batch-poster"}),
 }
 """A role a fault can pause -> the actors that play it on each stack (OP Stack, Nitro). The

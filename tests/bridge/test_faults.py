@@ -161,6 +161,7 @@ def test_a_pause_until_resumed_holds_through_relay_and_long_jumps(devnet: Devnet
         "arbitrum/nitro-outbox-executor",
         "base/relayer",
         "l3/nitro-outbox-executor",
+        "solana/relayer",  # the guardian bridge's relayer
     ]
     devnet.advance(60)
     (withdrawal,) = devnet.messages("withdrawal")

@@ -94,10 +94,7 @@ timeline:
         ("{do: sequencer_outage, chain: mars, for: 1h}", "timeline[0].chain: unknown chain 'mars'"),
         ("{do: sequencer_outage, chain: base}", "timeline[0].for: Field required"),
         ("{do: sequencer_outage, chain: base, for: -1m}", "timeline[0].for"),
-        (
-            "{do: pause, role: challenger, rollup: arbitrum}",
-            "timeline[0].role: no challenger runs on 'arbitrum'",
-        ),
+        ("{do: pause, role: batcher, rollup: base}", "timeline[0].role: no batcher runs on 'base'"),
         ("{do: pause, role: janitor}", "timeline[0].role: Input should be"),
         ("{do: pause, role: relayer, rollup: l1}", "timeline[0].rollup: 'l1' is a root chain"),
         ("{do: resume, role: batcher, rollup: base}", "timeline[0].role: no batcher runs on 'base'"),

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 
 ENGINE_KINDS: dict[str, frozenset[str]] = {
     "op-stack": frozenset({"relayer", "proposer", "challenger"}),
-    "nitro": frozenset({"relayer", "proposer", "batcher"}),
-    "orbit": frozenset({"relayer", "proposer", "batcher"}),
+    "nitro": frozenset({"relayer", "proposer", "challenger", "batcher"}),
+    "orbit": frozenset({"relayer", "proposer", "challenger", "batcher"}),
 }
-"""Rollup kinds the settlement engine runs, and the roles a pause can stop on each (the OP Stack
-has a proposer and a challenger; Nitro a validator that asserts, and a batch poster)."""
+"""Rollup kinds the settlement engine runs, and the roles a pause can stop on each (Nitro's
+proposer is its validator, which posts assertions; only Nitro has a batch poster)."""
 
 Role = Literal["relayer", "proposer", "challenger", "batcher"]
 
