@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # imported where first used: pytest imports this module in ev
     from .deployer import Deployer
     from .relay import Relay
     from .reverts import ContractBook, RevertLog
+    from .scenarios import ScenarioRunner
     from .settings import Settings
 
 SETTINGS = pytest.StashKey["Settings"]()
@@ -385,3 +386,15 @@ def _cortensor_function_isolation(request: pytest.FixtureRequest) -> Iterator[No
     state: SessionState = request.getfixturevalue(DEVNET_FIXTURE)
     with isolated(state.devnet):
         yield
+
+
+# ---------------------------------------------------------------------------------------- scenarios
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> ScenarioRunner:
+    """``scenario("default")`` or ``scenario("path/to.yaml", seed=3)``: run a YAML scenario (a
+    bundled name, or a path relative to the rootdir) on its own devnet and return its outcome:
+    ``.passed``, ``.expectations``, ``.failures``, ``.trace_hash``, ``.messages()``, ``.devnet``,
+    ``.assert_passed()``. The session's devnet is not touched."""
+    from .scenarios import ScenarioRunner
+
+    return ScenarioRunner(request.config.rootpath)
