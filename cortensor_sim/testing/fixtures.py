@@ -2,8 +2,10 @@
 
 Fixtures: ``devnet`` (built once per session, the Cortensor contracts deployed), ``l1``, ``base``,
 ``arbitrum``, ``l3``, ``solana`` (its chains, by the topology's names), ``accounts`` (the funded dev
-accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name), ``deploy`` and
-``relay`` (cross-chain messages delivered through the settlement engine).
+accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name), ``deploy``,
+``relay`` (cross-chain messages delivered through the settlement engine) and ``scenario`` (a YAML
+scenario run on a devnet of its own). Every import of web3, py-evm or the chains happens inside a
+fixture or a hook that runs once the devnet is used: pytest imports this module in every run.
 Isolation fixtures (autouse, one per scope) snapshot and revert around every scope that uses the
 devnet; a failed test whose exception is a revert gets a section naming the chain, the contract
 and the decoded error.
