@@ -4,6 +4,7 @@
     python benchmarks/bench_plugin.py            # N=200 tests per session, 5 repetitions
     python benchmarks/bench_plugin.py --quick    # N=50, 3 repetitions
     python benchmarks/bench_plugin.py --json out.json
+    python benchmarks/bench_plugin.py --startup-only   # section 3 alone, 5 repetitions
 
 1. **Per-test isolation, in pytest.** Two generated projects of N tests run in fresh pytest
    processes; every test asks for ``l1``, ``base`` and ``accounts`` and makes one transfer on each
@@ -201,7 +202,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="N=50 tests, 3 repetitions")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--startup-only", action="store_true", help="measure the session start-up alone")
     args = parser.parse_args()
+    if args.startup_only:
+        with tempfile.TemporaryDirectory(prefix="bench-plugin-") as tmp:
+            start = session_startup(3 if args.quick else 5, Path(tmp))
+        _print_startup(start)
+        if args.json:
+            args.json.write_text(json.dumps({"session_startup": start}, indent=2))
+        return
     n, repetitions = (50, 3) if args.quick else (200, 5)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-plugin-") as tmp:
@@ -227,6 +236,12 @@ def main() -> None:
         f"{iso['setup_teardown_not_isolated_ms']:.2f} ms not"
     )
     print(f"snapshot + revert around a transfer on every chain: {alone['median_ms']:.2f} ms (median)")
+    _print_startup(start)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+def _print_startup(start: dict[str, float]) -> None:
     print(
         "session start-up, one test using cortensor, fresh process: "
         f"warm cache {start['warm_process_s']:.2f} s wall, {start['warm_process_cpu_s']:.2f} s CPU "
@@ -236,8 +251,6 @@ def main() -> None:
         "devnet ready in "
         f"{start['warm_devnet_s']:.2f} s warm, {start['cold_devnet_s']:.2f} s cold"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

@@ -2,25 +2,34 @@
 
 >>> from cortensor_sim import Devnet
 >>> devnet = Devnet()
+
+Importing this package is cheap: the public names below are looked up on first use (PEP 562),
+because every pytest run of every project where cortensor-sim is installed imports the package
+for its plugin (``cortensor_sim.testing.plugin``), and web3 and py-evm take a second or more to
+import. The layers that register themselves with the chains (the settlement engine of
+``cortensor_sim.bridge`` and the Nitro/Orbit chain-kind rules of ``cortensor_sim.rollups.nitro``)
+are imported by :func:`register_layers`, which :class:`~cortensor_sim.chains.devnet.Devnet` calls
+before it builds any chain, so ``Devnet()`` has its settlement engine however it was imported.
 """
 
-from . import bridge  # noqa: F401  (registers the settlement engine with Devnet)
-from .chains import (
-    ChainSpec,
-    Devnet,
-    EvmChain,
-    SimClock,
-    SolanaChain,
-    StateFileError,
-    SystemCall,
-    Topology,
-    default_topology,
-)
-from .rollups import nitro as _nitro  # registers the nitro and orbit chain-kind rules
+from __future__ import annotations
 
-del _nitro
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+_FROM_CHAINS = (
+    "ChainSpec",
+    "Devnet",
+    "EvmChain",
+    "SimClock",
+    "SolanaChain",
+    "StateFileError",
+    "SystemCall",
+    "Topology",
+    "default_topology",
+)
 
 __all__ = [
     "ChainSpec",
@@ -33,4 +42,37 @@ __all__ = [
     "Topology",
     "__version__",
     "default_topology",
+    "register_layers",
 ]
+
+_LAYERS = (".bridge", ".rollups.nitro")
+"""The packages that register into ``cortensor_sim.chains`` when imported (imports flow downward,
+so the chains cannot import them): the settlement engine, and the nitro and orbit kinds' rules."""
+
+
+def register_layers() -> None:
+    """Import the layers that register themselves with the chains (idempotent, cheap once done)."""
+    for name in _LAYERS:
+        importlib.import_module(name, __name__)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_CHAINS:
+        value = getattr(importlib.import_module(".chains", __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    from .chains import (
+        ChainSpec,
+        Devnet,
+        EvmChain,
+        SimClock,
+        SolanaChain,
+        StateFileError,
+        SystemCall,
+        Topology,
+        default_topology,
+    )

@@ -8,8 +8,9 @@
 
 Rollups settle through a settlement engine (``cortensor_sim.bridge``) that this module knows only
 by the :class:`SettlementDriver` protocol: the engine registers itself as
-:attr:`Devnet.settlement_factory` when ``cortensor_sim`` is imported, so ``chains`` never imports
-the layers above it.
+:attr:`Devnet.settlement_factory` when it is imported, and ``cortensor_sim.register_layers()``
+(called before the first chain is built) imports it by name, so ``chains`` never imports the
+layers above it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+from .. import register_layers
 from .accounts import dev_accounts
 from .clock import SimClock
 from .engine import GenesisAccount, SealedBlock
@@ -85,6 +87,7 @@ class Devnet:
 
     @classmethod
     def _new_settlement(cls, topology: Topology) -> SettlementDriver | None:
+        register_layers()  # the engine and the rollups' kind rules register themselves on import
         factory = cls.settlement_factory
         return factory(topology) if factory is not None else None
 

@@ -652,6 +652,13 @@ def schema(
 
 
 def serve(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="A scenario file or bundled name: run it, then serve the devnet it leaves."),
+    ] = None,
+    setup_only: Annotated[
+        bool, typer.Option(help="With a scenario: run only its leading deploy/fund/register_nodes steps.")
+    ] = False,
     topology: Annotated[
         Path | None, typer.Option(help="A topology YAML file (default: the default devnet).")
     ] = None,
@@ -676,12 +683,19 @@ def serve(
     """Serve every chain over JSON-RPC (HTTP and WebSocket) until Ctrl-C; see docs/serve.md.
 
     Example: cortensor-sim serve --automine --port l1=8545 --dump-state state.devnet.json.gz
+
+    Example: cortensor-sim serve withdrawal-base-to-l1 --automine
     """
     import asyncio
 
     from .server.command import PortSpecError, parse_ports, serve_until_interrupted
 
-    net = _open_devnet(topology, load_state)
+    if scenario is not None:
+        net = _scenario_devnet(scenario, setup_only, topology, load_state)
+    elif setup_only:
+        raise _fail("--setup-only needs a scenario")
+    else:
+        net = _open_devnet(topology, load_state)
     try:
         ports = parse_ports(port or [], net)
         asyncio.run(
@@ -702,6 +716,20 @@ def serve(
         raise _fail(
             f"cannot listen on {host}: {exc.strerror or exc} (choose with --port CHAIN=PORT)"
         ) from None
+
+
+def _scenario_devnet(scenario: str, setup_only: bool, topology: Path | None, state: Path | None) -> Devnet:
+    """The devnet a scenario leaves (its own topology and seed), after a summary line."""
+    from .server.scenario import run_for_serving
+
+    if topology is not None or state is not None:
+        raise _fail("a scenario brings its own topology: give a scenario or --topology/--state, not both")
+    try:
+        served = run_for_serving(scenario, setup_only=setup_only)
+    except InputError as exc:
+        raise _fail(str(exc)) from None
+    console.print(served.summary, highlight=False)
+    return served.devnet
 
 
 app.command("run")(run)

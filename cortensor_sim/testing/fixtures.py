@@ -2,8 +2,10 @@
 
 Fixtures: ``devnet`` (built once per session, the Cortensor contracts deployed), ``l1``, ``base``,
 ``arbitrum``, ``l3``, ``solana`` (its chains, by the topology's names), ``accounts`` (the funded dev
-accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name), ``deploy`` and
-``relay`` (cross-chain messages delivered through the settlement engine).
+accounts with their keys), ``cortensor`` (the deployed Cortensor contracts by name), ``deploy``,
+``relay`` (cross-chain messages delivered through the settlement engine) and ``scenario`` (a YAML
+scenario run on a devnet of its own). Every import of web3, py-evm or the chains happens inside a
+fixture or a hook that runs once the devnet is used: pytest imports this module in every run.
 Isolation fixtures (autouse, one per scope) snapshot and revert around every scope that uses the
 devnet; a failed test whose exception is a revert gets a section naming the chain, the contract
 and the decoded error.
@@ -15,45 +17,57 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
-import eth_abi
-import eth_utils
 import pytest
-import web3
-from eth_account.signers.local import LocalAccount
-from solders.keypair import Keypair
 
-import cortensor_sim
-
-from ..artifacts import available_artifacts, load_artifact
-from ..chains.devnet import Devnet
-from ..chains.evm import EvmChain
-from ..chains.solana import SolanaChain
-from ..protocol.deployment import ROLE
-from .cortensor import CortensorContracts
-from .deployer import Deployer
-from .devnet_cache import session_devnet
 from .isolation import DEVNET_FIXTURE, devnet_users, isolated
 from .plugin import NO_ISOLATION_MARKER
-from .relay import Relay, describe_messages
-from .reverts import ContractBook, RevertLog, RevertRecorder, revert_data
-from .settings import Settings
 
-SETTINGS = pytest.StashKey[Settings]()
+if TYPE_CHECKING:  # imported where first used: pytest imports this module in every run
+    from eth_account.signers.local import LocalAccount
+    from solders.keypair import Keypair
+
+    from ..chains.devnet import Devnet
+    from ..chains.evm import EvmChain
+    from ..chains.solana import SolanaChain
+    from .cortensor import CortensorContracts
+    from .deployer import Deployer
+    from .relay import Relay
+    from .reverts import ContractBook, RevertLog
+    from .scenarios import ScenarioRunner
+    from .settings import Settings
+
+SETTINGS = pytest.StashKey["Settings"]()
 STATE = pytest.StashKey["SessionState"]()
 USERS = pytest.StashKey[set[str]]()
 CACHE_SUBDIR = "cortensor_sim"
 
 
 def _bundled_abis() -> Iterator[list[dict[str, Any]]]:
+    from ..artifacts import available_artifacts, load_artifact
+
     for name in available_artifacts():
         yield load_artifact(name).abi
 
 
 def _role_names() -> dict[bytes, str]:
     """The protocol's role ids by name, so a MissingRole revert reads ``role=ADMIN_ROLE (0x...)``."""
+    from ..protocol.deployment import ROLE
+
     return {role: name for name, role in ROLE.items()}
+
+
+def _revert_log() -> RevertLog:
+    from .reverts import RevertLog
+
+    return RevertLog()
+
+
+def _contract_book() -> ContractBook:
+    from .reverts import ContractBook
+
+    return ContractBook(_bundled_abis, words=_role_names())
 
 
 @dataclass
@@ -65,13 +79,28 @@ class SessionState:
     from_cache: bool
     start_seconds: float
     cache_dir: Path | None
-    reverts: RevertLog = field(default_factory=RevertLog)
-    book: ContractBook = field(default_factory=lambda: ContractBook(_bundled_abis, words=_role_names()))
+    reverts: RevertLog = field(default_factory=_revert_log)
+    book: ContractBook = field(default_factory=_contract_book)
+
+
+def session_settings(config: pytest.Config) -> Settings:
+    """The session's settings. The plugin reads them at configure time when a topology is named
+    (so a bad file is a usage error before any test runs); else they are read here on first use,
+    so that a run that never touches the devnet never imports the chains (web3, py-evm)."""
+    if SETTINGS not in config.stash:
+        from .settings import settings_from
+
+        config.stash[SETTINGS] = settings_from(config)
+    return config.stash[SETTINGS]
 
 
 def _start(config: pytest.Config) -> SessionState:
+    from .cortensor import CortensorContracts
+    from .devnet_cache import session_devnet
+    from .reverts import RevertRecorder
+
     started = time.perf_counter()
-    settings = config.stash[SETTINGS]
+    settings = session_settings(config)
     cache = getattr(config, "cache", None)  # absent under -p no:cacheprovider: build every session
     cache_dir = cache.mkdir(CACHE_SUBDIR) if cache is not None else None
     built = session_devnet(settings.topology, protocol=settings.protocol, cache_dir=cache_dir)
@@ -96,7 +125,12 @@ def _start(config: pytest.Config) -> SessionState:
 
 # ---------------------------------------------------------------------------------------- hooks
 def pytest_report_header(config: pytest.Config) -> str:
-    settings = config.stash[SETTINGS]
+    settings = config.stash.get(SETTINGS, None)
+    if settings is None:  # the default topology, not read yet: say so without importing the chains
+        protocol = "Cortensor deployed" if config.getini("cortensor_protocol") else "no protocol"
+        seed = config.getoption("--cortensor-seed") or config.getini("cortensor_seed")
+        where = f"seed {seed!r}" if seed else "its own seed"
+        return f"cortensor-sim: default topology ({where}; {protocol})"
     chains = ", ".join(spec.name for spec in settings.topology.chains)
     protocol = "Cortensor deployed" if settings.protocol else "no protocol"
     where = f"topology: {settings.topology_source}, seed {settings.topology.seed!r}"
@@ -126,19 +160,27 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         state.reverts.clear()
 
 
-_LIBRARY_FRAMES = tuple(
-    str(Path(m.__file__).parent) for m in (web3, eth_utils, eth_abi, cortensor_sim) if m.__file__
-)
+def _library_frames() -> tuple[str, ...]:
+    import eth_abi
+    import eth_utils
+    import web3
+
+    import cortensor_sim
+
+    return tuple(
+        str(Path(m.__file__).parent) for m in (web3, eth_utils, eth_abi, cortensor_sim) if m.__file__
+    )
 
 
 def _cut_library_frames(exc: BaseException) -> None:
     """End the exception's traceback at the last frame of the user's code: web3's error formatting
     is a dozen frames deep, and the test's own frames say where it failed."""
     last_own = None
+    library = _library_frames()
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if not filename.startswith(_LIBRARY_FRAMES) and not filename.endswith(".pyx"):
+        if not filename.startswith(library) and not filename.endswith(".pyx"):
             last_own = tb
         tb = tb.tb_next
     if last_own is not None:
@@ -147,11 +189,15 @@ def _cut_library_frames(exc: BaseException) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    state = item.config.stash.get(STATE, None)
+    if state is None:  # no test has used the devnet yet: nothing of ours to report
+        return (yield)
+    from .reverts import revert_data
+
     if call.excinfo is not None and revert_data(call.excinfo.value) is not None:
         _cut_library_frames(call.excinfo.value)
     report = yield
-    state = item.config.stash.get(STATE, None)
-    if state is None or not report.failed or call.excinfo is None:
+    if not report.failed or call.excinfo is None:
         return report
     _add_undelivered_messages(item, state, report)
     data = revert_data(call.excinfo.value)
@@ -173,6 +219,8 @@ def _add_undelivered_messages(item: pytest.Item, state: SessionState, report: py
     status, the transaction of each step): the usual reason a cross-chain assertion fails."""
     if DEVNET_FIXTURE not in getattr(item, "fixturenames", ()) or state.devnet.settlement is None:
         return
+    from .relay import describe_messages
+
     pending = [record for record in state.devnet.messages() if not record.done]
     longrepr = report.longrepr
     if pending and hasattr(longrepr, "addsection"):
@@ -235,7 +283,7 @@ def solana(devnet: Devnet) -> SolanaChain:
     return _chain(devnet, "solana")
 
 
-class DevAccounts(Sequence[LocalAccount]):
+class DevAccounts(Sequence["LocalAccount"]):
     """The funded dev accounts (the anvil/Hardhat mnemonic), the same on every EVM chain:
     ``accounts[0].address``, ``accounts[0].key``; ``accounts.solana`` holds the funded Solana keypairs."""
 
@@ -260,6 +308,8 @@ class DevAccounts(Sequence[LocalAccount]):
 @pytest.fixture(scope="session")
 def accounts(devnet: Devnet) -> DevAccounts:
     """The funded dev accounts with their keys (``accounts[0]`` deployed the Cortensor contracts)."""
+    from ..chains.solana import SolanaChain
+
     evm = next(iter(devnet.evm_chains.values()), None)
     sol = next((c for c in devnet if isinstance(c, SolanaChain)), None)
     return DevAccounts(evm.accounts if evm else (), sol.keypairs if sol else ())
@@ -283,6 +333,8 @@ def deploy(_cortensor_session_devnet: SessionState, request: pytest.FixtureReque
     bundled artifact by name, a Foundry/Hardhat artifact file or build tree, or a .sol source
     (compiled with solc-js); returns the web3 contract object. Session scope, so module and session
     fixtures can deploy too; what a test deploys is reverted with the rest of the test."""
+    from .deployer import Deployer
+
     state = _cortensor_session_devnet
     first_evm = next(iter(state.devnet.evm_chains))
     return Deployer(state.devnet, state.book, request.config.rootpath, first_evm)
@@ -294,6 +346,8 @@ def relay(devnet: Devnet) -> Relay:
     now, ``relay.past_window()`` passes the longest challenge window (proposals, proofs,
     finalizations on the way), ``relay.until_delivered(tx_hash)`` runs the clock until that
     message arrives or fails the test with its route, status and transactions."""
+    from .relay import Relay
+
     return Relay(devnet)
 
 
@@ -334,3 +388,15 @@ def _cortensor_function_isolation(request: pytest.FixtureRequest) -> Iterator[No
     state: SessionState = request.getfixturevalue(DEVNET_FIXTURE)
     with isolated(state.devnet):
         yield
+
+
+# ---------------------------------------------------------------------------------------- scenarios
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> ScenarioRunner:
+    """``scenario("default")`` or ``scenario("path/to.yaml", seed=3)``: run a YAML scenario (a
+    bundled name, or a path relative to the rootdir) on its own devnet and return its outcome:
+    ``.passed``, ``.expectations``, ``.failures``, ``.trace_hash``, ``.messages()``, ``.devnet``,
+    ``.assert_passed()``. The session's devnet is not touched."""
+    from .scenarios import ScenarioRunner
+
+    return ScenarioRunner(request.config.rootpath)

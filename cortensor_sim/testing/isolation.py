@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ..chains.devnet import Devnet
+if TYPE_CHECKING:
+    from ..chains.devnet import Devnet
 
 __all__ = ["DEVNET_FIXTURE", "devnet_users", "isolated"]
 

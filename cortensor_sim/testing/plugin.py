@@ -1,7 +1,8 @@
 """The pytest entry point: options, ini settings and the marker; the fixtures come from :mod:`.fixtures`.
 
 Why two modules: pytest imports this module in every run of every project where cortensor-sim is
-installed, so it only declares options. The fixtures module is registered in
+installed, so it only declares options; neither module imports web3 or py-evm before a fixture
+asks for the devnet (``python -X importtime -m pytest`` shows it). The fixtures module is registered in
 :func:`pytest_configure`, and only when the plugin is enabled, so ``cortensor_enabled = false``
 removes the fixtures as completely as ``-p no:cortensor_sim`` does.
 """
@@ -55,11 +56,14 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     if not config.getini("cortensor_enabled"):
         return
-    from . import fixtures
-    from .settings import SettingsError, settings_from
+    from . import fixtures  # light: the fixtures import the chains when first used
 
-    try:
-        config.stash[fixtures.SETTINGS] = settings_from(config)
-    except SettingsError as exc:
-        raise pytest.UsageError(f"cortensor-sim: {exc}") from None
+    if config.getoption("--cortensor-topology") or config.getini("cortensor_topology"):
+        # a named topology file is read now, so that a bad one stops the run before any test
+        from .settings import SettingsError, settings_from
+
+        try:
+            config.stash[fixtures.SETTINGS] = settings_from(config)
+        except SettingsError as exc:
+            raise pytest.UsageError(f"cortensor-sim: {exc}") from None
     config.pluginmanager.register(fixtures, "cortensor_sim.fixtures")

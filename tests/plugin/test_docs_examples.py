@@ -42,10 +42,16 @@ def _run(pytester: pytest.Pytester, examples: dict[str, str]) -> None:
 
 def test_the_docs_have_runnable_examples() -> None:
     examples = _examples()
-    assert {"test_first.py", "test_cortensor_token.py", "test_module_scope.py", "test_greeting.py"} <= set(
-        examples
-    )
+    names = {
+        "test_first.py",
+        "test_cortensor_token.py",
+        "test_module_scope.py",
+        "test_greeting.py",
+        "test_ping.py",
+    }
+    assert names <= set(examples)
     assert _needs_solc(examples["test_greeting.py"]) and "src/Greeting.sol" in _sources()
+    assert _needs_solc(examples["test_ping.py"]) and "src/Ping.sol" in _sources()
 
 
 def test_every_example_in_the_docs_passes(pytester: pytest.Pytester) -> None:

@@ -50,9 +50,8 @@ def test_seed_option_sets_the_devnets_seed(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("--cortensor-seed", "my-seed")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(
-        ["cortensor-sim: l1, base, arbitrum, l3, solana (topology: default, seed 'my-seed'; no protocol)"]
-    )
+    # the default topology is read when the devnet is first used, so the header names it only
+    result.stdout.fnmatch_lines(["cortensor-sim: default topology (seed 'my-seed'; no protocol)"])
 
 
 def test_seed_changes_the_chains_state(pytester: pytest.Pytester) -> None:
@@ -152,3 +151,19 @@ def test_accounts_are_funded_with_their_keys(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_run_that_never_uses_the_devnet_imports_neither_web3_nor_py_evm(pytester: pytest.Pytester) -> None:
+    """The plugin is imported in every pytest run where cortensor-sim is installed: until a fixture
+    asks for the devnet it must cost next to nothing (web3 and py-evm take a second to import)."""
+    pytester.makepyfile(
+        test_inner_light="""
+        import sys
+
+        def test_nothing_heavy_was_imported():
+            heavy = ("web3", "eth", "eth_account", "cortensor_sim.chains")
+            assert [name for name in heavy if name in sys.modules] == []
+            assert "cortensor_sim.testing.fixtures" in sys.modules  # the plugin is active
+        """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)

@@ -108,3 +108,83 @@ def test_a_bad_port_spec_is_a_clear_error() -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "--port 'nowhere=1'" in err and "Traceback" not in err
+
+
+DEPOSIT_SCENARIO = """
+name: eth-deposit
+seed: 1
+topology:
+  seed: eth-deposit
+  accounts: 10
+  chains:
+    - {name: l1,   kind: ethereum,             chain_id: 900, block_time: 12}
+    - {name: base, kind: op-stack, parent: l1, chain_id: 901, block_time: 2}
+parameters:
+  session_chain: l1
+actors:
+  users: 1
+  miners: 1
+timeline:
+  - {do: deploy, chain: l1}
+  - {do: fund, chain: l1, to: [user0], amount: 1000 COR}
+  - {do: bridge, from: l1, to: base, actor: user0, amount: 1 ether}
+  - {do: advance, by: 1m}
+expectations:
+  - {expect: messages, route: l1 -> base, status: relayed, count: 1}
+"""
+
+
+def _serve_scenario(tmp_path: Path, *args: str) -> tuple[str, dict[str, str], subprocess.Popen[str]]:
+    path = tmp_path / "deposit.yaml"
+    path.write_text(DEPOSIT_SCENARIO)
+    process = _start(
+        str(path), "--automine", "--port", "l1=0", "--port", "base=0", "--solana-port", "-1", *args
+    )
+    assert process.stdout is not None
+    summary = process.stdout.readline()
+    return summary, _urls(process), process
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0 and "Traceback" not in err, err
+    return err
+
+
+def test_serve_a_scenario_serves_the_devnet_its_timeline_left(tmp_path: Path) -> None:
+    summary, urls, process = _serve_scenario(tmp_path)
+    try:
+        assert summary.startswith("scenario 'eth-deposit': ran 4 of 4 steps, simulated 60")
+        assert "all expectations held" in summary and re.search(r"trace [0-9a-f]{64}", summary)
+        assert set(urls) == {"l1", "base"}
+        (message,) = _rpc(urls["l1"], "cortensor_messages", [])  # type: ignore[misc]
+        assert message["route"] == "l1 -> base" and message["status"] == "relayed"
+        assert int(_rpc(urls["base"], "eth_blockNumber", []), 16) > 0  # type: ignore[arg-type]
+    finally:
+        _stop(process)
+
+
+def test_serve_a_scenarios_setup_only_stops_before_its_story(tmp_path: Path) -> None:
+    summary, urls, process = _serve_scenario(tmp_path, "--setup-only")
+    try:
+        assert summary.startswith("scenario 'eth-deposit': ran 2 of 4 steps")
+        assert "set-up steps only, expectations not checked" in summary
+        assert _rpc(urls["l1"], "cortensor_messages", []) == []
+        assert int(_rpc(urls["l1"], "eth_blockNumber", []), 16) > 0  # type: ignore[arg-type]  # deployed
+    finally:
+        _stop(process)
+
+
+def test_serve_a_bad_scenario_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(DEPOSIT_SCENARIO.replace("to: base, actor", "to: nowhere, actor"))
+    process = _start(str(path), "--automine")
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert "bad.yaml:" in err and "unknown chain 'nowhere'" in err and "Traceback" not in err
