@@ -124,3 +124,15 @@ def test_get_logs_accepts_hexbytes_topics_and_block_hash(devnet: Devnet) -> None
     assert [log["transactionHash"] for log in by_topic] == [tx_hash]
     by_block = w3.eth.get_logs({"blockHash": block_hash})
     assert [log["transactionHash"] for log in by_block] == [tx_hash]
+
+
+def test_a_call_whose_value_the_sender_cannot_pay_says_so(devnet: Devnet) -> None:
+    """Without ``from`` (the zero address, no balance), a call or estimate that moves value fails
+    with an error that says why, on every engine, not a malformed-params error."""
+    w3 = devnet.evm("l1").w3
+    request = {"to": "0x" + "11" * 20, "value": hex(10**30)}
+    for method, params in (("eth_estimateGas", [request]), ("eth_call", [request, "latest"])):
+        response = w3.provider.make_request(method, params)  # type: ignore[arg-type]
+        error = response["error"]
+        assert error["code"] != -32602, error
+        assert "insufficient" in error["message"].lower() or "funds" in error["message"].lower(), error

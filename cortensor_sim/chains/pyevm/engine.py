@@ -914,9 +914,11 @@ def _topics_match(log_topics: Sequence[int], wanted: Sequence[Sequence[bytes] | 
 
 def _reverted(computation: Any) -> ExecutionReverted:
     error = computation.error
-    data = bytes(getattr(error, "args", [b""])[0] or b"") if error.args else b""
-    if not isinstance(data, bytes | bytearray):
-        data = b""
+    first = error.args[0] if error.args else b""
+    # A revert carries its return data; other errors (insufficient funds for a call's value, an
+    # invalid opcode...) carry py-evm's text, which becomes the message instead.
+    data = bytes(first) if isinstance(first, bytes | bytearray) else b""
+    text = first if isinstance(first, str) else ""
     message = "execution reverted"
     if data[:4] == bytes.fromhex("08c379a0") and len(data) >= 68:
         from eth_abi import decode
@@ -927,7 +929,7 @@ def _reverted(computation: Any) -> ExecutionReverted:
         except Exception:  # a malformed Error(string) payload: keep the raw data
             pass
     elif not data and not isinstance(error, Revert):
-        message = f"execution failed: {type(error).__name__}"
+        message = f"execution failed: {type(error).__name__}" + (f": {text}" if text else "")
     return ExecutionReverted(message, data)
 
 
