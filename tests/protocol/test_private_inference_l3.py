@@ -21,7 +21,7 @@ from cortensor_sim.protocol.privacy.crypto import (
     unwrap_key,
 )
 from cortensor_sim.protocol.privacy.leaks import find_leaks
-from cortensor_sim.protocol.privacy.sessions import KeyNotDelivered, PrivateInference
+from cortensor_sim.protocol.privacy.sessions import KeyNotDelivered, PrivateInference, node_public_key
 
 PROMPTS = (
     "Draft a confidential merger memo for the board of Acme Robotics, due Friday.",
@@ -108,7 +108,7 @@ def test_only_ciphertexts_and_commitments_are_posted(private_run: PrivateRun) ->
     # Every registered node key is the real public key of the miner's account.
     pool = network.contracts.node_pool.functions
     for miner in network.actors.miners:
-        stored = bytes(pool.getNode(pool.nodeIdOf(miner).call()).call()[5])
+        stored = node_public_key(network.contracts.node_pool, pool.nodeIdOf(miner).call())
         assert stored == public_key_of(network.account_key(miner))
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from eth_abi import encode
 from eth_utils import keccak
+from web3.contract import Contract
 
 from ..inference import Verdict, judge
 from ..network import CortensorNetwork
@@ -39,6 +40,7 @@ __all__ = [
     "KeyNotDelivered",
     "PrivateInference",
     "PrivateSession",
+    "node_public_key",
 ]
 
 RESULT_PREFIX = "private:0x"
@@ -149,7 +151,7 @@ class PrivateInference:
         pool = self.network.contracts.node_pool.functions
         node_id = pool.nodeIdOf(account).call()
         if node_id != bytes(32):
-            return bytes(pool.getNode(node_id).call()[5])
+            return node_public_key(self.network.contracts.node_pool, node_id)
         return public_key_of(self.network.account_key(account))
 
     def submit(self, session_id: int, prompts: Sequence[str]) -> list[int]:
@@ -293,3 +295,10 @@ class PrivateInference:
         fields = [kind, self.network.chain.chain_id, contract, session_id, task_id]
         fields.append(author or "0x" + "00" * 20)
         return keccak(encode(["string", "uint256", "address", "uint256", "uint256", "address"], fields))
+
+
+def node_public_key(node_pool: Contract, node_id: bytes) -> bytes:
+    """The public key NodePool stores for a node, found by its field name in getNode's ABI."""
+    (output,) = next(item for item in node_pool.abi if item.get("name") == "getNode")["outputs"]
+    fields = [component["name"] for component in output["components"]]
+    return bytes(node_pool.functions.getNode(node_id).call()[fields.index("publicKey")])
