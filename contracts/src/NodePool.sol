@@ -102,6 +102,8 @@ contract NodePool is AccessRoles {
     error ReputationNotConfigured();
     error ReputationCheckFailed(bytes32 nodeId);
     error TokenTransferFailed();
+    error InvalidPublicKeyLength(uint256 length);
+    error PublicKeyNotOnCurve();
 
     event NodeAdded(bytes32 indexed nodeId, address indexed nodeAddress, uint256 timestamp);
     event NodeEphemeral(bytes32 indexed nodeId, address indexed nodeAddress, uint256 timestamp);
@@ -188,7 +190,8 @@ contract NodePool is AccessRoles {
     /// @notice Register the caller's node and pull `stake` COR from the caller (approve first).
     /// @param nodeId must equal getNodeId(msg.sender): ids are derived from the address
     /// @param modelIds models the node serves (1..MAX_MODELS_PER_NODE); matched exactly by reserveRandomBySession
-    /// @param publicKey the node's encryption key (used by private sessions off-chain)
+    /// @param publicKey the node's secp256k1 public key for private sessions: 64 bytes, x || y
+    ///        (uncompressed, without the 0x04 prefix), checked to lie on the curve
     /// @param stake COR amount within [minStake, maxStake]
     function addNode(bytes32 nodeId, uint256[] calldata modelIds, bytes calldata publicKey, uint256 stake)
         external
@@ -199,6 +202,7 @@ contract NodePool is AccessRoles {
         if (modelIds.length == 0) revert NoModels();
         if (modelIds.length > MAX_MODELS_PER_NODE) revert TooManyModels(modelIds.length, MAX_MODELS_PER_NODE);
         if (stake < minStake || stake > maxStake) revert StakeOutOfRange(stake, minStake, maxStake);
+        _checkPublicKey(publicKey);
 
         Node storage n = _nodes[nodeId];
         n.nodeId = nodeId;
@@ -527,5 +531,17 @@ contract NodePool is AccessRoles {
             if (models[m] == modelId) return true;
         }
         return false;
+    }
+
+    /// @dev Private sessions wrap their session key to this key with ECIES (secp256k1), so a key
+    ///      that is not a curve point would make the node unreachable, silently. Checks the
+    ///      64-byte x || y form and y^2 = x^3 + 7 (mod p), as SEC 2 defines secp256k1.
+    function _checkPublicKey(bytes calldata publicKey) private pure {
+        if (publicKey.length != 64) revert InvalidPublicKeyLength(publicKey.length);
+        uint256 p = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F;
+        uint256 x = uint256(bytes32(publicKey[0:32]));
+        uint256 y = uint256(bytes32(publicKey[32:64]));
+        if (x >= p || y >= p) revert PublicKeyNotOnCurve();
+        if (mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 7, p)) revert PublicKeyNotOnCurve();
     }
 }

@@ -23,6 +23,7 @@ from web3.logs import DISCARD
 from ..chains.evm import EvmChain
 from .deployment import ProtocolContracts, deploy_protocol
 from .inference import Verdict
+from .privacy.crypto import public_key_of
 
 COR = 10**18
 NODE_STAKE = 6_000 * COR
@@ -198,17 +199,25 @@ class CortensorNetwork:
         )
 
     def add_node(self, miner: str, models: Sequence[int] = (0,), stake: int = NODE_STAKE) -> bytes:
-        """A miner stakes COR and registers; the validator's network check makes it ephemeral."""
+        """A miner stakes COR and registers with its account's secp256k1 public key; the validator's
+        network check makes it ephemeral."""
         name = self.actors.name_of(miner)
         node_id = keccak(bytes.fromhex(miner[2:]))  # ids are derived: keccak256 of the address
         pool = self.contracts.node_pool
         self._send(name, "approve stake", self.contracts.cor.functions.approve(pool.address, stake), miner)
-        public_key = keccak(text=f"pubkey:{miner}")
+        public_key = public_key_of(self.account_key(miner))  # what private sessions encrypt to
         self._send(name, "addNode", pool.functions.addNode(node_id, list(models), public_key, stake), miner)
         self._send(
             "validator", f"markEphemeral {name}", pool.functions.markEphemeral(node_id), self.actors.validator
         )
         return node_id
+
+    def account_key(self, address: str) -> bytes:
+        """The dev account's private key behind ``address`` (the simulation holds every actor's key)."""
+        for account in self.chain.accounts:
+            if account.address == address:
+                return bytes(account.key)
+        raise KeyError(f"{address} is not a dev account of {self.chain.name}")
 
     # ------------------------------------------------------------------ sessions
     def open_session(

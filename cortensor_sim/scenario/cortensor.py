@@ -23,8 +23,11 @@ from ..chains.evm import EvmChain
 from ..protocol.deployment import ROLE
 from ..protocol.inference import Verdict, honest_answer, judge
 from ..protocol.network import CortensorNetwork, Step, StepFailed
+from ..protocol.privacy.crypto import DecryptionFailed, Entropy
+from ..protocol.privacy.leaks import Leak, find_leaks
+from ..protocol.privacy.sessions import KeyNotDelivered, PrivateInference
 
-__all__ = ["CONTRACTS", "TASK_STATES", "Deployment", "Step", "StepFailed", "Verdict"]
+__all__ = ["CONTRACTS", "TASK_STATES", "Deployment", "Leak", "Step", "StepFailed", "Verdict", "find_leaks"]
 
 TASK_STATES = ("queued", "acked", "precommitted", "committed", "completed")
 """SessionQueueV2.TaskStatus, in order (docs/contracts.md)."""
@@ -60,6 +63,7 @@ class Deployment:
     registry_chain: EvmChain | None = None
     _holders: set[str] = field(default_factory=set)
     _scanned_to: int = -1
+    _private: PrivateInference | None = None
 
     @classmethod
     def deploy(cls, chain: EvmChain, *, users: int, miners: int, validation: Mapping[str, int]) -> Deployment:
@@ -181,6 +185,60 @@ class Deployment:
             )
         )
         return int(receipt["blockNumber"])
+
+    # ------------------------------------------------------------------ private sessions
+    def open_private_session(
+        self, user: str, *, name: str, redundancy: int, deposit: int, readers: Sequence[str], seed: str
+    ) -> int:
+        """Open a session made private, its key posted to the owner, its miners and ``readers``.
+        ``seed`` keys the run's stand-in randomness (session keys, salts, nonces)."""
+        if self._private is None:
+            self._private = PrivateInference(self.network, Entropy(f"scenario seed {seed}".encode()))
+        return self._private.open_session(
+            self.names[user],
+            name=name,
+            redundancy=redundancy,
+            deposit=deposit,
+            readers=[self.names[r] for r in readers],
+        )
+
+    def is_private(self, session_id: int) -> bool:
+        return self._private is not None and session_id in self._private.sessions
+
+    def submit_private(self, session_id: int, prompts: Sequence[str]) -> list[int]:
+        return self._privacy(session_id).submit(session_id, prompts)
+
+    def run_private_tasks(
+        self,
+        session_id: int,
+        task_ids: Sequence[int],
+        respond: Any,
+        advance: Any,
+        poll: float,
+    ) -> dict[int, dict[str, Verdict]]:
+        """Every phase with sealed payloads; ``respond(miner name, task id, decrypted prompt)``."""
+        by_address = {a: n for n, a in self.names.items()}
+        privacy = self._privacy(session_id)
+        try:
+            verdicts = privacy.run_tasks(
+                session_id,
+                task_ids,
+                lambda miner, task_id, prompt: respond(by_address[miner], task_id, prompt),
+                advance,
+                poll,
+            )
+        except (KeyNotDelivered, DecryptionFailed) as exc:
+            raise StepFailed(f"a reader could not open session {session_id}'s payloads: {exc}") from exc
+        return {t: {by_address[a]: v for a, v in vs.items()} for t, vs in verdicts.items()}
+
+    def private_plaintexts(self, session_ids: Sequence[int]) -> list[str]:
+        """The prompts and (decrypted) results of private sessions: what must not be on any chain."""
+        return self._private.plaintexts(session_ids) if self._private is not None else []
+
+    def _privacy(self, session_id: int) -> PrivateInference:
+        if self._private is None or session_id not in self._private.sessions:
+            raise StepFailed(f"session {session_id} on {self.chain.name} is not private")
+        return self._private
 
     # ------------------------------------------------------------------ reads
     def task_state(self, session_id: int, task_id: int) -> str:

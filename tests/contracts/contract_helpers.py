@@ -20,6 +20,7 @@ from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 
 from cortensor_sim.protocol.deployment import ProtocolContracts, deploy_protocol, role_id
+from cortensor_sim.protocol.privacy.crypto import public_key_of
 
 COR = 10**18
 STAKE = 6_000 * COR
@@ -145,6 +146,11 @@ def make_env(
     return env
 
 
+def node_public_key(operator: str) -> bytes:
+    """A valid 64-byte secp256k1 public key for ``operator``'s node (NodePool checks the curve)."""
+    return public_key_of(keccak(text=f"node key of {operator}"))
+
+
 def add_node(
     env: Env, miner: str, *, models: Sequence[int] = (0,), ephemeral: bool = True, stake: int = STAKE
 ) -> bytes:
@@ -152,7 +158,7 @@ def add_node(
     send(w3, p.cor.functions.transfer(miner, stake), env.admin)
     send(w3, p.cor.functions.approve(p.node_pool.address, stake), miner)
     nid = node_id(miner)
-    send(w3, p.node_pool.functions.addNode(nid, list(models), b"pubkey-" + nid[:4], stake), miner)
+    send(w3, p.node_pool.functions.addNode(nid, list(models), node_public_key(miner), stake), miner)
     if ephemeral:
         send(w3, p.node_pool.functions.markEphemeral(nid), env.validator)
     return nid

@@ -19,6 +19,7 @@ from contract_helpers import (
     event_args,
     expect_revert,
     node_id,
+    node_public_key,
     role_id,
     send,
 )
@@ -65,7 +66,16 @@ def test_add_node_and_errors(env: Env) -> None:
     expect_revert(pool.addNode(other, [0], b"", STAKE - 1), extra, sig, STAKE - 1, STAKE, 10_000 * COR)
     expect_revert(pool.addNode(other, [0], b"", 10_001 * COR), extra, sig, 10_001 * COR, STAKE, 10_000 * COR)
     expect_revert(pool.addNode(nid, [0], b"", STAKE), m0, STATUS, nid, N_ADDED)
-    r = send(w3, pool.addNode(other, [0, 7], b"pk", 10_000 * COR), extra)
+    # Public keys: 64 bytes (x || y, no 0x04 prefix) of a point on secp256k1.
+    key = node_public_key(extra)
+    length = "InvalidPublicKeyLength(uint256)"
+    expect_revert(pool.addNode(other, [0], b"pk", STAKE), extra, length, 2)
+    expect_revert(pool.addNode(other, [0], b"\x04" + key, STAKE), extra, length, 65)
+    off_curve = key[:63] + bytes([key[63] ^ 1])
+    expect_revert(pool.addNode(other, [0], off_curve, STAKE), extra, "PublicKeyNotOnCurve()")
+    expect_revert(pool.addNode(other, [0], b"\xff" * 64, STAKE), extra, "PublicKeyNotOnCurve()")  # x, y >= p
+    r = send(w3, pool.addNode(other, [0, 7], key, 10_000 * COR), extra)
+    assert pool.getNode(other).call()[5] == key
     (ev,) = event_args(p.node_pool, "NodeAdded", r)
     assert (ev["nodeId"], ev["nodeAddress"]) == (other, extra)
     # Stake limits.
@@ -82,7 +92,7 @@ def test_add_node_needs_allowance(env: Env) -> None:
     extra = env.others[0]
     send(env.w3, env.p.cor.functions.transfer(extra, STAKE), env.admin)
     expect_revert(
-        env.p.node_pool.functions.addNode(node_id(extra), [0], b"", STAKE),
+        env.p.node_pool.functions.addNode(node_id(extra), [0], node_public_key(extra), STAKE),
         extra,
         "InsufficientAllowance(address,address,uint256,uint256)",
         extra,

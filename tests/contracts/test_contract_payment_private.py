@@ -7,6 +7,7 @@ from contract_helpers import (
     V_INVALID,
     V_RETRY,
     V_VALID,
+    ZERO,
     Env,
     create_session,
     event_args,
@@ -156,9 +157,9 @@ def test_private_sessions(env: Env) -> None:
     ps, s = p.private_sessions.functions, p.session.functions
     sid, _ = create_session(env, min_nodes=3, max_nodes=3, redundant=2)
     send(w3, p.payment.functions.depositToSession(sid, 10 * COR), env.owner)
-    a, b, c = session_miners(env, sid)
     plaintext = b"top secret prompt"
-    ciphertext = bytes(x ^ 0x5A for x in plaintext)
+    # nonce (16) || tag (16) || encrypted bytes: the contract checks the length only.
+    ciphertext = bytes(32) + bytes(x ^ 0x5A for x in plaintext)
     commitment = keccak(plaintext + b"salt")
     sub = ps.submitPrivate(sid, 0, ciphertext, commitment, 0, [], "ref")
 
@@ -181,7 +182,9 @@ def test_private_sessions(env: Env) -> None:
         "OnlyPrivateSessions(address)",
         env.owner,
     )
-    expect_revert(ps.submitPrivate(sid, 0, b"", commitment, 0, [], "r"), env.owner, "EmptyCiphertext()")
+    short = "CiphertextTooShort(uint256,uint256)"
+    expect_revert(ps.submitPrivate(sid, 0, b"", commitment, 0, [], "r"), env.owner, short, 0, 33)
+    expect_revert(ps.submitPrivate(sid, 0, bytes(32), commitment, 0, [], "r"), env.owner, short, 32, 33)
     expect_revert(ps.submitPrivate(sid, 0, ciphertext, b"\0" * 32, 0, [], "r"), env.owner, "ZeroCommitment()")
     expect_revert(sub, env.others[0], "NotOwnerOrRouter(uint256,address)", sid, env.others[0])
     r = send(w3, sub, env.owner)
@@ -196,39 +199,51 @@ def test_private_sessions(env: Env) -> None:
     assert plaintext not in bytes(tx["input"])
     assert all(plaintext not in bytes(log["data"]) for log in r["logs"])
 
-    send(w3, p.queue.functions.assignTask(sid, tid, [a, b]), env.owner)
-    key = b"\x01enc-key-for-a"
-    expect_revert(ps.postPayloadKey(sid, tid, a, key), env.owner, "MinerNotAllowed(uint256,address)", sid, a)
+
+def test_private_session_allowlist_and_key_envelopes(env: Env) -> None:
+    w3, p = env.w3, env.p
+    ps = p.private_sessions.functions
+    sid, _ = create_session(env, min_nodes=3, max_nodes=3, redundant=2)
+    a, _b, c = session_miners(env, sid)
+    envelope = b"\x04" + bytes(range(128))  # 65-byte ephemeral key, nonce, tag, wrapped key
+    expect_revert(ps.postSessionKey(sid, a, envelope), env.owner, "NotPrivateSession(uint256)", sid)
+    send(w3, ps.enablePrivate(sid), env.owner)
+
+    # Only the owner manages the allowlist; every change is an event; no-op changes are refused.
+    expect_revert(ps.allow(sid, a), env.others[0], "NotSessionOwner(uint256,address)", sid, env.others[0])
+    expect_revert(ps.allow(sid, ZERO), env.owner, "ZeroAddress()")
+    expect_revert(ps.postSessionKey(sid, a, envelope), env.owner, "NotAllowed(uint256,address)", sid, a)
+    r = send(w3, ps.allow(sid, a), env.owner)
+    assert event_args(p.private_sessions, "AccountAllowed", r) == [{"sessionId": sid, "account": a}]
+    assert ps.isAllowed(sid, a).call() and not ps.isAllowed(sid, c).call()
+    expect_revert(ps.allow(sid, a), env.owner, "AlreadyAllowed(uint256,address)", sid, a)
+    expect_revert(ps.disallow(sid, c), env.owner, "NotAllowed(uint256,address)", sid, c)
+
+    # Envelopes: only the owner or a router posts, only to the owner or an allowlisted account,
+    # only in the ECIES shape (129 bytes, an uncompressed ephemeral key first).
+    bad = "MalformedEnvelope(uint256)"
+    expect_revert(ps.postSessionKey(sid, a, envelope[:-1]), env.owner, bad, 128)
+    expect_revert(ps.postSessionKey(sid, a, b"\x02" + envelope[1:]), env.owner, bad, 129)
     expect_revert(
-        ps.allowMiner(sid, a), env.others[0], "NotSessionOwner(uint256,address)", sid, env.others[0]
-    )
-    r = send(w3, ps.allowMiner(sid, a), env.owner)
-    assert event_args(p.private_sessions, "MinerAllowed", r) == [{"sessionId": sid, "miner": a}]
-    send(w3, ps.allowMiner(sid, c), env.owner)
-    expect_revert(
-        ps.postPayloadKey(sid, tid, c, key),
-        env.owner,
-        "MinerNotAssigned(uint256,uint256,address)",
-        sid,
-        tid,
-        c,
-    )
-    expect_revert(ps.postPayloadKey(sid, tid, a, b""), env.owner, "EmptyKey()")
-    expect_revert(
-        ps.postPayloadKey(sid, tid, a, key),
+        ps.postSessionKey(sid, a, envelope),
         env.others[0],
         "NotOwnerOrRouter(uint256,address)",
         sid,
         env.others[0],
     )
-    r = send(w3, ps.postPayloadKey(sid, tid, a, key), env.owner)
-    assert event_args(p.private_sessions, "PayloadKeyPosted", r) == [
-        {"sessionId": sid, "taskId": tid, "miner": a, "encryptedKey": key}
+    expect_revert(ps.postSessionKey(sid, c, envelope), env.owner, "NotAllowed(uint256,address)", sid, c)
+    r = send(w3, ps.postSessionKey(sid, a, envelope), env.owner)
+    assert event_args(p.private_sessions, "SessionKeyPosted", r) == [
+        {"sessionId": sid, "recipient": a, "envelope": envelope}
     ]
-    assert ps.payloadKeyOf(sid, tid, a).call() == key
-    r = send(w3, ps.disallowMiner(sid, a), env.owner)
-    assert event_args(p.private_sessions, "MinerDisallowed", r) == [{"sessionId": sid, "miner": a}]
-    expect_revert(ps.postPayloadKey(sid, tid, a, key), env.owner, "MinerNotAllowed(uint256,address)", sid, a)
+    send(w3, ps.postSessionKey(sid, env.owner, envelope), env.owner)  # the owner's own copy
+    assert ps.sessionKeyOf(sid, a).call() == envelope
+    assert ps.sessionKeyOf(sid, c).call() == b""
+
+    r = send(w3, ps.disallow(sid, a), env.owner)
+    assert event_args(p.private_sessions, "AccountDisallowed", r) == [{"sessionId": sid, "account": a}]
+    assert ps.sessionKeyOf(sid, a).call() == b""  # the stored envelope goes with the permission
+    expect_revert(ps.postSessionKey(sid, a, envelope), env.owner, "NotAllowed(uint256,address)", sid, a)
 
 
 def test_private_requires_fresh_session(env: Env) -> None:
