@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ...bridge import MessageRecord, MessageStatus
 from ...chains.devnet import Devnet
+from ..network import StepFailed
 
 #: Simulated seconds between looks at the records while waiting (one l1 slot).
 POLL_SECONDS = 12
@@ -19,7 +20,7 @@ POLL_SECONDS = 12
 DEFAULT_TIMEOUT_SECONDS = 3_600
 
 
-class DeliveryTimeout(RuntimeError):
+class DeliveryTimeout(StepFailed):
     """Messages still in flight when the time given to them ran out."""
 
 

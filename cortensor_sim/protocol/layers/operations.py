@@ -19,7 +19,7 @@ from ...artifacts import load_artifact
 from ...bridge import MessageRecord, MessageStatus
 from ...chains.devnet import Devnet
 from ...chains.evm import EvmChain
-from ..network import CortensorNetwork
+from ..network import CortensorNetwork, Step, StepFailed
 from .deployment import (
     MAX_FEE_PER_GAS,
     RETRYABLE_GAS_LIMIT,
@@ -35,7 +35,7 @@ __all__ = ["CrossLayer", "LayerOperationFailed"]
 STAKE_RECORD_LENGTH = 4 + 2 * 32
 
 
-class LayerOperationFailed(RuntimeError):
+class LayerOperationFailed(StepFailed):
     """A cross-layer transaction was refused, or a message it sent failed on its destination."""
 
 
@@ -101,6 +101,14 @@ class CrossLayer:
         tx = self._send(self.names.base, fn, operator, "register")
         return self._delivered(tx, hops=2, what=f"registration of {operator}")
 
+    def mark_ephemeral(self, operator: str) -> None:
+        """The validator's network check passes the node: Added -> Ephemeral, in the pool."""
+        pool = self.network.contracts.node_pool.functions
+        node_id = pool.getNodeId(operator).call()
+        self._send(
+            self.names.arbitrum, pool.markEphemeral(node_id), self.network.actors.validator, "markEphemeral"
+        )
+
     # ------------------------------------------------------------------ arbitrum -> l1
     def checkpoint_to_l1(
         self, session_id: int, task_ids: Sequence[int], sender: str | None = None
@@ -140,6 +148,10 @@ class CrossLayer:
             raise LayerOperationFailed(
                 f"{action} by {sender} reverted on {chain_name} ({tx_hash.to_0x_hex()})"
             )
+        who = self.network.actors.name_of(sender)
+        self.network.steps.append(
+            Step(who, action, chain_name, receipt["blockNumber"], receipt["gasUsed"], tx_hash.to_0x_hex())
+        )
         return str(tx_hash.to_0x_hex())
 
     def _delivered(self, tx: str, *, hops: int, what: str) -> list[MessageRecord]:
