@@ -35,7 +35,7 @@ EXPECTED = {
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
     # Cortensor across the layers (contracts/src/crosslayer)
-    "NodeStakeL1", "Onboarding", "OnboardingRelayL1", "SessionCheckpointer",
+    "CheckpointForwarder", "NodeStakeL1", "Onboarding", "OnboardingRelayL1", "SessionCheckpointer",
 }  # fmt: skip
 
 

@@ -10,6 +10,8 @@ One contract per role and layer (docs/layers.md):
 | l1       | CheckpointRegistry  | checkpoints, from arbitrum's Outbox only                       |
 | base     | Onboarding          | registration (and its COR fee)                                 |
 | arbitrum | SessionCheckpointer | computes checkpoints from SessionQueueV2 and sends them to l1  |
+| l3       | SessionCheckpointer | the same on the l3 (with :func:`deploy_l3_checkpoints`)        |
+| arbitrum | CheckpointForwarder | the l3's checkpoints, from the l3's Outbox on to l1            |
 
 Contracts on two chains that must know each other are deployed first and told about each other
 with a one-time ``initialize`` by their deployer (addresses on another chain cannot be passed to a
@@ -28,7 +30,7 @@ from ...chains.devnet import Devnet
 from ..deployment import DEFAULT_COR_SUPPLY, deploy_contract, transact
 from ..network import CortensorNetwork
 
-__all__ = ["CrossLayerContracts", "LayerNames", "deploy_layers"]
+__all__ = ["CrossLayerContracts", "L3Checkpoints", "LayerNames", "deploy_l3_checkpoints", "deploy_layers"]
 
 #: l1's unbonding period for node stake: a week, longer than a slash takes to come back through
 #: arbitrum's Outbox even with mainnet-like confirmation (about 6.4 days).
@@ -47,6 +49,7 @@ class LayerNames:
     l1: str = "l1"
     base: str = "base"
     arbitrum: str = "arbitrum"
+    l3: str = "l3"
 
 
 @dataclass(frozen=True)
@@ -135,3 +138,37 @@ def deploy_layers(
         onboarding=onboarding,
         checkpointer=checkpointer,
     )
+
+
+@dataclass(frozen=True)
+class L3Checkpoints:
+    """The l3 -> arbitrum -> l1 checkpoint route: SessionCheckpointer on the l3, CheckpointForwarder
+    on arbitrum, and the route CheckpointRegistry on l1 was given for the forwarder."""
+
+    checkpointer: Contract
+    forwarder: Contract
+
+
+def deploy_l3_checkpoints(
+    devnet: Devnet,
+    layers: CrossLayerContracts,
+    l3_network: CortensorNetwork,
+    *,
+    names: LayerNames | None = None,
+) -> L3Checkpoints:
+    """Checkpoint the protocol on the l3 (``l3_network``) into l1's CheckpointRegistry through
+    arbitrum: deploy the l3's checkpointer and arbitrum's forwarder, wire them, route the
+    forwarder on the registry to the l3's chain id. The l3 network's admin deploys and wires."""
+    names = names or LayerNames()
+    admin = l3_network.actors.admin
+    l1, arb, l3 = devnet.evm(names.l1), devnet.evm(names.arbitrum), devnet.evm(names.l3)
+    l3_bridge = devnet.system_contracts(names.l3)["Bridge"]
+    arb_bridge = devnet.system_contracts(names.arbitrum)["Bridge"]
+    checkpointer = deploy_contract(
+        l3.w3, "SessionCheckpointer", l3_network.contracts.queue.address, sender=admin
+    )
+    forwarder = deploy_contract(arb.w3, "CheckpointForwarder", l3_bridge, sender=admin)
+    transact(l3.w3, checkpointer.functions.initialize(forwarder.address), admin)
+    transact(arb.w3, forwarder.functions.initialize(checkpointer.address, layers.registry.address), admin)
+    transact(l1.w3, layers.registry.functions.setRoute(arb_bridge, forwarder.address, l3.chain_id), admin)
+    return L3Checkpoints(checkpointer=checkpointer, forwarder=forwarder)

@@ -24,7 +24,9 @@ from .deployment import (
     MAX_FEE_PER_GAS,
     RETRYABLE_GAS_LIMIT,
     CrossLayerContracts,
+    L3Checkpoints,
     LayerNames,
+    deploy_l3_checkpoints,
     deploy_layers,
 )
 from .messages import auto_redeem_failed, follow
@@ -47,6 +49,8 @@ class CrossLayer:
     network: CortensorNetwork
     contracts: CrossLayerContracts
     names: LayerNames = field(default_factory=LayerNames)
+    l3: L3Checkpoints | None = None
+    l3_network: CortensorNetwork | None = None
 
     @classmethod
     def deploy(cls, devnet: Devnet, network: CortensorNetwork, **options: Any) -> CrossLayer:
@@ -117,6 +121,24 @@ class CrossLayer:
         fn = self.contracts.checkpointer.functions.checkpoint(session_id, list(task_ids))
         tx = self._send(self.names.arbitrum, fn, sender or self.network.actors.oracle, "checkpoint")
         return self._delivered(tx, hops=1, what=f"checkpoint of session {session_id}")
+
+    def add_l3(self, l3_network: CortensorNetwork) -> L3Checkpoints:
+        """Open the l3 -> arbitrum -> l1 checkpoint route for the protocol on the l3."""
+        self.l3 = deploy_l3_checkpoints(self.devnet, self.contracts, l3_network, names=self.names)
+        self.l3_network = l3_network
+        return self.l3
+
+    def checkpoint_l3_to_l1(
+        self, session_id: int, task_ids: Sequence[int], sender: str | None = None
+    ) -> list[MessageRecord]:
+        """Checkpoint a session on the l3 into l1's CheckpointRegistry: l3 -> arbitrum (the l3's
+        Outbox executes CheckpointForwarder), arbitrum -> l1 (arbitrum's Outbox executes the
+        registry). Returns both hops' records."""
+        if self.l3 is None or self.l3_network is None:
+            raise LayerOperationFailed("no l3 checkpoint route: call add_l3 with the l3's protocol first")
+        fn = self.l3.checkpointer.functions.checkpoint(session_id, list(task_ids))
+        tx = self._send(self.names.l3, fn, sender or self.l3_network.actors.oracle, "checkpoint")
+        return self._delivered(tx, hops=2, what=f"l3 checkpoint of session {session_id}")
 
     def deliver_slashes(self, since_block: int = 0) -> list[MessageRecord]:
         """Follow every slash NodePool sent to l1 since ``since_block`` on arbitrum to its end."""
