@@ -20,6 +20,7 @@ from cortensor_sim.protocol.layers import CrossLayer, LayerOperationFailed
 from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
 
 SLASH = 100 * COR
+FEE = 10 * COR
 NODE_ADDED, NODE_EPHEMERAL = 1, 2
 
 
@@ -29,7 +30,7 @@ def world() -> tuple[Devnet, CortensorNetwork, CrossLayer]:
     and a third miner staked on l1 and registered from base."""
     devnet = Devnet()
     net = CortensorNetwork.deploy(devnet.evm("arbitrum"), miners=3)
-    layers = CrossLayer.deploy(devnet, net)
+    layers = CrossLayer.deploy(devnet, net, registration_fee=FEE)
     net.configure_validation(reward_points=10, penalty_points=20, slash_amount=SLASH)
     for miner in net.actors.miners[:2]:
         net.fund(miner, NODE_STAKE)
@@ -48,8 +49,11 @@ def fresh(
 
 
 def _onboard(layers: CrossLayer, miner: str) -> list[Any]:
-    layers.fund_on_l1(miner, NODE_STAKE)
+    """Stake on l1, bring the fee's COR to base, register there: the stake and registration records."""
+    layers.fund_on_l1(miner, NODE_STAKE + FEE)
     records = layers.stake_on_l1(miner, NODE_STAKE)
+    (deposit,) = layers.cor_to_base(miner, FEE)
+    assert deposit.route == "l1 -> base" and deposit.status == MessageStatus.RELAYED
     return records + layers.register_from_base(miner, [0])
 
 
@@ -88,6 +92,10 @@ def test_a_node_staked_on_l1_and_registered_from_base_is_assigned_a_task_on_arbi
     # the registration's second hop was sent by the very l1 transaction that relayed the first
     assert records[2].legs["sent"].tx_hash == records[1].legs["relayed"].tx_hash
     node_id = keccak(bytes.fromhex(miner[2:]))
+    cor_base = layers.contracts.cor_base
+    assert cor_base is not None  # the fee went to the treasury in COR on base; the miner has none left
+    assert cor_base.functions.balanceOf(net.actors.admin).call() == FEE
+    assert cor_base.functions.balanceOf(miner).call() == 0
     assert pool.getNodeStatus(miner).call() == NODE_ADDED
     assert pool.isL1Backed(node_id).call() and pool.stakeOf(node_id).call() == NODE_STAKE
     assert net.contracts.cor.functions.balanceOf(net.contracts.node_pool.address).call() == 2 * NODE_STAKE
@@ -150,6 +158,8 @@ def test_a_registration_before_any_l1_stake_fails_on_arbitrum_and_says_so(
 ) -> None:
     _, net, layers = fresh
     miner = net.actors.miners[2]
+    layers.fund_on_l1(miner, FEE)
+    layers.cor_to_base(miner, FEE)
     with pytest.raises(
         LayerOperationFailed, match=r"registration of .* ticket 0x[0-9a-f]{64} stays redeemable"
     ):

@@ -24,6 +24,7 @@ from dataclasses import dataclass, fields
 
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from ...artifacts import load_artifact
 from ...chains.devnet import Devnet
@@ -62,9 +63,10 @@ class CrossLayerContracts:
     registry: Contract
     onboarding: Contract
     checkpointer: Contract
+    cor_base: Contract | None = None  # COR's OptimismMintableERC20 on base, when a fee is charged
 
     def addresses(self) -> dict[str, str]:
-        return {f.name: getattr(self, f.name).address for f in fields(self)}
+        return {f.name: c.address for f in fields(self) if (c := getattr(self, f.name)) is not None}
 
 
 def deploy_layers(
@@ -73,15 +75,15 @@ def deploy_layers(
     *,
     names: LayerNames | None = None,
     cor_l1: str | None = None,
-    fee_token: str | None = None,
-    fee: int = 0,
+    registration_fee: int = 0,
 ) -> CrossLayerContracts:
     """Deploy the cross-layer contracts around ``network`` (the protocol on arbitrum) and wire
     NodePool to trust the l1 contracts' aliased addresses.
 
     The network's admin deploys everything, on every chain (the dev accounts are the same on each).
-    ``cor_l1``: canonical COR on l1 (a new CORToken, supply to the admin, when None). ``fee_token``
-    and ``fee``: the registration fee on base (no fee when ``fee_token`` is None).
+    ``cor_l1``: canonical COR on l1 (a new CORToken, supply to the admin, when None).
+    ``registration_fee``: COR a registration costs on base, paid in COR's OptimismMintableERC20
+    there (created for l1's COR through base's factory; none when 0).
     """
     names = names or LayerNames()
     admin = network.actors.admin
@@ -108,12 +110,17 @@ def deploy_layers(
         sender=admin,
     )
     registry = deploy_contract(l1.w3, "CheckpointRegistry", admin, sender=admin)
+    cor_base = (
+        _mintable_cor(base.w3, op["OptimismMintableERC20Factory"], cor.address, admin)
+        if registration_fee
+        else None
+    )
     onboarding = deploy_contract(
         base.w3,
         "Onboarding",
         op["L2CrossDomainMessenger"],
-        fee_token or "0x" + "00" * 20,
-        fee if fee_token else 0,
+        cor_base.address if cor_base else "0x" + "00" * 20,
+        registration_fee,
         admin,
         sender=admin,
     )
@@ -137,6 +144,18 @@ def deploy_layers(
         registry=registry,
         onboarding=onboarding,
         checkpointer=checkpointer,
+        cor_base=cor_base,
+    )
+
+
+def _mintable_cor(w3: Web3, factory_address: str, cor_l1: str, admin: str) -> Contract:
+    """COR's OptimismMintableERC20 on base, created by base's factory for l1's COR (as
+    ethereum-optimism/optimism OptimismMintableERC20Factory.createOptimismMintableERC20 does)."""
+    factory = w3.eth.contract(address=factory_address, abi=load_artifact("OptimismMintableERC20Factory").abi)
+    receipt = transact(w3, factory.functions.createOptimismMintableERC20(cor_l1, "Cortensor", "COR"), admin)
+    (created,) = factory.events.OptimismMintableERC20Created().process_receipt(receipt, errors=DISCARD)
+    return w3.eth.contract(
+        address=created["args"]["localToken"], abi=load_artifact("OptimismMintableERC20").abi
     )
 
 

@@ -85,6 +85,20 @@ class CrossLayer:
         return int(self.contracts.stake.functions.bondedOf(operator).call())
 
     # ------------------------------------------------------------------ base: onboarding
+    def cor_to_base(self, operator: str, amount: int) -> list[MessageRecord]:
+        """``operator`` moves COR from l1 to base through L1StandardBridge (for the registration
+        fee); base's L2StandardBridge mints it as COR's OptimismMintableERC20."""
+        if self.contracts.cor_base is None:
+            raise LayerOperationFailed("no COR on base: deploy the layers with a registration_fee")
+        bridge_address = self.devnet.system_contracts(self.names.base)["L1StandardBridge"]
+        l1 = self.devnet.evm(self.names.l1)
+        bridge = l1.w3.eth.contract(address=bridge_address, abi=load_artifact("L1StandardBridge").abi)
+        cor = self.contracts.cor_l1
+        self._send(self.names.l1, cor.functions.approve(bridge_address, amount), operator, "approve bridge")
+        fn = bridge.functions.bridgeERC20(cor.address, self.contracts.cor_base.address, amount, 200_000, b"")
+        tx = self._send(self.names.l1, fn, operator, "bridgeERC20")
+        return self._delivered(tx, hops=1, what=f"COR to base for {operator}")
+
     def register_from_base(
         self, operator: str, model_ids: Sequence[int] = (0,), public_key: bytes | None = None
     ) -> list[MessageRecord]:
@@ -92,14 +106,9 @@ class CrossLayer:
         -> arbitrum (retryable) and NodePool adds the node. Returns both hops' records."""
         onboarding = self.contracts.onboarding
         fee = int(onboarding.functions.fee().call())
-        token = onboarding.functions.feeToken().call()
-        if fee and int(token, 16):
-            erc20 = self.devnet.evm(self.names.base).w3.eth.contract(
-                address=token, abi=self.contracts.cor_l1.abi
-            )
-            self._send(
-                self.names.base, erc20.functions.approve(onboarding.address, fee), operator, "approve fee"
-            )
+        if fee and self.contracts.cor_base is not None:
+            approve = self.contracts.cor_base.functions.approve(onboarding.address, fee)
+            self._send(self.names.base, approve, operator, "approve fee")
         key = public_key if public_key is not None else keccak(text=f"pubkey:{operator}")
         fn = onboarding.functions.register(list(model_ids), key)
         tx = self._send(self.names.base, fn, operator, "register")
