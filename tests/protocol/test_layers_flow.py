@@ -151,7 +151,7 @@ def test_forged_cross_layer_calls_are_refused(fresh: tuple[Devnet, CortensorNetw
     registry = layers.contracts.registry.functions
     with pytest.raises(Exception, match=_selector("UnknownRoute(address,address)")):
         registry.receiveCheckpoint(412346, 1, b"\1" * 32, b"\2" * 32).call({"from": stranger})
-    with pytest.raises(LayerOperationFailed, match="register by .* refused on base"):
+    with pytest.raises(LayerOperationFailed, match=r"register by .* refused on base"):
         layers.register_from_base(stranger, [0])  # no COR on base for the fee
 
 
