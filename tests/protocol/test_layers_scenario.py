@@ -27,7 +27,7 @@ def test_the_bundled_cross_layer_scenario_loads_with_its_steps_and_expectations(
     assert {"stake_on_l1", "onboard_from_base", "deliver_slashes", "checkpoint_to_l1"} <= set(kinds)
     assert kinds.index("stake_on_l1") < kinds.index("onboard_from_base") < kinds.index("run_tasks")
     expected = {e.kind_name() for e in scenario.expectations}
-    assert {"layer_messages", "node"} <= expected
+    assert {"layer_messages", "node", "checkpoint_on_l1"} <= expected
 
 
 @pytest.mark.parametrize(
@@ -74,4 +74,12 @@ def test_the_cross_layer_steps_need_base_and_the_session_chain_settling_on_l1(tm
     text = path.read_text().replace("  - do: deploy\n", "  - {do: deploy, chain: l3}\n")
     path.write_text(text)
     with pytest.raises(InputError, match="need 'l3' to be a nitro chain settling on 'l1'"):
+        load_scenario(path)
+
+
+def test_a_checkpoint_to_l1_leaves_the_session_chain_or_an_orbit_chain_on_it(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "{do: deploy, chain: l3}", "{do: deploy, chain: base}")
+    text = path.read_text().replace("chain: l3", "chain: base")
+    path.write_text(text)
+    with pytest.raises(InputError, match="session 'private1' is on 'base': checkpoints leave 'arbitrum'"):
         load_scenario(path)

@@ -9,7 +9,7 @@ their end on the simulated clock (:mod:`cortensor_sim.protocol.layers`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 from weakref import WeakKeyDictionary
 
@@ -149,21 +149,36 @@ class DeliverSlashes(StepKind):
 
 @register_step
 class CheckpointToL1(StepKind):
-    """Checkpoint a session's processed tasks from the session chain into l1's CheckpointRegistry,
-    through SessionCheckpointer, ArbSys and the Outbox (no poster account)."""
+    """Checkpoint a session's processed tasks into l1's CheckpointRegistry through
+    SessionCheckpointer, ArbSys and the Outbox (no poster account): from the session chain
+    directly, or from an Orbit chain settling on it through CheckpointForwarder there (l3 ->
+    arbitrum -> l1; the first such step deploys that route)."""
 
     do: Literal["checkpoint_to_l1"]
     session: str
 
     def check(self, names: Names) -> None:
         _check_layers(names)
-        if names.session("session", self.session) != names.session_chain:
-            raise ReferenceProblem("session", f"session {self.session!r} is not on {names.session_chain!r}")
+        chain = names.session("session", self.session)
+        on_orbit = names.parents.get(chain) == names.session_chain and names.chains[chain] == "orbit"
+        if chain != names.session_chain and not on_orbit:
+            raise ReferenceProblem(
+                "session",
+                f"session {self.session!r} is on {chain!r}: checkpoints leave {names.session_chain!r} "
+                f"or an orbit chain settling on it",
+            )
 
     def run(self, run: Run) -> None:
         state = _layers(run)
         record = run.sessions[self.session]
-        state.messages += state.layers.checkpoint_to_l1(record.session_id, record.processed)
+        layers = state.layers
+        if record.chain == run.parameters.session_chain:
+            state.messages += layers.checkpoint_to_l1(record.session_id, record.processed)
+            return
+        if layers.l3 is None:
+            layers.names = replace(layers.names, l3=record.chain)
+            layers.add_l3(run.deployment(record.chain).network)
+        state.messages += layers.checkpoint_l3_to_l1(record.session_id, record.processed)
 
 
 @register_expectation
@@ -227,3 +242,37 @@ class Node(ExpectationKind):
             f"{status}, {'l1-backed' if backed else 'staked on ' + chain}, {Amount('COR', bond)} bonded on l1"
         )
         return Outcome(passed, shown)
+
+
+@register_expectation
+class CheckpointOnL1(ExpectationKind):
+    """The newest checkpoint l1's CheckpointRegistry holds for a session's chain carries the roots
+    that chain's SessionCheckpointer computes now for the session's processed tasks."""
+
+    expect: Literal["checkpoint_on_l1"]
+    session: str
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+
+    def evaluate(self, run: Run) -> Outcome:
+        state = _RUNS.get(run)
+        record = run.sessions.get(self.session)
+        if state is None or record is None:
+            return Outcome(False, "no cross-layer checkpoint was sent")
+        layers = state.layers
+        on_l3 = record.chain != run.parameters.session_chain
+        checkpointer = layers.l3.checkpointer if on_l3 and layers.l3 else layers.contracts.checkpointer
+        if on_l3 and layers.l3 is None:
+            return Outcome(False, f"no checkpoint route from {record.chain}")
+        registry = layers.contracts.registry.functions
+        chain_id = run.chain(record.chain).chain_id
+        count = int(registry.checkpointCount(chain_id).call())
+        if count == 0:
+            return Outcome(False, f"no checkpoint of {record.chain} on l1")
+        stored = registry.latestCheckpoint(chain_id).call()
+        roots = checkpointer.functions.roots(record.session_id, record.processed).call()
+        matches = (stored[1], stored[2]) == tuple(roots)
+        verdict = "matches" if matches else "differs from"
+        shown = f"{count} checkpoint(s) of {record.chain}; newest {verdict} its roots"
+        return Outcome(matches, shown)
