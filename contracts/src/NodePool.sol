@@ -4,6 +4,8 @@ pragma solidity ^0.8.20;
 import {AccessRoles} from "./AccessRoles.sol";
 import {IERC20} from "./ERC20Base.sol";
 import {INodeReputation} from "./Interfaces.sol";
+import {INodePoolL1Backed, INodeStakeL1} from "./crosslayer/CrossLayerInterfaces.sol";
+import {IArbSys, applyL1ToL2Alias} from "./nitro/NitroInterfaces.sol";
 
 /// @title NodePool
 /// @notice Registry of staked miner nodes and their lifecycle. A node operator stakes COR with
@@ -33,7 +35,13 @@ import {INodeReputation} from "./Interfaces.sol";
 /// removeNode refuses while any lock is held. Slashing (SLASHER_ROLE: TaskValidator) needs such
 /// a lock, uses it up, and takes at most MAX_SLASH_BPS of the stake per lock, so no role can
 /// take a node's whole stake in one call or slash a node that has no task under judgement.
-contract NodePool is AccessRoles {
+///
+/// L1-backed nodes (see the "l1-backed nodes" block and docs/layers.md): on arbitrum, a node may
+/// instead be staked on l1 (NodeStakeL1) and registered from base (Onboarding); both reach this
+/// contract as retryables from the aliased l1 contracts. Such a node holds no COR here: its
+/// `stake` mirrors the l1 bond, a slash is sent back to l1 through ArbSys.sendTxToL1, and
+/// removeNode returns nothing (the COR is withdrawn on l1 after l1's unbonding period).
+contract NodePool is AccessRoles, INodePoolL1Backed {
     enum NodeStatus {
         None,
         Added,
@@ -243,7 +251,9 @@ contract NodePool is AccessRoles {
         address owner = n.nodeAddress;
         delete _nodes[nodeId];
         delete nodeIdOf[owner];
-        if (stake > 0 && !cor.transfer(owner, stake)) revert TokenTransferFailed();
+        bool l1Backed = isL1Backed[nodeId];
+        delete isL1Backed[nodeId];
+        if (stake > 0 && !l1Backed && !cor.transfer(owner, stake)) revert TokenTransferFailed();
         emit NodeRemoved(nodeId, owner, block.timestamp);
     }
 
@@ -281,7 +291,11 @@ contract NodePool is AccessRoles {
         if (amount > cap) revert SlashExceedsStake(nodeId, amount, cap);
         n.pendingTasks -= 1;
         n.stake -= amount;
-        if (amount > 0 && !cor.transfer(recipient, amount)) revert TokenTransferFailed();
+        if (amount > 0 && isL1Backed[nodeId]) {
+            _sendSlashToL1(nodeId, n.nodeAddress, amount, recipient);
+        } else if (amount > 0 && !cor.transfer(recipient, amount)) {
+            revert TokenTransferFailed();
+        }
         emit NodeSlashed(nodeId, n.nodeAddress, amount, recipient, n.stake);
         return amount;
     }
@@ -462,6 +476,89 @@ contract NodePool is AccessRoles {
 
     function reputationStates() external view returns (string[] memory) {
         return _repStates;
+    }
+
+    // ------------------------------------------------------------------ l1-backed nodes (cross-layer)
+
+    error NotFromL1Contract(address sender, address expectedAlias);
+
+    event L1SourcesUpdated(address l1Staking, address l1Onboarding);
+    event L1StakeRecorded(address indexed operator, uint256 stake);
+    event L1SlashSent(bytes32 indexed nodeId, address indexed operator, uint256 amount, uint256 position);
+
+    IArbSys private constant ARB_SYS = IArbSys(address(100));
+
+    /// @notice NodeStakeL1 and OnboardingRelayL1 on l1: their aliased addresses are the only
+    ///         callers of recordL1Stake and registerL1Node.
+    address public l1Staking;
+    address public l1Onboarding;
+    /// @notice COR bonded on l1 per operator, as NodeStakeL1 last reported it.
+    mapping(address => uint256) public l1StakeOf;
+    mapping(bytes32 => bool) public isL1Backed;
+
+    /// @notice Name the l1 contracts trusted for stake records and registrations (ADMIN_ROLE).
+    function setL1Sources(address l1Staking_, address l1Onboarding_) external onlyRole(ADMIN_ROLE) {
+        if (l1Staking_ == address(0) || l1Onboarding_ == address(0)) revert ZeroAddress();
+        l1Staking = l1Staking_;
+        l1Onboarding = l1Onboarding_;
+        emit L1SourcesUpdated(l1Staking_, l1Onboarding_);
+    }
+
+    /// @notice An operator's bonded COR on l1, from NodeStakeL1's retryable. A registered
+    ///         l1-backed node's stake follows it; one that falls below minStake while not Reserved
+    ///         leaves the pool (Unbonding). Never reverts for state reasons, so the ticket redeems.
+    function recordL1Stake(address operator, uint256 stake) external {
+        _checkFromL1(l1Staking);
+        l1StakeOf[operator] = stake;
+        bytes32 nodeId = getNodeId(operator);
+        Node storage n = _nodes[nodeId];
+        if (isL1Backed[nodeId] && n.status != NodeStatus.None) {
+            n.stake = stake;
+            NodeStatus s = n.status;
+            if (stake < minStake && (s == NodeStatus.Added || s == NodeStatus.Ephemeral || s == NodeStatus.Released)) {
+                if (s == NodeStatus.Ephemeral) _removeEphemeral(nodeId);
+                n.status = NodeStatus.Unbonding;
+                n.removalRequestedAt = block.timestamp;
+                emit NodeRemovalRequested(nodeId, operator, block.timestamp + unbondingPeriod);
+            }
+        }
+        emit L1StakeRecorded(operator, stake);
+    }
+
+    /// @notice Register an l1-backed node (status Added), from OnboardingRelayL1's retryable. Needs
+    ///         the operator's l1 stake (at least minStake) recorded first; otherwise the ticket
+    ///         fails and stays redeemable on ArbRetryableTx until it expires.
+    function registerL1Node(address operator, uint256[] calldata modelIds, bytes calldata publicKey) external {
+        _checkFromL1(l1Onboarding);
+        bytes32 nodeId = getNodeId(operator);
+        if (_nodes[nodeId].status != NodeStatus.None) revert InvalidNodeStatus(nodeId, _nodes[nodeId].status);
+        if (modelIds.length == 0) revert NoModels();
+        if (modelIds.length > MAX_MODELS_PER_NODE) revert TooManyModels(modelIds.length, MAX_MODELS_PER_NODE);
+        uint256 stake = l1StakeOf[operator];
+        if (stake < minStake) revert StakeOutOfRange(stake, minStake, maxStake);
+        Node storage n = _nodes[nodeId];
+        n.nodeId = nodeId;
+        n.nodeAddress = operator;
+        n.status = NodeStatus.Added;
+        n.stake = stake;
+        n.modelIds = modelIds;
+        n.publicKey = publicKey;
+        n.addedAt = block.timestamp;
+        nodeIdOf[operator] = nodeId;
+        isL1Backed[nodeId] = true;
+        emit NodeAdded(nodeId, operator, block.timestamp);
+    }
+
+    function _checkFromL1(address l1Contract) private view {
+        address expected = applyL1ToL2Alias(l1Contract);
+        if (l1Contract == address(0) || msg.sender != expected) revert NotFromL1Contract(msg.sender, expected);
+    }
+
+    function _sendSlashToL1(bytes32 nodeId, address operator, uint256 amount, address recipient) private {
+        bytes memory call = abi.encodeCall(INodeStakeL1.slash, (operator, amount, recipient));
+        l1StakeOf[operator] = _nodes[nodeId].stake; // the mirror follows at once; l1 takes it on execution
+        uint256 position = ARB_SYS.sendTxToL1(l1Staking, call);
+        emit L1SlashSent(nodeId, operator, amount, position);
     }
 
     // ------------------------------------------------------------------ internals

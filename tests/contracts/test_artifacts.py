@@ -36,6 +36,8 @@ EXPECTED = {
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
     # Guardian bridge (contracts/src/wormhole)
     "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator",
+    # Cortensor across the layers (contracts/src/crosslayer)
+    "CheckpointForwarder", "NodeStakeL1", "Onboarding", "OnboardingRelayL1", "SessionCheckpointer",
 }  # fmt: skip
 
 

@@ -217,7 +217,14 @@ class NitroStack(SettlementStack):
     # ------------------------------------------------------------------ records
     def took(self, action: Action, now_ms: int) -> None:
         """Note the transaction an actor sent for a message (a delivery or an outbox execution)."""
-        if action.message_id is None or action.message_id not in self.book or action.tx_hash is None:
+        if action.message_id is None or action.tx_hash is None:
+            return
+        if action.message_id not in self.book and self.parent is not None and self.child is not None:
+            # sent in this same instant by another stack's actor (an OP Stack relay on l1 whose
+            # target sends a retryable), so not scanned yet: record it before noting its delivery
+            self._scan_delayed(now_ms)
+            self._scan_withdrawals(now_ms)
+        if action.message_id not in self.book:
             return
         record = self.book.get(action.message_id)
         key = "childTx" if record.kind != "withdrawal" else "outboxTx"

@@ -1,0 +1,85 @@
+"""The cross-layer scenario steps and expectations: the bundled scenario loads, and bad input is
+refused at load time with the file, line and field (the run itself is the slow golden test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cortensor_sim.scenario.loader import bundled_scenarios, load_scenario
+from cortensor_sim.scenario.source import InputError
+
+BUNDLED = bundled_scenarios()["onboarding-base-to-arbitrum"]
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = BUNDLED.read_text()
+    assert old in text
+    path = tmp_path / "variant.yaml"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_the_bundled_cross_layer_scenario_loads_with_its_steps_and_expectations() -> None:
+    scenario = load_scenario(BUNDLED)
+    kinds = [step.kind_name() for step in scenario.timeline]
+    assert {"stake_on_l1", "onboard_from_base", "deliver_slashes", "checkpoint_to_l1"} <= set(kinds)
+    assert kinds.index("stake_on_l1") < kinds.index("onboard_from_base") < kinds.index("run_tasks")
+    expected = {e.kind_name() for e in scenario.expectations}
+    assert {"layer_messages", "node", "checkpoint_on_l1"} <= expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "{do: stake_on_l1, miners: [miner2], stake: 6000 COR}",
+            "{do: stake_on_l1, miners: [miner9], stake: 6000 COR}",
+            r"miners\[0\]: unknown actor 'miner9'",
+        ),
+        (
+            "{do: stake_on_l1, miners: [miner2], stake: 6000 COR}",
+            "{do: stake_on_l1, miners: [miner2], stake: 1 ether}",
+            "expected an amount of COR",
+        ),
+        (
+            "{do: checkpoint_to_l1, session: s1}",
+            "{do: checkpoint_to_l1, session: s9}",
+            "unknown session 's9'",
+        ),
+        (
+            "  - do: deploy\n",
+            "",
+            "the protocol is not deployed on 'arbitrum' yet",
+        ),
+        (
+            "{expect: node, miner: miner2, status: reserved,",
+            "{expect: node, miner: miner2, status: asleep,",
+            "status",
+        ),
+    ],
+)
+def test_bad_cross_layer_input_is_refused_with_where_and_what(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = _variant(tmp_path, old, new)
+    with pytest.raises(InputError, match=message) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(str(path) + ":")
+
+
+def test_the_cross_layer_steps_need_base_and_the_session_chain_settling_on_l1(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "session_chain: arbitrum", "session_chain: l3")
+    text = path.read_text().replace("  - do: deploy\n", "  - {do: deploy, chain: l3}\n")
+    path.write_text(text)
+    with pytest.raises(InputError, match="need 'l3' to be a nitro chain settling on 'l1'"):
+        load_scenario(path)
+
+
+def test_a_checkpoint_to_l1_leaves_the_session_chain_or_an_orbit_chain_on_it(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "{do: deploy, chain: l3}", "{do: deploy, chain: base}")
+    text = path.read_text().replace("chain: l3", "chain: base")
+    path.write_text(text)
+    with pytest.raises(InputError, match="session 'private1' is on 'base': checkpoints leave 'arbitrum'"):
+        load_scenario(path)
