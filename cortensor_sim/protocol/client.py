@@ -212,6 +212,7 @@ class Receipt:
 class DecodedLog:
     address: bytes
     block: int
+    timestamp: int
     contract: str
     event: str
     args: Mapping[str, Any]
@@ -293,7 +294,8 @@ class LeanClient:
             if codec is None or event is None:
                 continue
             args = event.decode(topics, bytes.fromhex(log["data"][2:]))
-            decoded.append(DecodedLog(address, int(log["blockNumber"], 16), codec.name, event.name, args))
+            block, timestamp = int(log["blockNumber"], 16), int(log.get("blockTimestamp", "0x0"), 16)
+            decoded.append(DecodedLog(address, block, timestamp, codec.name, event.name, args))
         return decoded
 
 

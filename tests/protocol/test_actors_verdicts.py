@@ -1,0 +1,43 @@
+"""Proof of Inference among redundant results, played by the actors on the clock."""
+
+from __future__ import annotations
+
+from actor_helpers import run_population
+
+from cortensor_sim.protocol.actors import PopulationConfig, Profile, Verdict
+
+SLASH = 50 * 10**18
+
+
+def test_one_malicious_miner_of_three_is_outvoted_penalized_and_slashed() -> None:
+    population = run_population(PopulationConfig(miners=3, profiles={2: Profile("malicious")}), tasks=2)
+    metrics = population.metrics()
+    assert metrics.tasks_completed == 2 and metrics.tasks_failed == 0
+    assert metrics.penalties == {"miner2": 2 * SLASH}
+    assert set(metrics.earnings) == {"miner0", "miner1"}
+    assert metrics.reputation["miner2"] == {"success": 0, "failure": 2}
+    assert metrics.reputation["miner0"] == {"success": 2, "failure": 0}
+    votes = population.validator.votes  # type: ignore[union-attr]
+    bad = population.signers["miner2"].address
+    assert all(v[bad] == Verdict.INVALID for v in votes.values())
+    assert metrics.chains["arbitrum"].reverted == 0
+    assert metrics.latency(50) is not None and metrics.latency(50) < 60
+
+
+def test_a_colluding_majority_makes_the_wrong_answer_win() -> None:
+    """The known limit of redundancy: two miners committing the same made-up answer are the
+    medoid, so the one honest miner is judged INVALID and slashed, and the cartel is paid.
+    Cortensor's docs rely on node selection and stake to make such a majority unlikely."""
+    profiles = {0: Profile("colluding"), 1: Profile("colluding")}
+    population = run_population(PopulationConfig(miners=3, profiles=profiles), tasks=1)
+    metrics = population.metrics()
+    assert metrics.penalties == {"miner2": SLASH}
+    assert set(metrics.earnings) == {"miner0", "miner1"}
+    assert metrics.tasks_completed == 1  # returned as valid: nothing on chain tells it is wrong
+
+
+def test_a_lazy_miner_fails_the_usefulness_and_similarity_checks() -> None:
+    population = run_population(PopulationConfig(miners=3, profiles={1: Profile("lazy")}), tasks=1)
+    metrics = population.metrics()
+    assert metrics.penalties == {"miner1": SLASH}
+    assert set(metrics.earnings) == {"miner0", "miner2"}
