@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from actor_helpers import run_population
 
-from cortensor_sim.protocol.actors import PopulationConfig, Profile, Verdict
+from cortensor_sim.protocol.actors import PopulationConfig, Profile, Verdict, verdicts_for
+from cortensor_sim.protocol.backends import BuiltinBackend
 
 SLASH = 50 * 10**18
 
@@ -41,3 +42,18 @@ def test_a_lazy_miner_fails_the_usefulness_and_similarity_checks() -> None:
     metrics = population.metrics()
     assert metrics.penalties == {"miner1": SLASH}
     assert set(metrics.earnings) == {"miner0", "miner2"}
+
+
+def test_the_reference_answer_is_chosen_among_useful_results_only() -> None:
+    """Honest, lazy and malicious disagree three ways: the low-effort answer is not useful, so it
+    cannot be the medoid; the honest answer is the reference and the only VALID one."""
+    backend = BuiltinBackend(0)
+    prompt = "Explain topic number 1 of decentralized inference in two lines."
+    results = {b"\x01" * 20: backend.complete(prompt), b"\x02" * 20: "OK.", b"\x03" * 20: "lorem ipsum dolor"}
+    votes = verdicts_for(backend, prompt, results)
+    assert votes == {
+        b"\x01" * 20: Verdict.VALID,
+        b"\x02" * 20: Verdict.INVALID,
+        b"\x03" * 20: Verdict.INVALID,
+    }
+    assert verdicts_for(backend, prompt, {b"\x01" * 20: "alone"}) == {b"\x01" * 20: Verdict.RETRY}

@@ -7,7 +7,7 @@ per miner:
   the reference is the result closest to all others (the medoid), and a result at least
   ``threshold`` similar to it (0.85, Cortensor's documented example) agrees;
 * **Proof of Useful Work**: the backend's judge scores each result's usefulness for the prompt; a
-  result below ``usefulness`` is not useful, however similar it is.
+  result below ``usefulness`` is not useful, however similar it is, and is never the reference.
 
 VALID when both hold, INVALID otherwise; with fewer than two results there is nothing to compare and
 the vote is RETRY (the router reassigns). Then ``finalize`` applies rewards, penalties, slashing.
@@ -44,14 +44,8 @@ def proof_of_inference(
     embeddings: Mapping[bytes, Sequence[float]], threshold: float = SIMILARITY_THRESHOLD
 ) -> dict[bytes, bool]:
     """Which results agree with the medoid of all of them (needs at least two results)."""
-    miners = sorted(embeddings)
-    similarity = {(a, b): cosine(embeddings[a], embeddings[b]) for a in miners for b in miners if a < b}
-
-    def sim(a: bytes, b: bytes) -> float:
-        return 1.0 if a == b else similarity[(min(a, b), max(a, b))]
-
-    reference = max(miners, key=lambda m: (sum(sim(m, o) for o in miners), -miners.index(m)))
-    return {m: sim(m, reference) >= threshold for m in miners}
+    reference = _medoid(embeddings)
+    return {m: cosine(e, embeddings[reference]) >= threshold for m, e in embeddings.items()}
 
 
 def verdicts_for(
@@ -65,9 +59,29 @@ def verdicts_for(
     """One vote per miner that committed a result (raises BackendError if the backend fails)."""
     if len(results) < 2:
         return {m: Verdict.RETRY for m in results}
-    agrees = proof_of_inference({m: backend.embed(r) for m, r in results.items()}, threshold)
-    useful = {m: backend.judge(prompt, r) >= usefulness for m, r in results.items()}
-    return {m: Verdict.VALID if agrees[m] and useful[m] else Verdict.INVALID for m in results}
+    useful = {m for m, r in results.items() if backend.judge(prompt, r) >= usefulness}
+    if not useful:
+        return {m: Verdict.INVALID for m in results}
+    # The reference is the medoid of the useful results only: a low-effort answer must not become
+    # the yardstick the others are measured by.
+    embeddings = {m: backend.embed(r) for m, r in results.items()}
+    reference = _medoid({m: embeddings[m] for m in useful})
+    return {
+        m: Verdict.VALID
+        if m in useful and cosine(embeddings[m], embeddings[reference]) >= threshold
+        else Verdict.INVALID
+        for m in results
+    }
+
+
+def _medoid(embeddings: Mapping[bytes, Sequence[float]]) -> bytes:
+    """The result closest to all the others (ties: the lowest address)."""
+    miners = sorted(embeddings)
+
+    def closeness(m: bytes) -> tuple[float, int]:
+        return (sum(cosine(embeddings[m], embeddings[o]) for o in miners), -miners.index(m))
+
+    return max(miners, key=closeness)
 
 
 class Validator(ProtocolActor):

@@ -5,6 +5,6 @@ To add a kind: write a :class:`~cortensor_sim.scenario.registry.StepKind` subcla
 ``clock``, ``protocol``; settlement and Solana steps get their own), and import the module below.
 """
 
-from . import clock, protocol, settlement
+from . import clock, network, protocol, settlement
 
-__all__ = ["clock", "protocol", "settlement"]
+__all__ = ["clock", "network", "protocol", "settlement"]
