@@ -115,6 +115,10 @@ class MetricsRecorder:
     def sent(self, chain: str, actor: str, action: str, tx_hash: bytes) -> None:
         self._sent.append(_Sent(chain, actor, action, tx_hash))
 
+    def transactions(self) -> list[tuple[str, str, str, bytes]]:
+        """(chain, actor, action, hash) of every transaction the actors sent, in order."""
+        return [(s.chain, s.actor, s.action, s.tx_hash) for s in self._sent]
+
     def refused(self, chain: str, actor: str, action: str, reason: str) -> None:
         self.metrics.chains.setdefault(chain, ChainUsage()).refused += 1
 

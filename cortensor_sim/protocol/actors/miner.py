@@ -35,8 +35,9 @@ class Profile:
     * ``slow``: misses a phase deadline on a ``rate`` share of its tasks (it acts after the window
       has closed, so its transaction reverts);
     * ``lazy``: answers with low-effort output (too short to be useful, unlike the others');
-    * ``malicious``: answers something made up, its own; ``colluding``: the same made-up answer as
-      every other colluding miner for the same prompt;
+    * ``malicious``: answers something made up, its own, on a ``rate`` share of its tasks (all by
+      default); ``colluding``: the same made-up answer as every other colluding miner for the same
+      prompt;
     * ``offline``: stops polling at ``offline_at_s`` and comes back at ``back_at_s`` (or never).
     """
 
@@ -54,7 +55,7 @@ def _fraction(*parts: object) -> float:
 
 def answer_for(profile: Profile, backend: Backend, prompt: str, miner: str, seed: int, key: object) -> str:
     """What a miner of ``profile`` commits for ``prompt`` (raises BackendError when it fails)."""
-    if profile.behaviour == "malicious":
+    if profile.behaviour == "malicious" and _fraction("lie", seed, miner, key) < profile.rate:
         tag = hashlib.sha256(f"{seed}:{miner}:{key}".encode()).hexdigest()[:10]
         return f"Fabricated reply {tag}: lorem ipsum dolor sit amet, an unrelated invented text."
     if profile.behaviour == "colluding":

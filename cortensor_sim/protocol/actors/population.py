@@ -307,6 +307,12 @@ class Population:
         m.left_pool = [self.names.get(a, a.hex()) for a in self.validator.left_pool]
         return m
 
+    def withdraw(self) -> None:
+        """Every miner with a payment to claim withdraws it (``withdrawNodePayment``)."""
+        for name, miner in self.miners.items():
+            if int(self.handle.call("payment", "claimable", "0x" + miner.address.hex())[0]):
+                self.handle.send(name, miner.signer, "payment", "withdrawNodePayment")
+
     def close_sessions(self) -> None:
         """Every user deactivates its session (its nodes are released for revalidation)."""
         for user, session_id in self.sessions.items():
