@@ -57,3 +57,21 @@ def test_the_reference_answer_is_chosen_among_useful_results_only() -> None:
         b"\x03" * 20: Verdict.INVALID,
     }
     assert verdicts_for(backend, prompt, {b"\x01" * 20: "alone"}) == {b"\x01" * 20: Verdict.RETRY}
+
+
+def test_a_node_that_fails_its_checks_leaves_the_pool_when_its_session_releases_it() -> None:
+    """NodePool's reputation policy (3 recent validations, 80 % successful) decides who returns:
+    the validator revalidates each released node through promoteByReputation; the malicious one
+    is refused and stays out of the ephemeral pool."""
+    population = run_population(PopulationConfig(miners=3, profiles={2: Profile("malicious")}), tasks=3)
+    population.close_sessions()
+    population.run(5)
+    metrics = population.metrics()
+    assert metrics.left_pool == ["miner2"]
+    ephemeral = population.handle.view.ephemeral
+    assert population.signers["miner0"].address in ephemeral
+    assert population.signers["miner2"].address not in ephemeral
+    assert (
+        int(population.handle.call("node_pool", "getNodeStatus", population.signers["miner2"].hex_address)[0])
+        == 4
+    )
