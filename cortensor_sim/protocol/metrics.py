@@ -106,7 +106,7 @@ class MetricsRecorder:
 
     def __init__(self, devnet: Devnet) -> None:
         self.devnet = devnet
-        self.metrics = RunMetrics()
+        self._refused: Counter[str] = Counter()
         self._sent: list[_Sent] = []
         self._first_sealed = {name: len(chain.sealed) for name, chain in devnet.evm_chains.items()}
         self._started_ms = devnet.clock.now_ms
@@ -120,7 +120,7 @@ class MetricsRecorder:
         return [(s.chain, s.actor, s.action, s.tx_hash) for s in self._sent]
 
     def refused(self, chain: str, actor: str, action: str, reason: str) -> None:
-        self.metrics.chains.setdefault(chain, ChainUsage()).refused += 1
+        self._refused[chain] += 1
 
     def _messages(self) -> list[Any]:
         try:
@@ -129,8 +129,10 @@ class MetricsRecorder:
             return []
 
     def finish(self, clients: Mapping[str, LeanClient]) -> RunMetrics:
-        """Read receipts and blocks once, at the end of the run."""
-        m = self.metrics
+        """Read receipts and blocks of the run so far (a new :class:`RunMetrics` at each call)."""
+        m = RunMetrics()
+        for chain, count in self._refused.items():
+            m.chains.setdefault(chain, ChainUsage()).refused = count
         m.simulated_s = (self.devnet.clock.now_ms - self._started_ms) / 1000
         for name, chain in self.devnet.evm_chains.items():
             usage = m.chains.setdefault(name, ChainUsage())

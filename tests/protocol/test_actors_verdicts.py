@@ -23,6 +23,7 @@ def test_one_malicious_miner_of_three_is_outvoted_penalized_and_slashed() -> Non
     assert all(v[bad] == Verdict.INVALID for v in votes.values())
     assert metrics.chains["arbitrum"].reverted == 0
     assert metrics.latency(50) is not None and metrics.latency(50) < 60
+    assert population.metrics().to_dict() == metrics.to_dict()  # read again, counted once
 
 
 def test_a_colluding_majority_makes_the_wrong_answer_win() -> None:
