@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from eth_hash.auto import keccak
+
 from ...chains.devnet import Devnet
 from ...chains.evm import EvmChain
 from ..backends import Backend, BuiltinBackend, OutageBackend
@@ -106,8 +108,6 @@ class PoolOnboarding:
 
 def node_id(address: bytes) -> bytes:
     """NodePool's derived node id: keccak256 of the address."""
-    from eth_hash.auto import keccak
-
     return keccak(address)
 
 

@@ -17,7 +17,7 @@ waits for is its own transactions still in the pool, so that it never submits or
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..client import Signer
 from .base import ProtocolActor, ProtocolHandle
@@ -48,11 +48,6 @@ class Outcome:
     attempts: int
     submitted_at_s: int
     returned_at_ms: int
-
-
-@dataclass
-class _Attempts:
-    tasks: list[TaskView] = field(default_factory=list)
 
 
 class Router(ProtocolActor):

@@ -9,7 +9,7 @@ state from the chain alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..client import DecodedLog, LeanClient
@@ -95,9 +95,6 @@ class ChainView:
         for log in self.client.logs(self.next_block, head):
             self._apply(log)
         self.next_block = head + 1
-
-    def open_tasks(self) -> Iterator[TaskView]:
-        return (t for t in self.tasks.values() if not t.allocated)
 
     def _task(self, args: dict) -> TaskView:
         key = (int(args["sessionId"]), int(args["taskId"]))
