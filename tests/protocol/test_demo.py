@@ -82,7 +82,6 @@ def test_the_checkpoint_lands_on_l1(demo: tuple[Devnet, DemoReport]) -> None:
     assert poster == arbitrum.accounts[0].address
 
 
-@pytest.mark.slow
 def test_the_demo_is_deterministic() -> None:
     first, second = run_demo(Devnet()), run_demo(Devnet())
     assert [(s.action, s.block, s.gas_used, s.tx_hash) for s in first.steps] == [
