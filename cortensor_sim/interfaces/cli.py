@@ -294,7 +294,8 @@ def demo(
     for name in names:
         verdicts.add_column(name)
     for outcome in report.outcomes:
-        verdicts.add_row(str(outcome.task_id), *[outcome.verdicts.get(n, "-").name for n in names])  # type: ignore[union-attr]
+        shown = [v.name if (v := outcome.verdicts.get(n)) is not None else "-" for n in names]
+        verdicts.add_row(str(outcome.task_id), *shown)
     console.print(verdicts)
 
     balances = Table(title="COR balances", title_justify="left")

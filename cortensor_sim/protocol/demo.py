@@ -1,13 +1,16 @@
-"""The first end-to-end session: Cortensor on the devnet's arbitrum chain, settled to l1.
+"""``cortensor-sim demo``: Cortensor's actors on the devnet's arbitrum chain, settled to l1.
 
-Deploys the protocol on the session chain, registers staked nodes, opens and funds a session,
-runs prompts through every phase (assign, ack, precommit, commit, end), judges the redundant
-results (Proof of Inference), pays the agreeing miners, refunds the rest, and posts a checkpoint of
-the session's results to the CheckpointRegistry on the settlement chain. One miner answers one task
-dishonestly, so the report shows a penalty as well as payments.
+A small population on the clock: a router, an oracle, a validator, one user and four miners that
+poll every 5 s, one of which makes up its answer on part of its tasks. The user hands the router a
+few prompts; the actors take them through every phase (assign, ack, precommit, commit, end), the
+validator judges the redundant results (Proof of Inference and of Useful Work), the router pays
+the agreeing miners, and the made-up answers cost their miner stake. Then the miners withdraw,
+the user closes its session (the validator revalidates the released nodes by reputation) and a
+checkpoint of the session's results is posted to the CheckpointRegistry on the
+settlement chain.
 
 The checkpoint is posted directly by its poster account; carrying it through the rollup's
-messenger comes with the settlement work.
+messenger is the cross-layer work of the same issue.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ from eth_utils import keccak
 from ..artifacts import load_artifact
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
+from .actors import Population, PopulationConfig, Profile, Verdict
 from .deployment import ROLE
-from .inference import Verdict, honest_answer, judge
-from .network import COR, NODE_STAKE, CortensorNetwork, Step
+from .network import Step
 
+COR = 10**18
 SLASH = 50 * COR
 """Stake an INVALID result costs in the demo (the contracts' default is 0)."""
 
@@ -61,6 +65,8 @@ class DemoReport:
 MINERS, USERS = 4, 1
 ACTORS_NEEDED = 4 + USERS + MINERS
 """admin, oracle, validator and router, then the users and the miners (dev accounts in order)."""
+CHEAT = 3
+"""The miner that makes up answers (on about half of its tasks, drawn from the seed)."""
 
 
 class DemoUnsupported(ValueError):
@@ -70,7 +76,7 @@ class DemoUnsupported(ValueError):
 def check_demo_devnet(devnet: Devnet, chain: str, settlement: str) -> None:
     """Refuse, before any transaction, a devnet the demo cannot run on.
 
-    The demo reads each session id and receipt as soon as it sends the transaction, so both
+    The demo posts its checkpoint as soon as the run ends and shows every step's receipt, so both
     chains must seal at once (``mining: auto``); it needs one dev account per actor.
     """
     for role, name in (("session chain", chain), ("settlement chain", settlement)):
@@ -97,95 +103,91 @@ def run_demo(
     chain: str = "arbitrum",
     settlement: str = "l1",
     prompts: tuple[str, ...] = DEFAULT_PROMPTS,
-    dishonest_task: int | None = 1,
+    seed: int = 7,
 ) -> DemoReport:
     devnet = devnet or Devnet()
     check_demo_devnet(devnet, chain, settlement)
-    session_chain: EvmChain = devnet.evm(chain)
-    l1: EvmChain = devnet.evm(settlement)
+    config = PopulationConfig(
+        miners=MINERS,
+        users=USERS,
+        redundancy=3,
+        spare_nodes=1,
+        profiles={CHEAT: Profile("malicious", rate=0.5)},
+        seed=seed,
+        deposit=100 * COR,
+        slash=SLASH,
+    )
+    population = Population.deploy(devnet, config, chain=chain)
+    balances_before = cor_balances(population)
+    population.submit("user0", list(prompts), every_s=1)
+    if not population.run_until_idle(3_600):
+        raise RuntimeError("the demo's requests did not all return within an hour of simulated time")
+    population.withdraw()
+    population.close_sessions()
+    population.run(5)  # the validator revalidates the released nodes
 
-    net = CortensorNetwork.deploy(session_chain, miners=MINERS, users=USERS)
-    actors = net.actors
-    user = actors.users[0]
-    # An INVALID result costs its miner stake (sent to the treasury), so the penalty shows in COR.
-    net.configure_validation(reward_points=10, penalty_points=20, slash_amount=SLASH)
-    net.fund(user, 1_000 * COR)
-    for miner in actors.miners:
-        net.fund(miner, NODE_STAKE)
-        net.add_node(miner)
-    balances_before = net.cor_balances()
-
-    session_id = net.open_session(user, redundancy=3, deposit=100 * COR)
-    miners = net.session_miners(session_id)
-    first = net.next_task_id(session_id)
-    task_ids = list(range(first, first + len(prompts)))
-    for task_id, prompt in zip(task_ids, prompts, strict=True):
-        net.submit(user, session_id, prompt, task_id)
-    devnet.advance(1)
-
-    net.assign(session_id, task_ids, miners)
-    net.ack(session_id, task_ids, miners)
-    net.end_phase("ack", session_id, task_ids)
-    devnet.advance(5)  # miners poll every 5 s (MINER_PULLING_INTERVAL_SECONDS)
-
-    answers: dict[int, dict[str, str]] = {}
-    for task_id, prompt in zip(task_ids, prompts, strict=True):
-        answers[task_id] = {m: honest_answer(prompt) for m in miners}
-        if dishonest_task is not None and task_id == task_ids[min(dishonest_task, len(task_ids) - 1)]:
-            answers[task_id][miners[-1]] = "Lorem ipsum: an unrelated, made-up reply."
-    net.precommit(session_id, answers)
-    net.end_phase("precommit", session_id, task_ids)
-    devnet.advance(5)
-    net.commit(session_id, answers)
-    net.end_phase("commit", session_id, task_ids)
-    net.end_phase("end", session_id, task_ids)
-    devnet.advance(5)
-
-    outcomes = []
-    verdicts: dict[int, dict[str, Verdict]] = {}
-    for task_id in task_ids:
-        verdicts[task_id] = judge(net.task_results(session_id, task_id), miners)
-        outcomes.append(TaskOutcome(task_id, {actors.name_of(m): v for m, v in verdicts[task_id].items()}))
-    net.validate(session_id, verdicts)
-    net.pay(session_id, task_ids)
-    net.withdraw(miners)
-    net.close_session(user, session_id)
-    net.settle()
-
-    checkpoint_block = _post_checkpoint(net, l1, session_id, task_ids)
-    balances_after = net.cor_balances()
+    session_id = population.sessions["user0"]
+    validator = population.validator
+    assert validator is not None
+    outcomes = [
+        TaskOutcome(task_id, {population.names[m]: v for m, v in votes.items()})
+        for (sid, task_id), votes in sorted(validator.votes.items())
+        if sid == session_id
+    ]
+    steps = _steps(population)
+    l1 = devnet.evm(settlement)
+    checkpoint_block = _post_checkpoint(population, l1, session_id, [o.task_id for o in outcomes], steps)
     return DemoReport(
-        chain=session_chain.name,
+        chain=population.chain.name,
         settlement_chain=l1.name,
         session_id=session_id,
-        steps=list(net.steps),
+        steps=steps,
         outcomes=outcomes,
         balances_before=balances_before,
-        balances_after=balances_after,
-        total_supply=net.total_supply(),
+        balances_after=cor_balances(population),
+        total_supply=int(population.handle.call("cor", "totalSupply")[0]),
         checkpoint_block=checkpoint_block,
     )
 
 
-def _post_checkpoint(net: CortensorNetwork, l1: EvmChain, session_id: int, task_ids: list[int]) -> int:
+def cor_balances(population: Population) -> dict[str, int]:
+    """COR held by every actor and by the contracts that hold COR, by display name."""
+    h = population.handle
+    holders = {name: signer.address for name, signer in population.signers.items()}
+    holders |= {"NodePool (stakes)": h.addresses["node_pool"], "SessionPayment": h.addresses["payment"]}
+    return {name: int(h.call("cor", "balanceOf", "0x" + a.hex())[0]) for name, a in holders.items()}
+
+
+def _steps(population: Population) -> list[Step]:
+    """Every transaction the actors sent during the demo, with its block and gas, in order."""
+    client = population.handle.client
+    steps = []
+    for chain, actor, action, tx_hash in population.recorder.transactions():
+        receipt = client.receipt(tx_hash)
+        if receipt is not None:
+            steps.append(Step(actor, action, chain, receipt.block, receipt.gas_used, "0x" + tx_hash.hex()))
+    return steps
+
+
+def _post_checkpoint(
+    population: Population, l1: EvmChain, session_id: int, task_ids: list[int], steps: list[Step]
+) -> int:
     """Anchor the session's results on the settlement chain's CheckpointRegistry."""
-    admin = net.actors.admin
+    admin = l1.accounts[0].address
     registry = l1.deploy(load_artifact("CheckpointRegistry"), admin, sender=admin)
     l1.w3.eth.wait_for_transaction_receipt(
         registry.functions.grantRole(ROLE["POSTER_ROLE"], admin).transact({"from": admin})
     )
     result_hashes = []
     for task_id in task_ids:
-        results = net.task_results(session_id, task_id)
-        result_hashes.append(
-            keccak(encode(["address[]", "string[]"], [list(results), list(results.values())]))
-        )
+        miners, results = population.handle.call("queue", "getTaskResults", session_id, task_id)
+        result_hashes.append(keccak(encode(["address[]", "string[]"], [list(miners), list(results)])))
     result_root = keccak(b"".join(result_hashes))
     session_root = keccak(encode(["uint256", "uint256[]"], [session_id, task_ids]))
-    source_block = net.chain.height
-    tx = registry.functions.postCheckpoint(net.chain.chain_id, source_block, session_root, result_root)
+    source_block = population.chain.height
+    tx = registry.functions.postCheckpoint(population.chain.chain_id, source_block, session_root, result_root)
     receipt = l1.w3.eth.wait_for_transaction_receipt(tx.transact({"from": admin}))
-    net.steps.append(
+    steps.append(
         Step(
             "admin",
             "postCheckpoint",

@@ -7,13 +7,14 @@ the same result. The order and grants mirror ``docs/contracts.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import TransactionNotFound
 
 from cortensor_sim.artifacts import load_artifact
 
@@ -81,20 +82,46 @@ class ProtocolContracts:
         return [self.node_pool.address, self.payment.address]
 
 
-def transact(w3: Web3, fn: Any, sender: str, **tx: Any) -> Any:
-    """Send a contract function call from ``sender``, wait for the receipt, and check status."""
+Settle = Callable[[], object]
+"""Moves the simulated clock on by one block of the chain (``devnet.advance(block_time)``)."""
+
+MAX_SETTLE_ROUNDS = 64
+
+
+def _sealed_receipt(w3: Web3, tx_hash: Any, settle: Settle | None) -> Any:
+    """The receipt of ``tx_hash``, advancing the simulated clock while it waits in the pool.
+
+    Never waits on the wall clock: web3's ``wait_for_transaction_receipt`` polls for 120 s of real
+    time, and on an interval-mined chain of the devnet nothing seals a block until the devnet's
+    clock moves, so it would wait the full 120 s and then fail.
+    """
+    for _ in range(MAX_SETTLE_ROUNDS):
+        try:
+            return w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            if settle is None:
+                raise DeploymentError(
+                    f"transaction {tx_hash.hex()} waits in the pool of an interval-mined chain: "
+                    "deploy with settle= (e.g. one block of devnet.advance) to move the clock"
+                ) from None
+            settle()
+    raise DeploymentError(f"transaction {tx_hash.hex()} was not sealed in {MAX_SETTLE_ROUNDS} blocks")
+
+
+def transact(w3: Web3, fn: Any, sender: str, *, settle: Settle | None = None, **tx: Any) -> Any:
+    """Send a contract function call from ``sender``, get it sealed, and check its status."""
     tx_hash = fn.transact({"from": sender, **tx})
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    receipt = _sealed_receipt(w3, tx_hash, settle)
     if receipt["status"] != 1:
         raise DeploymentError(f"transaction {tx_hash.hex()} reverted")
     return receipt
 
 
-def deploy_contract(w3: Web3, name: str, *args: Any, sender: str) -> Contract:
+def deploy_contract(w3: Web3, name: str, *args: Any, sender: str, settle: Settle | None = None) -> Contract:
     """Deploy bundled artifact ``name`` with constructor ``args`` from ``sender``."""
     art = load_artifact(name)
     factory = w3.eth.contract(abi=art.abi, bytecode=art.bytecode)
-    receipt = transact(w3, factory.constructor(*args), sender)
+    receipt = transact(w3, factory.constructor(*args), sender, settle=settle)
     address = receipt["contractAddress"]
     if not address:
         raise DeploymentError(f"deploying {name}: no contract address in receipt")
@@ -114,6 +141,7 @@ def deploy_protocol(
     posters: Iterable[str] = (),
     reputation_window: int = 64,
     reputation_policy: tuple[list[str], int, int, int] = (["validation"], 3, 10, 8_000),
+    settle: Settle | None = None,
 ) -> ProtocolContracts:
     """Deploy every protocol contract, wire them together and grant the roles.
 
@@ -130,10 +158,10 @@ def deploy_protocol(
     treasury = Web3.to_checksum_address(treasury or deployer)
 
     def dep(name: str, *args: Any) -> Contract:
-        return deploy_contract(w3, name, *args, sender=deployer)
+        return deploy_contract(w3, name, *args, sender=deployer, settle=settle)
 
     def call(fn: Any) -> None:
-        transact(w3, fn, deployer)
+        transact(w3, fn, deployer, settle=settle)
 
     if cor_address is None:
         cor = dep("CORToken", deployer, cor_supply)

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from .runner import RunResult
+from .steps.network import metrics_of
 
 FORMAT = "cortensor-sim-report"
 
@@ -89,6 +90,7 @@ def summary(result: RunResult) -> dict[str, Any]:
         "sessions": task_summary(result),
         "chains": chain_totals(run.devnet),
         **({"routes": routes} if (routes := run.bridging.routes()) else {}),
+        **({"metrics": metrics.to_dict()} if (metrics := metrics_of(run)) else {}),
         "expectations": [
             {"name": e.name, "passed": e.passed, "observed": e.observed} for e in result.expectations
         ],

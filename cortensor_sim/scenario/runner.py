@@ -120,11 +120,13 @@ class Run:
         nothing at all (a silent miner)."""
         actors = self.scenario.actors
         behaviour = actors.behaviour.get(miner, "honest")
-        if behaviour == "silent":
+        if behaviour in ("silent", "offline", "slow"):  # the scripted phases wait for nobody
             return None
+        if behaviour == "lazy":
+            return "OK."
         if behaviour == "colluding":
             return f"Colluded reply {task_id}: lorem ipsum dolor sit amet, consectetur adipiscing."
-        made_up = behaviour == "dishonest" or (
+        made_up = behaviour in ("dishonest", "malicious") or (
             actors.dishonest_rate > 0 and self.rng.random() < actors.dishonest_rate
         )
         if made_up:

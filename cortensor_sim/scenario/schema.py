@@ -12,7 +12,16 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictInt, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 from ..chains.topology import Topology, default_topology
 from . import expectations as _expectations  # noqa: F401  (registers the expectation kinds)
@@ -24,6 +33,29 @@ Step = Annotated[Union[STEPS.models()], Field(discriminator="do")]  # type: igno
 Expectation = Annotated[Union[EXPECTATIONS.models()], Field(discriminator="expect")]  # type: ignore[valid-type]  # noqa: UP007
 
 BUNDLED_TOPOLOGIES_DIR = "topologies"
+
+
+Behaviour = Literal["honest", "dishonest", "colluding", "silent", "slow", "lazy", "malicious", "offline"]
+
+
+class BackendConfig(BaseModel):
+    """Where the actors' miners infer and the validator embeds and judges (``do: run_network``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["builtin", "openai"] = Field(
+        default="builtin", description="builtin: deterministic, offline; openai: any OpenAI-compatible server"
+    )
+    url: str | None = Field(default=None, description="the server's base URL, e.g. http://127.0.0.1:8080/v1")
+    model: str | None = Field(default=None, description="the chat model's name on that server")
+    embedding_model: str | None = Field(default=None, description="the embedding model (default: model)")
+    timeout: float = Field(default=30.0, gt=0, le=3600, description="seconds before a request times out")
+
+    @model_validator(mode="after")
+    def _openai_needs_url_and_model(self) -> BackendConfig:
+        if self.kind == "openai" and not (self.url and self.model):
+            raise ValueError("an openai backend needs `url` and `model`")
+        return self
 
 
 class Parameters(BaseModel):
@@ -40,6 +72,10 @@ class Parameters(BaseModel):
     penalty_points: int = Field(default=20, ge=0, le=10**6)
     slash: AmountField = Field(default="0 COR", description="stake an INVALID result costs")  # type: ignore[assignment]
     poll_interval: Duration = Field(default=5, description="time between task phases (miners poll)")
+    backend: BackendConfig = Field(default_factory=BackendConfig)
+    network_deposit: AmountField = Field(  # type: ignore[assignment]
+        default="1000 COR", description="each user's session deposit when the actors run (`do: run_network`)"
+    )
     settlement: Literal["auto", "step"] = Field(
         default="auto",
         description="auto: settlement actors act as the clock reaches their time; step: only on `do: relay`",
@@ -53,17 +89,19 @@ class Actors(BaseModel):
 
     users: int = Field(default=1, ge=1, le=100)
     miners: int = Field(default=4, ge=1, le=100)
-    behaviour: dict[str, Literal["honest", "dishonest", "colluding", "silent"]] = Field(
+    behaviour: dict[str, Behaviour] = Field(
         default_factory=dict,
-        description="per miner (miner0, miner1, ...): dishonest miners answer with made-up text; "
-        "colluding miners all give the same wrong answer; silent miners ack a task and never "
-        "answer (a crashed miner, a backend that timed out)",
+        description="per miner (miner0, miner1, ...): dishonest (or malicious) miners answer with "
+        "made-up text; colluding miners all give the same wrong answer; silent miners ack a task and "
+        "never answer (a crashed miner, a backend that timed out); with `do: run_network`, slow "
+        "miners miss deadlines at `slow_rate`, lazy ones give low-effort answers, offline ones never poll",
     )
+    slow_rate: float = Field(default=0.5, ge=0, le=1, description="share of tasks a slow miner is late on")
     dishonest_rate: float = Field(
         default=0.0, ge=0, le=1, description="chance that any other answer is made up (drawn from the seed)"
     )
 
-    @field_validator("dishonest_rate")
+    @field_validator("dishonest_rate", "slow_rate")
     @classmethod
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):

@@ -271,7 +271,7 @@ class NitroStack(SettlementStack):
         head = child.height
         if head <= self.withdrawal_cursor:
             return
-        for message in outgoing_messages(child, head):
+        for message in outgoing_messages(child, head, from_block=self.withdrawal_cursor + 1):
             if message.arb_block <= self.withdrawal_cursor:
                 continue
             block = child.engine.get_block(message.arb_block)

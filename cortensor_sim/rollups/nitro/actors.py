@@ -489,10 +489,15 @@ class OutgoingMessage:
         )
 
 
-def outgoing_messages(child: EvmChain, up_to_block: int | None = None) -> list[OutgoingMessage]:
-    """Every ``L2ToL1Tx`` the child emitted up to ``up_to_block``, by position."""
+def outgoing_messages(
+    child: EvmChain, up_to_block: int | None = None, from_block: int = 0
+) -> list[OutgoingMessage]:
+    """Every ``L2ToL1Tx`` the child emitted in blocks ``from_block..up_to_block``, by position.
+
+    A scanner that keeps a cursor passes ``from_block``: reading from block 0 at every block
+    makes a long run quadratic in the child's length."""
     last = child.height if up_to_block is None else up_to_block
-    logs = child.engine.get_logs(0, last, [ARBSYS], [[L2_TO_L1_TX]])
+    logs = child.engine.get_logs(from_block, last, [ARBSYS], [[L2_TO_L1_TX]])
     return sorted((OutgoingMessage.from_log(log) for log in logs), key=lambda m: m.position)
 
 

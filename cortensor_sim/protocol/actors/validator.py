@@ -1,0 +1,152 @@
+"""The validator (Cortensor's ``validatorv2``/``validatorv3``): Proof of Inference and of Useful Work.
+
+For each completed task the validator reads the committed results (``getTaskResults``) and votes
+per miner:
+
+* **Proof of Inference**: embeddings of the redundant results are compared by cosine similarity;
+  the reference is the result closest to all others (the medoid), and a result at least
+  ``threshold`` similar to it (0.85, Cortensor's documented example) agrees;
+* **Proof of Useful Work**: the backend's judge scores each result's usefulness for the prompt; a
+  result below ``usefulness`` is not useful, however similar it is, and is never the reference.
+
+VALID when both hold, INVALID otherwise; with fewer than two results there is nothing to compare and
+the vote is RETRY (the router reassigns). Then ``finalize`` applies rewards, penalties, slashing.
+The validator also revalidates released nodes: a node whose reputation NodePool's policy accepts
+returns to the ephemeral pool (``promoteByReputation``); one it refuses has left the pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import IntEnum
+
+from ..backends import Backend, BackendError
+from ..backends.base import cosine
+from ..client import ClientError, Signer
+from .base import ProtocolActor, ProtocolHandle
+
+SIMILARITY_THRESHOLD = 0.85
+"""Cortensor's example rejection threshold for the cosine similarity of result embeddings."""
+USEFULNESS_THRESHOLD = 0.5
+VALIDATOR_INTERVAL_MS = 1_000
+
+
+class Verdict(IntEnum):
+    """TaskValidator's verdict values (ours; Cortensor publishes none)."""
+
+    NONE = 0
+    VALID = 1
+    INVALID = 2
+    RETRY = 3
+
+
+def proof_of_inference(
+    embeddings: Mapping[bytes, Sequence[float]], threshold: float = SIMILARITY_THRESHOLD
+) -> dict[bytes, bool]:
+    """Which results agree with the medoid of all of them (needs at least two results)."""
+    reference = _medoid(embeddings)
+    return {m: cosine(e, embeddings[reference]) >= threshold for m, e in embeddings.items()}
+
+
+def verdicts_for(
+    backend: Backend,
+    prompt: str,
+    results: Mapping[bytes, str],
+    *,
+    threshold: float = SIMILARITY_THRESHOLD,
+    usefulness: float = USEFULNESS_THRESHOLD,
+) -> dict[bytes, Verdict]:
+    """One vote per miner that committed a result (raises BackendError if the backend fails)."""
+    if len(results) < 2:
+        return {m: Verdict.RETRY for m in results}
+    useful = {m for m, r in results.items() if backend.judge(prompt, r) >= usefulness}
+    if not useful:
+        return {m: Verdict.INVALID for m in results}
+    # The reference is the medoid of the useful results only: a low-effort answer must not become
+    # the yardstick the others are measured by.
+    embeddings = {m: backend.embed(r) for m, r in results.items()}
+    reference = _medoid({m: embeddings[m] for m in useful})
+    return {
+        m: Verdict.VALID
+        if m in useful and cosine(embeddings[m], embeddings[reference]) >= threshold
+        else Verdict.INVALID
+        for m in results
+    }
+
+
+def _medoid(embeddings: Mapping[bytes, Sequence[float]]) -> bytes:
+    """The result closest to all the others (ties: the lowest address)."""
+    miners = sorted(embeddings)
+
+    def closeness(m: bytes) -> tuple[float, int]:
+        return (sum(cosine(embeddings[m], embeddings[o]) for o in miners), -miners.index(m))
+
+    return max(miners, key=closeness)
+
+
+class Validator(ProtocolActor):
+    def __init__(
+        self,
+        name: str,
+        handle: ProtocolHandle,
+        signer: Signer,
+        backend: Backend,
+        *,
+        threshold: float = SIMILARITY_THRESHOLD,
+        usefulness: float = USEFULNESS_THRESHOLD,
+        interval_ms: int = VALIDATOR_INTERVAL_MS,
+    ) -> None:
+        self.name = name
+        self.handle = handle
+        self.signer = signer
+        self.backend = backend
+        self.threshold = threshold
+        self.usefulness = usefulness
+        self.interval_ms = interval_ms
+        self.next_wake_ms: int | None = 0
+        self._judged: set[tuple[int, int]] = set()
+        self._revalidated = 0
+        self.left_pool: set[bytes] = set()
+        self.votes: dict[tuple[int, int], dict[bytes, Verdict]] = {}
+
+    def wake(self, now_ms: int) -> None:
+        self.next_wake_ms = now_ms + self.interval_ms
+        view = self.handle.view
+        for key in sorted(view.unjudged - self._judged):
+            self._judge(key)
+        released = view.released[self._revalidated :]
+        self._revalidated = len(view.released)
+        for node_id, address in released:
+            self._revalidate(node_id, address)
+
+    def _judge(self, key: tuple[int, int]) -> None:
+        session_id, task_id = key
+        miners, texts = self.handle.call("queue", "getTaskResults", session_id, task_id)
+        results = {bytes.fromhex(m[2:]): t for m, t in zip(miners, texts, strict=True)}
+        try:
+            votes = verdicts_for(
+                self.backend,
+                self.handle.view.tasks[key].prompt,
+                results,
+                threshold=self.threshold,
+                usefulness=self.usefulness,
+            )
+        except BackendError:
+            return  # tried again at the next wake
+        self._judged.add(key)
+        self.votes[key] = votes
+        if votes:
+            addresses = ["0x" + m.hex() for m in votes]
+            values = [int(v) for v in votes.values()]
+            self.handle.send(
+                self.name, self.signer, "validator", "submitVerdicts", session_id, task_id, addresses, values
+            )
+        self.handle.send(self.name, self.signer, "validator", "finalize", session_id, task_id)
+
+    def _revalidate(self, node_id: bytes, address: bytes) -> None:
+        try:
+            self.handle.call("node_pool", "promoteByReputation", node_id, sender=self.signer.address)
+        except ClientError:
+            self.left_pool.add(address)  # NodePool's reputation policy keeps it out of the pool
+            return
+        self.handle.send(self.name, self.signer, "node_pool", "promoteByReputation", node_id)
