@@ -14,6 +14,13 @@ abstract contract AccessRoles {
 
     event RoleGranted(bytes32 indexed role, address indexed account, address indexed sender);
     event RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender);
+    /// @notice Published (OpenZeppelin Ownable's event): the owner seat moved.
+    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
+
+    /// @notice Published (Ownable): the caller is not the owner.
+    error OwnableUnauthorizedAccount(address account);
+    /// @notice Published (Ownable): the zero address cannot become the owner.
+    error OwnableInvalidOwner(address owner);
 
     /// @notice Grants and revokes every role; changes configuration.
     bytes32 public constant ADMIN_ROLE = keccak256("ADMIN_ROLE");
@@ -33,10 +40,48 @@ abstract contract AccessRoles {
     bytes32 public constant POSTER_ROLE = keccak256("POSTER_ROLE");
 
     mapping(bytes32 => mapping(address => bool)) private _roles;
+    address private _owner;
 
     constructor(address admin) {
         if (admin == address(0)) revert ZeroAddress();
         _grantRole(ADMIN_ROLE, admin);
+        _owner = admin;
+        emit OwnershipTransferred(address(0), admin);
+    }
+
+    // ------------------------------------------------------------------ Ownable (published)
+    //
+    // Cortensor's contracts are OpenZeppelin Ownable (owner, transferOwnership, renounceOwnership,
+    // OwnershipTransferred in every published ABI). Here the owner is the deployer's admin seat:
+    // moving ownership moves ADMIN_ROLE with it, so ownership never adds a power that roles do not
+    // already bound, and renouncing it gives up the seat's ADMIN_ROLE for good.
+
+    /// @notice The account holding the owner seat (zero once renounced).
+    function owner() public view returns (address) {
+        return _owner;
+    }
+
+    /// @notice Hand the owner seat and its ADMIN_ROLE to `newOwner` (owner only).
+    function transferOwnership(address newOwner) external {
+        if (newOwner == address(0)) revert OwnableInvalidOwner(address(0));
+        _moveOwnership(newOwner);
+    }
+
+    /// @notice Give up the owner seat and its ADMIN_ROLE (owner only); other admins keep theirs.
+    function renounceOwnership() external {
+        _moveOwnership(address(0));
+    }
+
+    function _moveOwnership(address newOwner) private {
+        address previous = _owner;
+        if (msg.sender != previous) revert OwnableUnauthorizedAccount(msg.sender);
+        if (_roles[ADMIN_ROLE][previous]) {
+            _roles[ADMIN_ROLE][previous] = false;
+            emit RoleRevoked(ADMIN_ROLE, previous, msg.sender);
+        }
+        if (newOwner != address(0)) _grantRole(ADMIN_ROLE, newOwner);
+        _owner = newOwner;
+        emit OwnershipTransferred(previous, newOwner);
     }
 
     modifier onlyRole(bytes32 role) {
@@ -61,6 +106,11 @@ abstract contract AccessRoles {
             _roles[role][account] = false;
             emit RoleRevoked(role, account, msg.sender);
         }
+    }
+
+    /// @notice Published: true if `account` holds ORACLE_ROLE here.
+    function isOracleNode(address account) external view returns (bool) {
+        return _roles[ORACLE_ROLE][account];
     }
 
     function _checkRole(bytes32 role, address account) internal view {

@@ -38,6 +38,10 @@ interface ISessionInfo {
     function validatorQuorum(uint256 sessionId) external view returns (uint256);
     /// @notice Called by the queue on assignment; SessionV2 emits the published TaskAssigned.
     function noteTaskAssigned(uint256 sessionId, uint256 taskId, address[] calldata miners) external;
+    /// @notice The model the session was created for (checked by the 4-argument assignTask).
+    function sessionModel(uint256 sessionId) external view returns (uint256);
+    /// @notice The session's nodes, ephemeral then dedicated (what a task's miners are drawn from).
+    function sessionNodes(uint256 sessionId) external view returns (address[] memory);
 }
 
 /// @notice What SessionV2, TaskValidator, SessionPayment and PrivateSessionV2 use on the queue.
@@ -48,7 +52,8 @@ interface ISessionQueue {
         string calldata taskData,
         uint256 promptType,
         string calldata promptTemplate,
-        uint256[] calldata llmParams
+        uint256[] calldata llmParams,
+        uint256[] calldata requestParams
     ) external returns (uint256);
     function hasCommitted(uint256 sessionId, uint256 taskId, address miner) external view returns (bool);
     function getTaskStatus(uint256 sessionId, uint256 taskId) external view returns (uint8);

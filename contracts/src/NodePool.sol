@@ -561,6 +561,37 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         emit L1SlashSent(nodeId, operator, amount, position);
     }
 
+    // ------------------------------------------------------------------ published status views (contracts6)
+
+    /// @notice True if the node is in the Ephemeral pool (sessions can reserve it).
+    function isNodeAvailable(bytes32 nodeId) external view returns (bool) {
+        return _nodes[nodeId].status == NodeStatus.Ephemeral;
+    }
+
+    /// @notice True if the node was released by its session and awaits revalidation.
+    function isNodeReleased(bytes32 nodeId) external view returns (bool) {
+        return _nodes[nodeId].status == NodeStatus.Released;
+    }
+
+    /// @notice isNodeIdleInReservedState by the node's address.
+    function isIdleInReservedState(address nodeAddress, uint256 idleThreshold) external view returns (bool) {
+        Node storage n = _nodes[getNodeId(nodeAddress)];
+        return n.status == NodeStatus.Reserved && block.timestamp >= n.lastActivity + idleThreshold;
+    }
+
+    /// @notice When the node's session last ran a task on it (its last recorded activity).
+    function lastExecutionTimestamp(bytes32 nodeId) public view returns (uint256) {
+        return _nodes[nodeId].lastActivity;
+    }
+
+    function getLastExecutionTimestampByNodeId(bytes32 nodeId) external view returns (uint256) {
+        return lastExecutionTimestamp(nodeId);
+    }
+
+    function getLastExecutionTimestampByNode(address nodeAddress) external view returns (uint256) {
+        return lastExecutionTimestamp(getNodeId(nodeAddress));
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _existing(bytes32 nodeId) private view returns (Node storage n) {

@@ -172,7 +172,112 @@ contract NodeStats is AccessRoles {
         bytes32 node = getNodeId(msg.sender);
         _count(node, PING);
         lastPingTimestamp[node] = block.timestamp;
+        _notePingWindows(node);
         emit NodePinged(msg.sender, node, counters[node][PING]);
+    }
+
+    // ------------------------------------------------------------------ ping windows (published)
+    //
+    // A node is active while it pinged at least nodePingThreshold times within the last
+    // nodePingSlidingWindow seconds; its last MAX_PING_TIMESTAMPS ping times are kept in a ring,
+    // so the window check reads a bounded amount of storage whatever the node's history. The
+    // network-wide counter counts pings of the current global window (restarting once
+    // globalPingSlidingWindow seconds passed since the window opened) and emits
+    // GlobalPingThresholdReached once per window when it reaches globalPingThreshold.
+
+    /// @notice Ping times kept per node (the ring's size); the node threshold may not exceed it.
+    uint256 public constant MAX_PING_TIMESTAMPS = 32;
+
+    error InvalidPingSetting(uint256 value);
+
+    event GlobalPingThresholdReached(uint256 globalPingCounter);
+    event PingWindowsUpdated(
+        uint256 nodePingSlidingWindow, uint256 nodePingThreshold, uint256 globalPingSlidingWindow, uint256 globalPingThreshold
+    );
+
+    uint256 public nodePingSlidingWindow = 3600;
+    uint256 public nodePingThreshold = 1;
+    uint256 public globalPingSlidingWindow = 3600;
+    uint256 public globalPingThreshold = 100;
+    uint256 public globalPingCounter;
+    uint256 public globalLastPingTimestamp;
+    /// @notice When the current global ping window opened (ours).
+    uint256 public globalPingWindowStart;
+    mapping(bytes32 => uint256[MAX_PING_TIMESTAMPS]) private _pingRing;
+
+    function setPingSlidingWindow(uint256 seconds_) external onlyRole(ADMIN_ROLE) {
+        if (seconds_ == 0) revert InvalidPingSetting(seconds_);
+        nodePingSlidingWindow = seconds_;
+        _emitPingWindows();
+    }
+
+    function setNodePingThreshold(uint256 count) external onlyRole(ADMIN_ROLE) {
+        if (count == 0 || count > MAX_PING_TIMESTAMPS) revert InvalidPingSetting(count);
+        nodePingThreshold = count;
+        _emitPingWindows();
+    }
+
+    function setGlobalPingSlidingWindow(uint256 seconds_) external onlyRole(ADMIN_ROLE) {
+        if (seconds_ == 0) revert InvalidPingSetting(seconds_);
+        globalPingSlidingWindow = seconds_;
+        _emitPingWindows();
+    }
+
+    function setGlobalPingThreshold(uint256 count) external onlyRole(ADMIN_ROLE) {
+        if (count == 0) revert InvalidPingSetting(count);
+        globalPingThreshold = count;
+        _emitPingWindows();
+    }
+
+    function getPingSlidingWindow() external view returns (uint256) {
+        return nodePingSlidingWindow;
+    }
+
+    function getNodePingThreshold() external view returns (uint256) {
+        return nodePingThreshold;
+    }
+
+    function getGlobalPingSlidingWindow() external view returns (uint256) {
+        return globalPingSlidingWindow;
+    }
+
+    function getGlobalPingThreshold() external view returns (uint256) {
+        return globalPingThreshold;
+    }
+
+    /// @notice The node's kept ping times, oldest first (at most MAX_PING_TIMESTAMPS).
+    function getNodePingTimestamps(bytes32 node) public view returns (uint256[] memory times) {
+        uint256 count = counters[node][PING];
+        uint256 n = count < MAX_PING_TIMESTAMPS ? count : MAX_PING_TIMESTAMPS;
+        times = new uint256[](n);
+        uint256[MAX_PING_TIMESTAMPS] storage ring = _pingRing[node];
+        for (uint256 i = 0; i < n; i++) times[i] = ring[(count - n + i) % MAX_PING_TIMESTAMPS];
+    }
+
+    /// @notice True if the node pinged at least nodePingThreshold times in the sliding window.
+    function isNodeActive(bytes32 node) external view returns (bool) {
+        uint256[] memory times = getNodePingTimestamps(node);
+        uint256 since = block.timestamp > nodePingSlidingWindow ? block.timestamp - nodePingSlidingWindow : 0;
+        uint256 recent = 0;
+        for (uint256 i = 0; i < times.length; i++) {
+            if (times[i] >= since) recent++;
+        }
+        return recent >= nodePingThreshold;
+    }
+
+    function _notePingWindows(bytes32 node) private {
+        _pingRing[node][(counters[node][PING] - 1) % MAX_PING_TIMESTAMPS] = block.timestamp;
+        if (block.timestamp >= globalPingWindowStart + globalPingSlidingWindow) {
+            globalPingWindowStart = block.timestamp;
+            globalPingCounter = 0;
+        }
+        uint256 counter = ++globalPingCounter;
+        globalLastPingTimestamp = block.timestamp;
+        if (counter == globalPingThreshold) emit GlobalPingThresholdReached(counter);
+    }
+
+    function _emitPingWindows() private {
+        emit PingWindowsUpdated(nodePingSlidingWindow, nodePingThreshold, globalPingSlidingWindow, globalPingThreshold);
     }
 
     // ------------------------------------------------------------------ views

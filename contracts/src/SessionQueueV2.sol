@@ -144,6 +144,10 @@ contract SessionQueueV2 is AccessRoles {
     error CommitMismatch(bytes32 expected, bytes32 actual);
     error SessionInfoNotSet();
     error InvalidDeadlines(uint256 ackDeadline, uint256 precommitDeadline, uint256 commitDeadline);
+    error ModelMismatch(uint256 sessionId, uint256 modelIdentifier, uint256 sessionModel);
+    error SeedNotRevealed(uint256 sessionId, uint256 taskId, uint256 round);
+    error BadSeedReveal(bytes32 expectedHash, bytes32 seed);
+    error NotDrawnMiners(uint256 sessionId, uint256 taskId);
 
     event TaskQueued(uint256 sessionId, uint256 taskId, uint256 globalId, string taskData);
     event TaskAssigned(uint256 sessionId, uint256 taskId, address[] miners);
@@ -158,6 +162,10 @@ contract SessionQueueV2 is AccessRoles {
     event TaskEnded(uint256 sessionId, uint256 taskId, address[] miners);
     event DeadlinesUpdated(uint256 ackDeadline, uint256 precommitDeadline, uint256 commitDeadline);
     event SessionInfoUpdated(address sessionInfo);
+    /// @notice ADMIN_ROLE committed a new seed chain: `anchor` = keccak256 applied n times to a secret.
+    event SeedAnchorSet(bytes32 anchor);
+    /// @notice The oracle revealed the seed of `round` (its keccak256 is the previous seed).
+    event SeedRevealed(uint256 indexed round, bytes32 seed);
 
     /// @notice SessionV2 (session membership, routers and redundancy are looked up there).
     ISessionInfo public sessionInfo;
@@ -172,6 +180,14 @@ contract SessionQueueV2 is AccessRoles {
     mapping(uint256 => mapping(uint256 => Prompt)) private _prompts;
     mapping(uint256 => mapping(uint256 => Progress)) private _progress;
     mapping(uint256 => mapping(uint256 => mapping(address => MinerState))) private _miner;
+    mapping(uint256 => mapping(uint256 => uint256[])) private _requestParams;
+
+    /// @notice Head of the oracle's seed chain: the last revealed seed (the anchor before any).
+    bytes32 public seedAnchor;
+    /// @notice Seeds revealed since the anchor was set.
+    uint256 public seedRound;
+    mapping(uint256 => bytes32) private _seeds; // round => seed
+    mapping(uint256 => mapping(uint256 => uint256)) private _seedRound; // task => round it draws from
 
     constructor(address admin) AccessRoles(admin) {}
 
@@ -202,6 +218,30 @@ contract SessionQueueV2 is AccessRoles {
         string calldata promptTemplate,
         uint256[] calldata llmParams
     ) external onlyRole(SESSION_CONTRACT_ROLE) returns (uint256 taskId) {
+        return _enqueue(sessionId, taskData, promptType, promptTemplate, llmParams, new uint256[](0));
+    }
+
+    /// @notice The newer published variant (chaplin): also stores the client's requestParams
+    ///         (opaque to the protocol; readable with getTaskRequestParams).
+    function enqueueTask(
+        uint256 sessionId,
+        string calldata taskData,
+        uint256 promptType,
+        string calldata promptTemplate,
+        uint256[] calldata llmParams,
+        uint256[] calldata requestParams
+    ) external onlyRole(SESSION_CONTRACT_ROLE) returns (uint256 taskId) {
+        return _enqueue(sessionId, taskData, promptType, promptTemplate, llmParams, requestParams);
+    }
+
+    function _enqueue(
+        uint256 sessionId,
+        string calldata taskData,
+        uint256 promptType,
+        string calldata promptTemplate,
+        uint256[] calldata llmParams,
+        uint256[] memory requestParams
+    ) private returns (uint256 taskId) {
         if (llmParams.length > MAX_LLM_PARAMS) revert TooManyLlmParams(llmParams.length, MAX_LLM_PARAMS);
         TaskRecord[] storage list = _tasks[sessionId];
         taskId = list.length;
@@ -219,6 +259,9 @@ contract SessionQueueV2 is AccessRoles {
         d.topK = _param(llmParams, 3);
         d.presencePenalty = _param(llmParams, 4);
         d.frequencyPenalty = _param(llmParams, 5);
+        if (requestParams.length > MAX_LLM_PARAMS) revert TooManyLlmParams(requestParams.length, MAX_LLM_PARAMS);
+        if (requestParams.length != 0) _requestParams[sessionId][taskId] = requestParams;
+        if (seedAnchor != bytes32(0)) _seedRound[sessionId][taskId] = seedRound + 1;
         emit TaskQueued(sessionId, taskId, gid, taskData);
     }
 
@@ -228,6 +271,19 @@ contract SessionQueueV2 is AccessRoles {
     ///         SessionV2 is told (it emits TaskAssigned with node ids and bonds the miners' stake
     ///         until the task's verdicts are final).
     function assignTask(uint256 sessionId, uint256 taskId, address[] calldata miners) external {
+        _assign(sessionId, taskId, miners);
+    }
+
+    /// @notice The newer published variant (chaplin): `modelIdentifier` must be the session's model.
+    function assignTask(uint256 sessionId, uint256 taskId, address[] calldata miners, uint256 modelIdentifier)
+        external
+    {
+        uint256 model = _info().sessionModel(sessionId);
+        if (modelIdentifier != model) revert ModelMismatch(sessionId, modelIdentifier, model);
+        _assign(sessionId, taskId, miners);
+    }
+
+    function _assign(uint256 sessionId, uint256 taskId, address[] calldata miners) private {
         ISessionInfo info = _info();
         if (
             !hasRole(SESSION_CONTRACT_ROLE, msg.sender) && !hasRole(ROUTER_ROLE, msg.sender)
@@ -239,6 +295,9 @@ contract SessionQueueV2 is AccessRoles {
         if (miners.length == 0) revert EmptyMinerList();
         uint256 slots = info.taskSlots(sessionId);
         if (miners.length > slots) revert TooManyMiners(miners.length, slots);
+        if (!hasRole(SESSION_CONTRACT_ROLE, msg.sender) && !hasRole(ROUTER_ROLE, msg.sender)) {
+            _requireDrawn(sessionId, taskId, miners, info);
+        }
         for (uint256 i = 0; i < miners.length; i++) {
             address m = miners[i];
             if (!info.isSessionMiner(sessionId, m)) revert NotSessionMiner(sessionId, m);
@@ -594,6 +653,114 @@ contract SessionQueueV2 is AccessRoles {
     }
 
     function taskCount(uint256 sessionId) external view returns (uint256) {
+        return _tasks[sessionId].length;
+    }
+
+    // ------------------------------------------------------------------ task seeds (ours)
+    //
+    // Which of a session's nodes serve a task is drawn, not chosen by the session's owner: once
+    // ADMIN_ROLE has anchored a seed chain (anchor = keccak256^n(secret), kept by the oracle),
+    // every task enqueued afterwards draws from the first seed revealed after it was enqueued,
+    // and the session's owner and its own routers may assign only the drawn miners
+    // (drawMiners). The owner cannot know that seed when it submits (only its keccak256 is
+    // public) and the oracle cannot change it (each reveal must hash to the previous one).
+    // What can still be steered is in docs/contracts.md (the oracle knows its whole chain;
+    // network routers holding ROUTER_ROLE assign freely).
+
+    /// @notice Commit a new seed chain (ADMIN_ROLE). Tasks enqueued from now on draw their miners.
+    function setSeedAnchor(bytes32 anchor) external onlyRole(ADMIN_ROLE) {
+        seedAnchor = anchor;
+        emit SeedAnchorSet(anchor);
+    }
+
+    /// @notice Reveal the next seed (ORACLE_ROLE): keccak256(seed) must be the current head.
+    function revealSeed(bytes32 seed) external onlyRole(ORACLE_ROLE) {
+        bytes32 head = seedAnchor;
+        if (head == bytes32(0) || keccak256(abi.encodePacked(seed)) != head) revert BadSeedReveal(head, seed);
+        seedAnchor = seed;
+        uint256 round = ++seedRound;
+        _seeds[round] = seed;
+        emit SeedRevealed(round, seed);
+    }
+
+    /// @notice The miners a task must be assigned (owner or session router): min(redundancy,
+    ///         nodes) of the session's nodes, drawn from the task's revealed seed. Reverts
+    ///         SeedNotRevealed until the oracle revealed that seed; empty if the task draws nothing.
+    function drawMiners(uint256 sessionId, uint256 taskId) public view returns (address[] memory drawn) {
+        _task(sessionId, taskId);
+        uint256 round = _seedRound[sessionId][taskId];
+        if (round == 0) return drawn;
+        if (round > seedRound) revert SeedNotRevealed(sessionId, taskId, round);
+        ISessionInfo info = _info();
+        address[] memory nodes = info.sessionNodes(sessionId);
+        uint256 count = info.taskSlots(sessionId);
+        if (count > nodes.length) count = nodes.length;
+        uint256 rand = uint256(keccak256(abi.encodePacked(_seeds[round], sessionId, taskId)));
+        for (uint256 i = 0; i < count; i++) {
+            uint256 j = i + uint256(keccak256(abi.encodePacked(rand, i))) % (nodes.length - i);
+            (nodes[i], nodes[j]) = (nodes[j], nodes[i]);
+        }
+        assembly {
+            mstore(nodes, count)
+        }
+        return nodes;
+    }
+
+    /// @notice The seed round a task draws its miners from (0: enqueued before any anchor).
+    function getTaskSeedRound(uint256 sessionId, uint256 taskId) external view returns (uint256) {
+        _task(sessionId, taskId);
+        return _seedRound[sessionId][taskId];
+    }
+
+    function _requireDrawn(uint256 sessionId, uint256 taskId, address[] calldata miners, ISessionInfo) private view {
+        if (_seedRound[sessionId][taskId] == 0) return;
+        address[] memory drawn = drawMiners(sessionId, taskId);
+        if (drawn.length != miners.length) revert NotDrawnMiners(sessionId, taskId);
+        for (uint256 i = 0; i < drawn.length; i++) {
+            if (drawn[i] != miners[i]) revert NotDrawnMiners(sessionId, taskId);
+        }
+    }
+
+    // ------------------------------------------------------------------ newer published views
+
+    /// @notice The client's requestParams of a task (the chaplin submit's extra array).
+    function getTaskRequestParams(uint256 sessionId, uint256 taskId) external view returns (uint256[] memory) {
+        _task(sessionId, taskId);
+        return _requestParams[sessionId][taskId];
+    }
+
+    /// @notice A miner's precommit hash (zero before it precommitted).
+    function getTaskResultDataHash(uint256 sessionId, uint256 taskId, address miner) external view returns (bytes32) {
+        _task(sessionId, taskId);
+        return _miner[sessionId][taskId][miner].precommitHash;
+    }
+
+    /// @notice Miners that committed, their results and their precommit hashes (same order).
+    function getTaskResultsAndHashes(uint256 sessionId, uint256 taskId)
+        external
+        view
+        returns (address[] memory miners, string[] memory results, bytes32[] memory hashes)
+    {
+        miners = _filter(sessionId, taskId, _task(sessionId, taskId), M_COMMITTED);
+        results = new string[](miners.length);
+        hashes = new bytes32[](miners.length);
+        for (uint256 i = 0; i < miners.length; i++) {
+            MinerState storage ms = _miner[sessionId][taskId][miners[i]];
+            results[i] = ms.result;
+            hashes[i] = ms.precommitHash;
+        }
+    }
+
+    /// @notice The task's data for the calling miner once it acked (NotAcked before). Every
+    ///         storage slot is public on a chain: this guards clients from working unacked, not secrets.
+    function getTaskDataWithAcked(uint256 sessionId, uint256 taskId) external view returns (string memory) {
+        TaskRecord storage t = _task(sessionId, taskId);
+        if (_miner[sessionId][taskId][msg.sender].state < M_ACKED) revert NotAcked(sessionId, taskId, msg.sender);
+        return t.data;
+    }
+
+    /// @notice Number of tasks enqueued for a session (the published public-mapping getter).
+    function sessionTaskCount(uint256 sessionId) external view returns (uint256) {
         return _tasks[sessionId].length;
     }
 

@@ -252,7 +252,27 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         if (address(privateSessions) != address(0) && privateSessions.isPrivate(sessionId)) {
             revert PrivateSessionRequiresCiphertext(sessionId);
         }
-        _submit(sessionId, msg.sender, taskData, promptType, promptTemplate, llmParams, clientReference);
+        _submit(sessionId, msg.sender, taskData, promptType, promptTemplate, llmParams, new uint256[](0), clientReference);
+    }
+
+    /// @notice The newer published `submit` (cortensor/community-projects apps/chaplin): as the
+    ///         7-argument one, plus the client's `requestParams`, stored with the task on
+    ///         SessionQueueV2 (getTaskRequestParams). Both variants stay, so clients of either work.
+    function submit(
+        uint256 sessionId,
+        uint256 nodeType,
+        string calldata taskData,
+        uint256 promptType,
+        string calldata promptTemplate,
+        uint256[] calldata llmParams,
+        uint256[] calldata requestParams,
+        string calldata clientReference
+    ) external {
+        nodeType;
+        if (address(privateSessions) != address(0) && privateSessions.isPrivate(sessionId)) {
+            revert PrivateSessionRequiresCiphertext(sessionId);
+        }
+        _submit(sessionId, msg.sender, taskData, promptType, promptTemplate, llmParams, requestParams, clientReference);
     }
 
     /// @notice Entry point for PrivateSessionV2 only: `taskData` is a descriptor of the
@@ -268,7 +288,7 @@ contract SessionV2 is AccessRoles, ISessionInfo {
     ) external returns (uint256 taskId) {
         nodeType;
         if (msg.sender != address(privateSessions) || msg.sender == address(0)) revert OnlyPrivateSessions(msg.sender);
-        taskId = _submit(sessionId, submitter, taskData, promptType, "", llmParams, clientReference);
+        taskId = _submit(sessionId, submitter, taskData, promptType, "", llmParams, new uint256[](0), clientReference);
     }
 
     /// @notice SessionQueueV2 reports an assignment: bond the miners' stake until the task's
@@ -499,6 +519,129 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         return n == 0 ? 1 : n;
     }
 
+    /// @inheritdoc ISessionInfo
+    function sessionModel(uint256 sessionId) external view returns (uint256) {
+        return _existing(sessionId).modelIdentifier;
+    }
+
+    /// @inheritdoc ISessionInfo
+    function sessionNodes(uint256 sessionId) external view returns (address[] memory nodes) {
+        Session storage s = _existing(sessionId);
+        uint256 e = s.ephemeralNodes.length;
+        nodes = new address[](e + s.dedicatedNodes.length);
+        for (uint256 i = 0; i < e; i++) nodes[i] = s.ephemeralNodes[i];
+        for (uint256 i = 0; i < s.dedicatedNodes.length; i++) nodes[e + i] = s.dedicatedNodes[i];
+    }
+
+    // ------------------------------------------------------------------ routers and wiring (published, newer)
+
+    event RouterUpdated(address routerAddress, string routerInfo);
+    event AllRoutersRemoved(uint256 indexed sessionId);
+
+    /// @notice Replace a router's metadata (owner).
+    function updateRouter(uint256 sessionId, address routerAddress, string calldata newRouterInfo) external {
+        Session storage s = _ownedActive(sessionId);
+        uint256 pos = _routerPos[sessionId][routerAddress];
+        if (pos == 0) revert RouterNotFound(sessionId, routerAddress);
+        s.routerMetadatas[pos - 1] = newRouterInfo;
+        emit RouterUpdated(routerAddress, newRouterInfo);
+    }
+
+    /// @notice Withdraw every router of the session at once (owner).
+    function resetAllRouters(uint256 sessionId) external {
+        Session storage s = _ownedActive(sessionId);
+        for (uint256 i = 0; i < s.routerAddresses.length; i++) delete _routerPos[sessionId][s.routerAddresses[i]];
+        delete s.routerAddresses;
+        delete s.routerMetadatas;
+        emit AllRoutersRemoved(sessionId);
+    }
+
+    /// @notice The router at `index` of the session's list (indices move when one is removed).
+    function getRouterAddress(uint256 sessionId, uint256 index) external view returns (address) {
+        address[] storage routers = _existing(sessionId).routerAddresses;
+        if (index >= routers.length) revert RouterNotFound(sessionId, address(0));
+        return routers[index];
+    }
+
+    /// @notice A router's index in the session's list, or -1 if it is not a router there.
+    function getRouterIndex(uint256 sessionId, address routerAddress) external view returns (int256) {
+        return int256(_routerPos[sessionId][routerAddress]) - 1;
+    }
+
+    /// @notice A router's index in the session's list (reverts RouterNotFound if absent).
+    function getRouterAddressToIndex(uint256 sessionId, address routerAddress) external view returns (uint256) {
+        uint256 pos = _routerPos[sessionId][routerAddress];
+        if (pos == 0) revert RouterNotFound(sessionId, routerAddress);
+        return pos - 1;
+    }
+
+    /// @notice True if some router of the session carries exactly this metadata.
+    function getRouterInfoExists(uint256 sessionId, string calldata routerInfo) external view returns (bool) {
+        string[] storage infos = _existing(sessionId).routerMetadatas;
+        bytes32 wanted = keccak256(bytes(routerInfo));
+        for (uint256 i = 0; i < infos.length; i++) {
+            if (keccak256(bytes(infos[i])) == wanted) return true;
+        }
+        return false;
+    }
+
+    /// @notice The last router of the session's list (reverts RouterNotFound if it has none).
+    function getLatestRouterAddress(uint256 sessionId) external view returns (address) {
+        return _existing(sessionId).routerAddresses[getLatestRouterIndex(sessionId)];
+    }
+
+    function getLatestRouterIndex(uint256 sessionId) public view returns (uint256) {
+        uint256 n = _existing(sessionId).routerAddresses.length;
+        if (n == 0) revert RouterNotFound(sessionId, address(0));
+        return n - 1;
+    }
+
+    function getLatestRouterInfo(uint256 sessionId) external view returns (string memory) {
+        return _existing(sessionId).routerMetadatas[getLatestRouterIndex(sessionId)];
+    }
+
+    /// @notice The router metadata of every listed session, concatenated in the given order.
+    function getRouterMetadatasBySessionIds(uint256[] memory sessionIds) public view returns (string[] memory out) {
+        uint256 total = 0;
+        for (uint256 i = 0; i < sessionIds.length; i++) total += _existing(sessionIds[i]).routerMetadatas.length;
+        out = new string[](total);
+        uint256 k = 0;
+        for (uint256 i = 0; i < sessionIds.length; i++) {
+            string[] storage infos = _sessions[sessionIds[i]].routerMetadatas;
+            for (uint256 j = 0; j < infos.length; j++) out[k++] = infos[j];
+        }
+    }
+
+    /// @notice The router metadata of every session `userAddr` created, oldest session first.
+    function getRouterMetadatasByAddress(address userAddr) external view returns (string[] memory) {
+        return getRouterMetadatasBySessionIds(userSessions[userAddr]);
+    }
+
+    function getDedicatedNodeCount(uint256 sessionId) external view returns (uint256) {
+        return _existing(sessionId).dedicatedNodes.length;
+    }
+
+    function getMode(uint256 sessionId) external view returns (uint256) {
+        return _existing(sessionId).mode;
+    }
+
+    /// @notice The session ids of `userAddr` (the published alias of getSessionIds).
+    function getSessionsIdsByAddress(address userAddr) external view returns (uint256[] memory) {
+        return userSessions[userAddr];
+    }
+
+    function getNodePoolAddress() external view returns (address) {
+        return address(nodePool);
+    }
+
+    function getSessionQueueAddress() external view returns (address) {
+        return address(queue);
+    }
+
+    function getSessionPaymentAddress() external view returns (address) {
+        return address(payment);
+    }
+
     // ------------------------------------------------------------------ internals
 
     function _existing(uint256 sessionId) private view returns (Session storage s) {
@@ -549,6 +692,7 @@ contract SessionV2 is AccessRoles, ISessionInfo {
         uint256 promptType,
         string memory promptTemplate,
         uint256[] calldata llmParams,
+        uint256[] memory requestParams,
         string calldata clientReference
     ) private returns (uint256 taskId) {
         Session storage s = _existing(sessionId);
@@ -559,7 +703,7 @@ contract SessionV2 is AccessRoles, ISessionInfo {
             revert TaskLimitReached(sessionId, s.maxTaskExecutionCount);
         }
         _taskCount[sessionId] = count + 1;
-        taskId = queue.enqueueTask(sessionId, taskData, promptType, promptTemplate, llmParams);
+        taskId = queue.enqueueTask(sessionId, taskData, promptType, promptTemplate, llmParams, requestParams);
         payment.reserveTaskFunds(sessionId, taskId, s.redundant);
         nodePool.recordActivity(s.ephemeralNodes);
         nodePool.recordActivity(s.dedicatedNodes);

@@ -38,6 +38,8 @@ EXPECTED = {
     "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator",
     # Cortensor across the layers (contracts/src/crosslayer)
     "CheckpointForwarder", "NodeStakeL1", "Onboarding", "OnboardingRelayL1", "SessionCheckpointer",
+    # test fixtures (contracts/src/testing)
+    "FalseReturnToken",
 }  # fmt: skip
 
 
