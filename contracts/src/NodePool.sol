@@ -534,6 +534,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         if (_nodes[nodeId].status != NodeStatus.None) revert InvalidNodeStatus(nodeId, _nodes[nodeId].status);
         if (modelIds.length == 0) revert NoModels();
         if (modelIds.length > MAX_MODELS_PER_NODE) revert TooManyModels(modelIds.length, MAX_MODELS_PER_NODE);
+        _checkPublicKey(publicKey);
         uint256 stake = l1StakeOf[operator];
         if (stake < minStake) revert StakeOutOfRange(stake, minStake, maxStake);
         Node storage n = _nodes[nodeId];

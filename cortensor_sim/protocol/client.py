@@ -174,12 +174,14 @@ class Signer:
     chain_id: int
     nonce: int
     address: bytes = field(init=False)
+    public_key: bytes = field(init=False, repr=False)
+    """The 64-byte secp256k1 public key (x || y): the node key NodePool stores for private sessions."""
     _private: PrivateKey = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._private = PrivateKey(self.key)
-        public = self._private.public_key.format(compressed=False)[1:]
-        self.address = keccak(public)[-20:]
+        self.public_key = self._private.public_key.format(compressed=False)[1:]
+        self.address = keccak(self.public_key)[-20:]
 
     @property
     def hex_address(self) -> str:

@@ -91,7 +91,7 @@ class PoolOnboarding:
                 "addNode",
                 node_id(miner.address),
                 [0],
-                b"\x04" + miner.address,
+                miner.public_key,
                 self.stake,
             )
         population.settle()

@@ -28,6 +28,11 @@ MAX_ATTEMPTS = 3
 LLM_PARAMS = (256, 7, 9, 40, 0, 0)
 """maxTokens, temperature x10, topP x10, topK, presence and frequency penalties."""
 
+SUBMIT = "submit(uint256,uint256,string,uint256,string,uint256[],string)"
+"""SessionV2's 7-argument ``submit`` (it is overloaded with the newer 8-argument form)."""
+ASSIGN_TASK = "assignTask(uint256,uint256,address[])"
+"""SessionQueueV2's ``assignTask`` without a model check (overloaded with the 4-argument form)."""
+
 
 @dataclass(frozen=True)
 class Request:
@@ -125,7 +130,7 @@ class Router(ProtocolActor):
             self._once(
                 ("submit", f"{request.reference}/{len(tasks) + 1}"),
                 "session",
-                "submit",
+                SUBMIT,
                 session_id,
                 0,
                 request.prompt,
@@ -137,9 +142,7 @@ class Router(ProtocolActor):
             return
         if not latest.assigned:
             miners = self._choose(session_id, tasks)
-            self._once(
-                ("assign", latest.reference), "queue", "assignTask", session_id, latest.task_id, miners
-            )
+            self._once(("assign", latest.reference), "queue", ASSIGN_TASK, session_id, latest.task_id, miners)
         elif latest.finalized and not latest.allocated:
             self._once(
                 ("allocate", latest.reference), "payment", "allocateNodePayments", session_id, latest.task_id
@@ -152,14 +155,17 @@ class Router(ProtocolActor):
         return task.allocated and task.valid_count == 0
 
     def _choose(self, session_id: int, tasks: Sequence[TaskView]) -> list[str]:
-        """The session's nodes, those that missed an earlier attempt of this request last,
-        rotated by task id so the load spreads when the session holds spare nodes."""
+        """The session's nodes, rotated by task id so the load spreads when the session holds
+        spare nodes; those that missed a deadline in an earlier attempt of this request go last,
+        and those that answered but went unpaid (a result left alone) just before them."""
         nodes = list(self._view.sessions[session_id].miners) if self._view else []
-        missed = {m for t in tasks[:-1] for m in t.miners if t.paid.get(m) is None}
+        earlier = tasks[:-1]
+        late = {m for t in earlier for m in t.miners if m not in t.committed}
+        unpaid = {m for t in earlier for m in t.miners if t.paid.get(m) is None}
         latest = tasks[-1]
         rotation = latest.task_id % len(nodes) if nodes else 0
         order = nodes[rotation:] + nodes[:rotation]
-        order.sort(key=lambda m: m in missed)
+        order.sort(key=lambda m: (m in late, m in unpaid))
         return ["0x" + m.hex() for m in order[: self.redundancy.get(session_id, 3)]]
 
     def _once(self, key: tuple[str, str], contract: str, function: str, *args: object) -> None:

@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_utils import keccak
-
 from ...artifacts import load_artifact
 from ...bridge import MessageRecord, MessageStatus
 from ...chains.devnet import Devnet
 from ...chains.evm import EvmChain
 from ..network import CortensorNetwork, Step, StepFailed
+from ..privacy.crypto import public_key_of
 from .deployment import (
     MAX_FEE_PER_GAS,
     RETRYABLE_GAS_LIMIT,
@@ -109,7 +108,8 @@ class CrossLayer:
         if fee and self.contracts.cor_base is not None:
             approve = self.contracts.cor_base.functions.approve(onboarding.address, fee)
             self._send(self.names.base, approve, operator, "approve fee")
-        key = public_key if public_key is not None else keccak(text=f"pubkey:{operator}")
+        # The node's secp256k1 key (64 bytes, x || y), which NodePool checks and private sessions use.
+        key = public_key if public_key is not None else public_key_of(self.network.account_key(operator))
         fn = onboarding.functions.register(list(model_ids), key)
         tx = self._send(self.names.base, fn, operator, "register")
         return self._delivered(tx, hops=2, what=f"registration of {operator}")

@@ -18,6 +18,8 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Literal
 
+from coincurve import PrivateKey
+from eth_utils import keccak
 from pydantic import field_validator
 
 from ...bridge.transactions import ActorAccount, ExecutionReverted
@@ -249,12 +251,21 @@ class OnboardFromSolana(_SolanaStep):
         owner = _keypair(run, bridge, self.actor)
         units = to_spl(self.amount.base_units)[0]
         try:
-            bridge.onboard_from_solana(owner, units, onboarding.address, self.models, bytes(owner.pubkey()))
+            node_key = solana_node_key(owner)
+            bridge.onboard_from_solana(owner, units, onboarding.address, self.models, node_key)
         except (BridgeError, SolanaTransactionError) as exc:
             raise StepFailed(f"onboard_from_solana: {exc}") from None
 
     def label(self) -> str:
         return f"onboard {self.actor} from Solana with {self.amount} stake"
+
+
+def solana_node_key(owner: Keypair) -> bytes:
+    """The secp256k1 node key a Solana miner registers (64 bytes, x || y): NodePool stores it so
+    that private sessions can wrap keys to the node. A Solana keypair is ed25519, so the miner holds a
+    second key; here it is derived from its Solana secret, so a scenario replays the same."""
+    secret = keccak(b"cortensor-sim:node-key:" + bytes(owner))
+    return PrivateKey(secret).public_key.format(compressed=False)[1:]
 
 
 @register_expectation

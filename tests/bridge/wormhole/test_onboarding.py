@@ -4,6 +4,7 @@ payload to SolanaOnboarding, and the miner's operator contract active in NodePoo
 from __future__ import annotations
 
 import pytest
+from coincurve import PrivateKey
 from web3.contract import Contract
 
 from cortensor_sim import Devnet
@@ -14,6 +15,9 @@ from cortensor_sim.protocol.deployment import deploy_contract, deploy_protocol
 UNIT = 10**9
 STAKE_UNITS = 6_000 * UNIT  # NodePool's minStake, 6,000 COR, in SPL units
 NODE_ADDED = 1  # NodePool.NodeStatus.Added
+
+NODE_KEY = PrivateKey(b"\x07" * 32).public_key.format(compressed=False)[1:]
+"""The miner's secp256k1 node key (64 bytes, x || y), as NodePool requires for private sessions."""
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_miner_onboarded_from_solana_is_active_in_node_pool(
     assert bridge.cor is not None and bridge.solana is not None
     miner = bridge.solana.keypairs[3]
     bridge.cor.issue(miner.pubkey(), STAKE_UNITS + 5)
-    bridge.onboard_from_solana(miner, STAKE_UNITS, onboarding.address, models=[1, 2], public_key=b"\x02" * 33)
+    bridge.onboard_from_solana(miner, STAKE_UNITS, onboarding.address, models=[1, 2], public_key=NODE_KEY)
     devnet.advance(20)
 
     [record] = devnet.messages(kind="onboarding")
