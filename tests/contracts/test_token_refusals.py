@@ -8,7 +8,7 @@ these checks.
 
 from __future__ import annotations
 
-from contract_helpers import COR, STAKE, Env, create_session, expect_revert, node_id, send
+from contract_helpers import COR, STAKE, Env, create_session, expect_revert, node_id, node_public_key, send
 
 from cortensor_sim.protocol.deployment import deploy_contract
 
@@ -20,7 +20,7 @@ def test_node_pool_refuses_a_stake_the_token_did_not_move(env: Env) -> None:
     nid = node_id(miner)
     send(env.w3, token.functions.approve(pool.address, STAKE), miner)
     expect_revert(
-        pool.functions.addNode(nid, [0], b"pubkey-" + nid[:4], STAKE), miner, "TokenTransferFailed()"
+        pool.functions.addNode(nid, [0], node_public_key(miner), STAKE), miner, "TokenTransferFailed()"
     )
     assert not pool.functions.doesNodeExist(nid).call()
 

@@ -132,7 +132,7 @@ def test_load_point_sets_the_fields(scenario: str) -> None:
         ("parameters.redundncy=2", "parameters.redundncy: no such field"),
         ("parameters.redundancy=two", "parameters.redundancy: Input should be a valid integer"),
         ("actors.behaviour.miner9=dishonest", "unknown miner 'miner9'"),
-        ("actors.behaviour.miner0=lazy", "actors.behaviour.miner0: Input should be"),
+        ("actors.behaviour.miner0=sleepy", "actors.behaviour.miner0: Input should be"),
     ],
 )
 def test_sweep_cli_refuses_bad_names_and_values_before_running(
