@@ -18,10 +18,10 @@ from ..registry import (
     register_step,
 )
 from ..units import Amount, AmountField
-from .protocol import DEFAULT_PROMPTS
+from .protocol import SubmitTasks
 
 if TYPE_CHECKING:
-    from ..runner import Run
+    from ..runner import Run, SessionRecord
 
 
 def _cor(amount: Amount | None) -> Amount | None:
@@ -74,28 +74,14 @@ class OpenPrivateSession(StepKind):
 
 
 @register_step
-class SubmitPrivateTasks(StepKind):
+class SubmitPrivateTasks(SubmitTasks):
     """The session's owner seals ``count`` prompts under the session key and submits each as
     ciphertext + commitment (PrivateSessionV2.submitPrivate)."""
 
-    do: Literal["submit_private_tasks"]
-    session: str
-    count: int = Field(default=1, ge=1, le=1000)
-    prompts: list[str] = Field(default_factory=list)
+    do: Literal["submit_private_tasks"]  # type: ignore[assignment]
 
-    def check(self, names: Names) -> None:
-        names.session("session", self.session)
-
-    def run(self, run: Run) -> None:
-        record = run.sessions[self.session]
-        pool = self.prompts or list(DEFAULT_PROMPTS)
-        first = len(record.task_ids)
-        prompts = [pool[(first + i) % len(pool)] for i in range(self.count)]
-        task_ids = run.deployment(record.chain).submit_private(record.session_id, prompts)
-        for task_id, prompt in zip(task_ids, prompts, strict=True):
-            record.task_ids.append(task_id)
-            record.prompts[task_id] = prompt
-            record.submitted_at[task_id] = run.now
+    def submit(self, run: Run, record: SessionRecord, prompts: list[str]) -> list[int]:
+        return run.deployment(record.chain).submit_private(record.session_id, prompts)
 
 
 @register_step

@@ -11,7 +11,7 @@ from ..registry import Names, ReferenceProblem, StepKind, register_step
 from ..units import Amount, AmountField
 
 if TYPE_CHECKING:
-    from ..runner import Run
+    from ..runner import Run, SessionRecord
 
 DEFAULT_PROMPTS = (
     "Summarize the benefits of decentralized AI inference.",
@@ -173,11 +173,15 @@ class SubmitTasks(StepKind):
         pool = self.prompts or list(DEFAULT_PROMPTS)
         first = len(record.task_ids)
         prompts = [pool[(first + i) % len(pool)] for i in range(self.count)]
-        task_ids = run.deployment(record.chain).submit(record.user, record.session_id, prompts)
+        task_ids = self.submit(run, record, prompts)
         for task_id, prompt in zip(task_ids, prompts, strict=True):
             record.task_ids.append(task_id)
             record.prompts[task_id] = prompt
             record.submitted_at[task_id] = run.now
+
+    def submit(self, run: Run, record: SessionRecord, prompts: list[str]) -> list[int]:
+        """Send the prompts; returns their task ids (the private step seals them instead)."""
+        return run.deployment(record.chain).submit(record.user, record.session_id, prompts)
 
 
 @register_step
