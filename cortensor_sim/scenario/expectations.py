@@ -12,18 +12,10 @@ from pydantic import Field, model_validator
 from ..bridge import MessageStatus
 from .cortensor import CONTRACTS, TASK_STATES, Verdict
 from .registry import ExpectationKind, Names, Outcome, ReferenceProblem, register_expectation
-from .units import Amount, AmountField, Duration
+from .units import ROUTE_PATTERN, Amount, AmountField, Duration, route_ends
 
 if TYPE_CHECKING:
     from .runner import Run
-
-ROUTE_PATTERN = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
-
-
-def route_ends(route: str) -> tuple[str, str]:
-    """``"base -> l1"`` -> ``("base", "l1")``."""
-    source, destination = (part.strip() for part in route.split("->"))
-    return source, destination
 
 
 def check_route(names: Names, route: str) -> None:

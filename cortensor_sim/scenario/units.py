@@ -172,3 +172,13 @@ AmountField = Annotated[
     ),
 ]
 """An amount with its unit."""
+
+
+ROUTE_PATTERN = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
+"""A route between two chains as users write it: ``base -> l1``."""
+
+
+def route_ends(route: str) -> tuple[str, str]:
+    """``"base -> l1"`` -> ``("base", "l1")``."""
+    source, destination = (part.strip() for part in route.split("->"))
+    return source, destination

@@ -27,14 +27,13 @@ from ..registry import (
     register_expectation,
     register_step,
 )
-from ..units import Amount, AmountField
+from ..units import ROUTE_PATTERN, Amount, AmountField, route_ends
 
 if TYPE_CHECKING:
     from ..runner import Run
 
 #: NodePool.NodeStatus, in order (docs/contracts.md).
 NODE_STATES = ("none", "added", "ephemeral", "reserved", "released", "unbonding")
-ROUTE = r"^\s*([A-Za-z0-9_.-]+)\s*->\s*([A-Za-z0-9_.-]+)\s*$"
 
 
 @dataclass
@@ -187,16 +186,16 @@ class LayerMessages(ExpectationKind):
     arbitrum``, ``base -> l1``, ``arbitrum -> l1``)."""
 
     expect: Literal["layer_messages"]
-    route: str = Field(pattern=ROUTE, description="source -> destination, such as 'base -> l1'")
+    route: str = Field(pattern=ROUTE_PATTERN, description="source -> destination, such as 'base -> l1'")
     status: Literal[tuple(str(s) for s in MessageStatus)]  # type: ignore[valid-type]
     count: int = Field(ge=0)
 
     def check(self, names: Names) -> None:
-        for end in self.route.split("->"):
-            names.chain("route", end.strip())
+        for end in route_ends(self.route):
+            names.chain("route", end)
 
     def evaluate(self, run: Run) -> Outcome:
-        source, destination = (part.strip() for part in self.route.split("->"))
+        source, destination = route_ends(self.route)
         state = _RUNS.get(run)
         records = state.messages if state else []
         on_route = [r for r in records if (r.source, r.destination) == (source, destination)]
