@@ -123,13 +123,17 @@ class Devnet:
             engine_factory=engine_for(spec.name, spec.kind, spec.engine, rules),
             parent=spec.parent,
             mining=spec.mining,
-            predeploys=self.settlement.genesis(spec.name) if self.settlement is not None else None,
+            predeploys=self._predeploys(spec.name) if state is None else None,
             engine=state,
             rules=rules,
             l1_block_number=lambda: max(
                 ROLLUP_CREATION_L1_BLOCK, self.evm(self._l1_ancestor(spec.name)).height
             ),
         )
+
+    def _predeploys(self, name: str) -> Mapping[bytes, GenesisAccount] | None:
+        """What the stacks lay into a new chain's genesis; a chain loaded from a file has it already."""
+        return self.settlement.genesis(name) if self.settlement is not None else None
 
     def _l1_ancestor(self, name: str) -> str:
         """The chain at the root of ``name``'s parents (itself if it has none)."""

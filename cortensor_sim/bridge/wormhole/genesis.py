@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import rlp
 from eth_abi import encode
@@ -23,6 +24,7 @@ from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
 from ...artifacts import load_artifact
+from ...chains import genesis_cache
 from ...chains.devnet import ROLLUP_CREATION_L1_BLOCK
 from ...chains.engine import GenesisAccount
 from ...chains.engines import engine_for
@@ -34,6 +36,9 @@ FIXED_SLOTS = 8
 GUARDIAN_SET_INDICES = range(4)
 """Guardian sets the scratch deployment can have written (only set 0 at genesis)."""
 MAX_GUARDIANS = 19
+CONTRACTS = ("WormholeCore", "BridgedCORToken", "WormholeTokenBridge")
+"""The artifacts the genesis deployment runs."""
+CACHE_NAMESPACE = "wormhole-genesis"
 
 
 class WormholeGenesisError(RuntimeError):
@@ -134,10 +139,60 @@ def wormhole_genesis(
     solana_emitter: bytes,
     solana_mint: bytes,
 ) -> WormholeGenesis:
-    """Deploy the three contracts on a scratch chain of ``kind`` and return their accounts.
+    """The accounts :func:`deploy_wormhole_genesis` makes for these arguments.
 
-    Cached per process: every devnet of the same seed and topology lays the same accounts.
+    Cached per process (every devnet of the same seed and topology lays the same accounts) and on
+    disk (``chains/genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this
+    code), so only the first ``Devnet()`` ever built with these inputs pays for the deployment.
     """
+    arguments = (
+        kind,
+        chain_id,
+        wormhole_chain_id,
+        genesis_time,
+        deployer_key,
+        guardians,
+        solana_emitter,
+        solana_mint,
+    )
+    bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
+    key = genesis_cache.cache_key(arguments, bytecodes, (Path(__file__),))
+    stored = genesis_cache.read(CACHE_NAMESPACE, key)
+    if stored is not None:
+        try:
+            contracts = {name: bytes.fromhex(value) for name, value in stored["contracts"].items()}
+            return WormholeGenesis(
+                genesis_cache.decode_accounts(stored["accounts"]), WormholeContracts(**contracts)
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged entry: rebuild it
+    built = deploy_wormhole_genesis(*arguments)
+    genesis_cache.write(
+        CACHE_NAMESPACE,
+        key,
+        {
+            "accounts": genesis_cache.encode_accounts(built.accounts),
+            "contracts": {
+                "core": built.contracts.core.hex(),
+                "token_bridge": built.contracts.token_bridge.hex(),
+                "wrapped_cor": built.contracts.wrapped_cor.hex(),
+            },
+        },
+    )
+    return built
+
+
+def deploy_wormhole_genesis(
+    kind: str,
+    chain_id: int,
+    wormhole_chain_id: int,
+    genesis_time: int,
+    deployer_key: bytes,
+    guardians: tuple[bytes, ...],
+    solana_emitter: bytes,
+    solana_mint: bytes,
+) -> WormholeGenesis:
+    """Deploy the three contracts on a scratch chain of ``kind`` and return their accounts."""
     deployer = Account.from_key(deployer_key)
     scratch = _scratch("wormhole-genesis", kind, chain_id, genesis_time, (deployer,))
     sender = bytes.fromhex(deployer.address[2:])
