@@ -37,11 +37,18 @@ def check_route(names: Names, route: str) -> None:
 
 
 def solana_route(names: Names, source: str, destination: str) -> bool:
-    """``solana -> arbitrum`` or back: a Solana chain and the EVM chain the guardian bridge serves."""
+    """``solana -> arbitrum`` or back: a Solana chain and the EVM chain the guardian bridge serves
+    (any other route from or to Solana is refused here, naming the one there is)."""
     kinds = (names.chains.get(source), names.chains.get(destination))
-    if kinds.count("solana") != 1:
+    if "solana" not in kinds:
         return False
-    return target_name(names.chains) in (source, destination)
+    target = target_name(names.chains)
+    if kinds.count("solana") == 1 and target in (source, destination):
+        return True
+    solana = source if kinds[0] == "solana" else destination
+    raise ReferenceProblem(
+        "route", f"no route {source} -> {destination}: the guardian bridge joins {solana} and {target}"
+    )
 
 
 @register_expectation

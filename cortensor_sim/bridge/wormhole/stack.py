@@ -616,7 +616,7 @@ class WormholeStack(SettlementStack):
             try:
                 tx_hash = self.relayer.send(evm, target, data)
             except ExecutionReverted as exc:
-                return self._refused(record, str(exc), now_ms)
+                return self._refused(record, _reason(exc), now_ms)
         receipt = receipt_of(evm, tx_hash)
         if receipt is None:  # interval mining: the next block carries it
             record.detail.update(relayTx="0x" + tx_hash.hex(), relaySentAt=now_ms)
@@ -798,6 +798,14 @@ def result_memos(results: SessionResults, vaa_digest: bytes) -> list[str]:
             memo = json.dumps(data, separators=(",", ":"))
         memos.append(memo)
     return memos
+
+
+def _reason(exc: ExecutionReverted) -> str:
+    """A revert's message, with its raw data when the message has no reason (a custom error)."""
+    text = str(exc)
+    if exc.data and text.strip() == "execution reverted":
+        return f"{text}: 0x{exc.data.hex()}"
+    return text
 
 
 def _topic_bytes(topic: Any) -> bytes:
