@@ -6,6 +6,7 @@ results from an unregistered emitter are refused, by the contracts and by the en
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from eth_utils import keccak
@@ -323,3 +324,17 @@ def test_an_unbond_from_a_solana_account_that_never_onboarded_fails(
     devnet.advance(20)
     record = _record(devnet, signature)
     assert record.status == MessageStatus.FAILED and "miner never onboarded" in record.detail["error"]
+
+
+def test_a_state_file_carries_the_messenger_sequence_and_the_results_emitters(
+    devnet: Devnet, bridge: WormholeStack, world: World, tmp_path: Path
+) -> None:
+    unbond = BridgeMemo(bridge.evm_chain_id, bytes.fromhex(world.onboarding.address[2:]), kind="unbond")
+    bridge.send_message(_keypair(bridge, USER), unbond)
+    devnet.advance(20)
+    loaded = Devnet.load(devnet.dump(tmp_path / "devnet.json"))
+    copy = loaded.settlement.stacks["solana"]
+    assert isinstance(copy, WormholeStack)
+    assert copy.message_sequence == bridge.message_sequence == 1
+    assert copy.result_emitters == bridge.result_emitters == {bytes.fromhex(world.sessions.address[2:])}
+    assert [m.id for m in loaded.messages(kind="message")] == ["solana:messenger:0"]
