@@ -9,8 +9,15 @@ and the n-th dev keypair of the Solana chain. ``expect: solana_cor`` checks an a
 the custody's (``of: custody``).
 
 Onboarding: ``deploy_solana_pool`` deploys the protocol on the bridge's EVM chain with wrapped COR
-as its stake token, and SolanaOnboarding beside its NodePool; ``onboard_from_solana`` registers a
-miner from Solana (stake and memo into custody); ``expect: solana_miner`` reads its NodePool status.
+as its stake and payment token, with SolanaOnboarding and SolanaSessions beside it;
+``onboard_from_solana`` registers a miner from Solana (stake and memo into custody);
+``unbond_to_solana`` and, after the unbonding period, ``release_stake_to_solana`` send its stake
+back; ``expect: solana_miner`` reads its NodePool status.
+
+Sessions: ``open_session_from_solana`` and ``submit_tasks_from_solana`` send prompts with COR from
+Solana, ``results_to_solana`` publishes finished tasks' results for Solana, and
+``close_session_from_solana`` closes the session, its refund going back to Solana;
+``expect: solana_results`` counts results that reached the user on Solana.
 """
 
 from __future__ import annotations
@@ -467,9 +474,8 @@ class ResultsToSolana(StepKind):
             run.advance(1.0)
             waited += 1.0
         if status == MessageStatus.FAILED:
-            raise StepFailed(
-                f"results_to_solana: {run.devnet.settlement.book.get(message_id).detail.get('error')}"
-            )
+            [message] = [r for r in run.devnet.messages() if r.id == message_id]
+            raise StepFailed(f"results_to_solana: {message.detail.get('error', 'failed')}")
 
     def label(self) -> str:
         return f"results of {self.session} to Solana"
