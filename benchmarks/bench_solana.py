@@ -9,6 +9,11 @@ round trip solana -> arbitrum -> solana through the guardian bridge.
   Solana finality and redeemed on arbitrum, then sent back with ``transferTokens`` and released from
   custody; each round is two ``advance`` calls (the wall time covers the guardians' signing, the
   contract calls and the Solana release). The devnet build is timed separately.
+* **sessions from Solana**: the bundled ``solana-sessions`` scenario (onboarding and tasks from
+  Solana, results and refunds back); its wall time, and the arbitrum gas of each relayed request
+  by memo kind: ``session`` (``SolanaSessions.redeem`` opening a session with two prompts),
+  ``tasks`` (adding one), ``close`` (``receiveMessage``, with the refund's ``transferTokens``),
+  ``results`` (``publishResults`` of three tasks), ``register`` and ``unbond`` (the Solana miner).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from cortensor_sim import Devnet
 from cortensor_sim.bridge.transactions import ActorAccount
 from cortensor_sim.bridge.wormhole import WormholeStack
 from cortensor_sim.bridge.wormhole.custody import COR_DECIMALS
+from cortensor_sim.scenario.loader import load_scenario
+from cortensor_sim.scenario.runner import run_scenario
 
 UNIT = 10**9
 
@@ -85,6 +92,24 @@ def round_trips(rounds: int) -> list[float]:
     return times
 
 
+def sessions_from_solana() -> tuple[float, dict[str, int]]:
+    """(wall seconds of the solana-sessions scenario, arbitrum gas by relayed request)."""
+    result = run_scenario(load_scenario("solana-sessions"))
+    assert result.passed, "solana-sessions did not pass"
+    evm = result.run.devnet.evm("arbitrum")
+    gas: dict[str, int] = {}
+    for record in result.run.devnet.messages():
+        if record.kind == "token-transfer" or record.status != "relayed":
+            continue
+        leg = record.legs["sent" if record.kind == "results" else "relayed"]
+        receipt = evm.engine.get_receipt(bytes.fromhex(leg.tx_hash.removeprefix("0x")))
+        assert receipt is not None
+        memo = record.detail.get("memo")
+        what = json.loads(memo)["wormhole"] if memo else record.kind
+        gas[what] = int(receipt["gasUsed"], 16)
+    return result.wall_seconds, gas
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transfers", type=int, default=2_000)
@@ -93,11 +118,14 @@ def main() -> None:
     args = parser.parse_args()
     build, sol, spl = solana_tps(args.transfers)
     trips = round_trips(args.rounds)
+    wall, gas = sessions_from_solana()
     results = {
         "devnet build (s, includes the bridge's genesis and SPL setup)": round(build, 2),
         "SOL transfers/s through SolanaChain": round(sol),
         "SPL COR TransferChecked + memo/s": round(spl),
         "bridge round trip solana -> arbitrum -> solana (s, median)": round(statistics.median(trips), 3),
+        "solana-sessions scenario (s wall, 86,521 s simulated)": round(wall, 2),
+        **{f"arbitrum gas: {what}": used for what, used in sorted(gas.items())},
     }
     table = Table("measurement", "result")
     for key, value in results.items():

@@ -657,6 +657,14 @@ class SolanaChain:
         )
         return self._send_instructions(instructions, payer or owner, [owner])
 
+    def send_memo(self, signer: Keypair, memo: str) -> Signature:
+        """A transaction with one Memo (v2) instruction that ``signer`` signs and pays for: how a
+        Solana account puts a signed note on chain (a request, or a delivery record)."""
+        ix = create_memo(
+            MemoParams(program_id=MEMO_PROGRAM_ID, signer=self._pubkey(signer), message=memo.encode())
+        )
+        return self._send_instructions([ix], signer, [signer])
+
     def token_balance(self, token_account: Pubkey) -> int:
         """Raw token amount (no decimals) of an SPL token account; ValueError if there is none."""
         acc = self.svm.get_account(token_account)

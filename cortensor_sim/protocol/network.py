@@ -86,11 +86,14 @@ class CortensorNetwork:
 
     # ------------------------------------------------------------------ set-up
     @classmethod
-    def deploy(cls, chain: EvmChain, *, miners: int = 4, users: int = 1) -> CortensorNetwork:
+    def deploy(
+        cls, chain: EvmChain, *, miners: int = 4, users: int = 1, cor_address: str | None = None
+    ) -> CortensorNetwork:
         """Deploy and wire the protocol on ``chain`` with the dev accounts as actors.
 
         accounts[0] admin (holds the COR supply), [1] oracle, [2] validator, [3] router,
-        then ``users`` session owners, then ``miners`` node operators.
+        then ``users`` session owners, then ``miners`` node operators. With ``cor_address`` the
+        protocol stakes and pays an existing token (bridged COR) and the admin holds none of it.
         """
         accounts = [a.address for a in chain.accounts]
         needed = 4 + users + miners
@@ -110,7 +113,12 @@ class CortensorNetwork:
         )
         first_block = chain.height + 1
         contracts = deploy_protocol(
-            chain.w3, admin, oracles=[oracle], validators=[validator], routers=[router]
+            chain.w3,
+            admin,
+            cor_address=cor_address,
+            oracles=[oracle],
+            validators=[validator],
+            routers=[router],
         )
         network = cls(chain, contracts, actors)
         network._record_range("admin", "deploy and wire the protocol", first_block)

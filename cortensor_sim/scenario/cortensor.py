@@ -66,8 +66,16 @@ class Deployment:
     _private: PrivateInference | None = None
 
     @classmethod
-    def deploy(cls, chain: EvmChain, *, users: int, miners: int, validation: Mapping[str, int]) -> Deployment:
-        network = CortensorNetwork.deploy(chain, miners=miners, users=users)
+    def deploy(
+        cls,
+        chain: EvmChain,
+        *,
+        users: int,
+        miners: int,
+        validation: Mapping[str, int],
+        cor_address: str | None = None,
+    ) -> Deployment:
+        network = CortensorNetwork.deploy(chain, miners=miners, users=users, cor_address=cor_address)
         network.configure_validation(
             reward_points=validation["reward_points"],
             penalty_points=validation["penalty_points"],

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, model_validator
 
 from ..bridge import MessageStatus
+from ..bridge.wormhole import target_name
 from .cortensor import CONTRACTS, TASK_STATES, Verdict
 from .registry import ExpectationKind, Names, Outcome, ReferenceProblem, register_expectation
 from .units import ROUTE_PATTERN, Amount, AmountField, Duration, route_ends
@@ -19,8 +20,11 @@ if TYPE_CHECKING:
 
 
 def check_route(names: Names, route: str) -> None:
-    """A route must join a rollup and its parent, one way or the other."""
+    """A route must join a rollup and its parent, or Solana and the EVM chain its guardian bridge
+    serves, one way or the other."""
     source, destination = route_ends(route)
+    if solana_route(names, source, destination):
+        return
     if names.parents.get(destination) == source:
         names.rollup("route", source, destination)
     elif names.parents.get(source) == destination:
@@ -30,6 +34,21 @@ def check_route(names: Names, route: str) -> None:
         names.chain("route", destination)
         routes = ", ".join(f"{p} -> {c}, {c} -> {p}" for c, p in names.parents.items() if c in names.settled)
         raise ReferenceProblem("route", f"no route {route.strip()} (routes: {routes or 'none'})")
+
+
+def solana_route(names: Names, source: str, destination: str) -> bool:
+    """``solana -> arbitrum`` or back: a Solana chain and the EVM chain the guardian bridge serves
+    (any other route from or to Solana is refused here, naming the one there is)."""
+    kinds = (names.chains.get(source), names.chains.get(destination))
+    if "solana" not in kinds:
+        return False
+    target = target_name(names.chains)
+    if kinds.count("solana") == 1 and target in (source, destination):
+        return True
+    solana = source if kinds[0] == "solana" else destination
+    raise ReferenceProblem(
+        "route", f"no route {source} -> {destination}: the guardian bridge joins {solana} and {target}"
+    )
 
 
 @register_expectation

@@ -35,7 +35,7 @@ EXPECTED = {
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
     # Guardian bridge (contracts/src/wormhole)
-    "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator",
+    "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator", "SolanaSessions",
     # Cortensor across the layers (contracts/src/crosslayer)
     "CheckpointForwarder", "NodeStakeL1", "Onboarding", "OnboardingRelayL1", "SessionCheckpointer",
     # test fixtures (contracts/src/testing)

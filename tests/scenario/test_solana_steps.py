@@ -71,3 +71,79 @@ def test_bad_solana_steps_are_refused_with_a_location(
     assert result.exit_code == 2, result.output
     text = result.output.replace("\n", "")
     assert message in text and str(path) in text and "Traceback" not in text
+
+
+SESSIONS = """\
+name: solana-sessions-small
+seed: 3
+topology:
+  chains:
+    - {name: l1, kind: ethereum, chain_id: 900, block_time: 12}
+    - {name: arbitrum, kind: nitro, parent: l1, chain_id: 412346, block_time: 0.25}
+    - {name: solana, kind: solana, block_time: 0.4}
+parameters: {session_chain: arbitrum}
+actors: {users: 1, miners: 1}
+timeline:
+  - {do: deploy_solana_pool}
+  - {do: issue_solana_cor, actor: miner0, amount: 6000 COR}
+  - {do: issue_solana_cor, actor: user0, amount: 5 COR}
+  - {do: onboard_from_solana, actor: miner0, amount: 6000 COR}
+  - {do: advance, by: 20s}
+  - {do: open_session_from_solana, name: ask, user: user0, amount: 5 COR}
+  - {do: unbond_to_solana, actor: miner0}
+  - {do: release_stake_to_solana, actor: miner0}
+expectations:
+  - {expect: messages, route: solana -> arbitrum, status: relayed, at_least: 1}
+  - {expect: solana_results, session: ask, count: 0}
+"""
+
+
+@pytest.mark.slow
+def test_bundled_solana_sessions_scenario_passes() -> None:
+    result = runner.invoke(app, ["run", str(SCENARIOS / "solana-sessions.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "all expectations held" in result.output
+
+
+def test_solana_routes_are_accepted_by_the_messages_expectation(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(_write(tmp_path, SESSIONS))])
+    assert result.exit_code == 0, result.output
+    back = SESSIONS.replace("route: solana -> arbitrum", "route: arbitrum -> solana")
+    assert runner.invoke(app, ["validate", str(_write(tmp_path, back))]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("route: solana -> arbitrum", "route: solana -> l1"),
+         "no route solana -> l1: the guardian bridge joins solana and arbitrum"),
+        (("  - {do: deploy_solana_pool}\n", ""), "the protocol is not deployed on 'arbitrum'"),
+        (("  - {do: deploy_solana_pool}\n", "  - {do: deploy}\n  - {do: deploy_solana_pool}\n"),
+         "already deployed"),
+        (("{do: unbond_to_solana, actor: miner0}", "{do: unbond_to_solana, actor: user0}"),
+         "unknown actor 'user0'"),
+        (("session: ask, count: 0", "session: asked, count: 0"), "unknown session 'asked'"),
+        (("name: ask, user: user0, amount: 5 COR", "name: ask, user: user0, amount: 5 COR, redundancy: 0"),
+         "greater than or equal to 1"),
+    ],
+    ids=["route", "no-pool", "deployed-twice", "not-a-miner", "unknown-session", "redundancy"],
+)  # fmt: skip
+def test_bad_solana_session_steps_are_refused_with_a_location(
+    tmp_path: Path, edit: tuple[str, str], message: str
+) -> None:
+    path = _write(tmp_path, SESSIONS.replace(*edit))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    text = result.output.replace("\n", "")
+    assert message in text and str(path) in text and "Traceback" not in text
+
+
+def test_a_session_nobody_can_serve_fails_naming_the_contract_error(tmp_path: Path) -> None:
+    """No miner can take tasks (the Solana miner is added, not ephemeral): SolanaSessions cannot
+    reserve nodes, the redemption reverts, the step says why and the COR stays in custody."""
+    result = runner.invoke(app, ["run", str(_write(tmp_path, SESSIONS))])
+    assert result.exit_code == 1, result.output
+    text = result.output.replace("\n", " ").replace("│", " ")
+    text = " ".join(text.split())
+    assert "the bridge refused it" in text and "NotEnoughEphemeralNodes(1, 0)" in text
+    assert "Traceback" not in text

@@ -7,7 +7,7 @@ SPL COR mint and custody account on Solana.
 
 from ..settlement import register_stack
 from .guardians import Guardians, GuardianSet, VAAVerificationError, quorum, verify
-from .stack import BridgeError, WormholeStack
+from .stack import BridgeError, WormholeStack, target_name
 from .vaa import VAA, Body
 
 register_stack("solana", WormholeStack.for_chain)
@@ -21,5 +21,6 @@ __all__ = [
     "VAAVerificationError",
     "WormholeStack",
     "quorum",
+    "target_name",
     "verify",
 ]

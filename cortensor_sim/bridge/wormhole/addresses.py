@@ -37,6 +37,13 @@ def solana_keypair(seed: bytes, role: str) -> Keypair:
     return Keypair.from_seed(_material(seed, "solana/" + role))
 
 
+def messenger_address(seed: bytes) -> bytes:
+    """The Solana emitter of requests without COR (close a session, unbond a node): on Wormhole, a
+    program-derived emitter of the program that posts them; here a key from the seed, never used
+    to sign (the guardians attest what the engine observed)."""
+    return bytes(solana_keypair(seed, "messenger").pubkey())
+
+
 def evm_key(seed: bytes, role: str) -> bytes:
     """An EVM private key of the bridge (``deployer``, ``relayer``), from the devnet seed."""
     return _material(seed, "evm/" + role)

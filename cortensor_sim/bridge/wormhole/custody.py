@@ -121,6 +121,17 @@ class SolanaCOR:
         )
 
     # ------------------------------------------------------------------ observation
+    @staticmethod
+    def memo_and_signer(tx: Transaction | VersionedTransaction) -> tuple[str | None, Pubkey]:
+        """A landed transaction's first memo (None if it has none) and its first signer (the fee
+        payer, who signed the memo in the transactions the bridge reads)."""
+        message: Message | MessageV0 = tx.message
+        keys = message.account_keys
+        for ix in message.instructions:
+            if keys[ix.program_id_index] == MEMO_PROGRAM_ID:
+                return bytes(ix.data).decode("utf-8", errors="replace"), keys[0]
+        return None, keys[0]
+
     def deposits(
         self, tx: Transaction | VersionedTransaction, signature: Signature, slot: int
     ) -> list[CustodyDeposit]:

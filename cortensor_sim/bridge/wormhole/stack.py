@@ -7,7 +7,7 @@ Solana, the SPL COR mint and the custody account are created by transactions whe
 built (:mod:`.custody`).
 
 Records (``devnet.messages()``), kind ``token-transfer`` (``onboarding`` for a miner's registration,
-a transfer with payload that the relayer hands to the onboarding contract's ``onboard(bytes)``):
+a transfer with payload that the relayer hands to the recipient contract's ``redeem(bytes)``):
 
 * ``solana:wormhole:<sequence>``: an SPL transfer into custody with a bridge memo. ``sent`` when it
   landed, ``proven`` once the guardians signed its VAA (after Solana finality, 32 slots), ``relayed``
@@ -25,6 +25,7 @@ the guardians to sign the same body again with the current set, as Wormhole's re
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ from .addresses import (
     SOLANA_CONSISTENCY_FINALIZED,
     evm_address,
     evm_key,
+    messenger_address,
     wormhole_chain_id,
 )
 from .custody import CustodyDeposit, SolanaCOR, to_spl
@@ -57,6 +59,8 @@ from .payloads import (
     TRANSFER_WITH_PAYLOAD_ID,
     BridgeMemo,
     PayloadError,
+    SessionResults,
+    SolanaMessage,
     Transfer,
     TransferWithPayload,
     guardian_set_upgrade,
@@ -75,22 +79,39 @@ RELAYER_BALANCE = 1_000 * 10**18
 LOG_MESSAGE_PUBLISHED = keccak(b"LogMessagePublished(address,uint64,uint32,bytes,uint8)")
 KIND = "token-transfer"
 ONBOARDING = "onboarding"
-KINDS = (KIND, ONBOARDING)
+SESSION_REQUEST = "session-request"
+"""COR with a session request, redeemed by SolanaSessions."""
+MESSAGE = "message"
+"""A request without COR from Solana (close a session, unbond a node)."""
+RESULTS = "results"
+"""Results an EVM contract published for Solana, delivered there as Memo transactions."""
+KINDS = (KIND, ONBOARDING, SESSION_REQUEST, MESSAGE, RESULTS)
+RESULT_MEMO_LIMIT = 800
+"""Bytes of a result memo beyond which the result text is left out (the digest stays): a Solana
+transaction is at most 1,232 bytes, and a one-signer Memo transaction needs about 180 of them."""
 
 
 class BridgeError(ValueError):
     """A bridge request that cannot be made (bad amount, unknown chain); nothing was sent."""
 
 
+def target_name(chains: Mapping[str, str]) -> str | None:
+    """The EVM chain the guardian bridge serves, of chains (name -> kind, in topology order):
+    arbitrum (Cortensor's orchestration centre) if there is one, else the first Nitro chain,
+    else the first EVM chain."""
+    evm = [(name, kind) for name, kind in chains.items() if kind != "solana"]
+    if any(name == "arbitrum" for name, _kind in evm):
+        return "arbitrum"
+    for name, kind in evm:
+        if kind == "nitro":
+            return name
+    return evm[0][0] if evm else None
+
+
 def target_chain(topology: Topology) -> ChainSpec | None:
-    """The EVM chain the guardian bridge serves: arbitrum (Cortensor's orchestration centre) if
-    the topology has it, else its first Nitro chain, else its first EVM chain."""
-    evm = [spec for spec in topology.chains if spec.kind != "solana"]
-    for test in (lambda s: s.name == "arbitrum", lambda s: s.kind == "nitro", lambda s: True):
-        for spec in evm:
-            if test(spec):
-                return spec
-    return None
+    """The spec of :func:`target_name` in ``topology``."""
+    name = target_name({spec.name: spec.kind for spec in topology.chains})
+    return None if name is None else topology.chain(name)
 
 
 class _Guardians(Actor):
@@ -159,8 +180,15 @@ class WormholeStack(SettlementStack):
         self.sequence = 0
         """The next sequence of the Solana emitter (the custody authority)."""
         self.governance_sequence = 0
+        self.message_sequence = 0
+        """The next sequence of the Solana messenger emitter (requests without COR)."""
+        self.messenger = messenger_address(self.seed)
+        self.result_emitters: set[bytes] = set()
+        """EVM contracts whose messages the Solana side accepts as results (a real program keeps
+        these registered emitters in its configuration, set by governance)."""
         self.released: set[str] = set()
-        """Digests of VAAs the custody authority has paid out (the Solana side's replay guard)."""
+        """Digests of VAAs the Solana side has acted on: paid out of custody, or results posted
+        (the Solana side's replay guard)."""
         self._actors = (_Guardians(self), _Relayer(self))
 
     @classmethod
@@ -184,7 +212,12 @@ class WormholeStack(SettlementStack):
     def system_contracts(self) -> dict[str, str]:
         names = self.laid.contracts.names()
         mint, authority = SolanaCOR.addresses(self.seed)
-        return {**names, "SolanaCORMint": str(mint), "SolanaCustodyAuthority": str(authority)}
+        return {
+            **names,
+            "SolanaCORMint": str(mint),
+            "SolanaCustodyAuthority": str(authority),
+            "SolanaMessenger": str(Pubkey(self.messenger)),
+        }
 
     def bind(self, devnet: Devnet, book: MessageBook) -> None:
         solana = devnet[self.name]
@@ -254,6 +287,43 @@ class WormholeStack(SettlementStack):
         memo = BridgeMemo(self.evm_chain_id, to, tuple(int(m) for m in models), public_key).encode()
         return self.cor.lock(owner, units, memo)
 
+    def send_with_payload(self, owner: Keypair, units: int, request: BridgeMemo) -> Signature:
+        """A Solana user sends ``units`` of SPL COR with a request to an EVM contract (a transfer
+        with payload: a session to open, tasks to add): the memo and the transfer into custody."""
+        assert self.cor is not None
+        if not request.with_payload:
+            raise BridgeError(f"a {request.kind} request goes without COR (send_message)")
+        if not isinstance(units, int) or units <= 0:
+            raise BridgeError(f"amount must be a positive number of SPL COR units, got {units!r}")
+        return self.cor.lock(owner, units, request.encode())
+
+    def send_message(self, owner: Keypair, request: BridgeMemo) -> Signature:
+        """A Solana account sends a request without COR to an EVM contract (close a session,
+        unbond a node): a Memo it signs; the guardians attest it came from ``owner``."""
+        assert self.solana is not None
+        if not request.message:
+            raise BridgeError(f"a {request.kind} request goes with COR (send_with_payload)")
+        return self.solana.send_memo(owner, request.encode())
+
+    def accept_results_from(self, emitter: str | bytes) -> None:
+        """Register an EVM contract (SolanaSessions) whose published messages are results for
+        Solana users."""
+        self.result_emitters.add(emitter if isinstance(emitter, bytes) else _address(emitter))
+
+    def results_on_solana(self) -> list[dict[str, Any]]:
+        """The results delivered to Solana, as their Memo transactions carry them, in order."""
+        assert self.solana is not None and self.cor is not None
+        authority = self.cor.authority.pubkey()
+        found: list[dict[str, Any]] = []
+        for record in self.solana.transactions():
+            if record.error is not None or record.transaction is None:
+                continue
+            memo, signer = SolanaCOR.memo_and_signer(record.transaction)
+            if signer != authority or memo is None or not memo.startswith('{"cortensor":"result"'):
+                continue
+            found.append({**json.loads(memo), "signature": str(record.signature), "slot": record.slot})
+        return found
+
     def send_to_solana_calldata(self, amount_wei: int, recipient: Pubkey, nonce: int = 0) -> bytes:
         """Calldata of ``WormholeTokenBridge.transferTokens`` for an EVM user (they sign it)."""
         units, _dust = to_spl(amount_wei)
@@ -273,8 +343,12 @@ class WormholeStack(SettlementStack):
         for record in records:
             if record.error is not None or record.transaction is None:
                 continue
-            for deposit in self.cor.deposits(record.transaction, record.signature, record.slot):
+            deposits = self.cor.deposits(record.transaction, record.signature, record.slot)
+            for deposit in deposits:
                 self._record_solana_deposit(deposit)
+            if not deposits:
+                memo, signer = SolanaCOR.memo_and_signer(record.transaction)
+                self._record_solana_message(memo, signer, record.signature, record.slot)
 
     def _solana_time(self, slot: int) -> int:
         assert self.solana is not None
@@ -288,9 +362,14 @@ class WormholeStack(SettlementStack):
         sequence = self.sequence
         self.sequence += 1
         timestamp = self._solana_time(slot)
+        kind = KIND
+        if request is not None and request.registration:
+            kind = ONBOARDING
+        elif request is not None and request.with_payload:
+            kind = SESSION_REQUEST
         record = MessageRecord(
             id=f"{self.name}:wormhole:{sequence}",
-            kind=ONBOARDING if request is not None and request.registration else KIND,
+            kind=kind,
             source=self.name,
             destination=self.parent_name,
             status=MessageStatus.SENT,
@@ -319,18 +398,65 @@ class WormholeStack(SettlementStack):
         )
 
     def _request(self, memo: str | None) -> tuple[BridgeMemo | None, str]:
-        """The bridge request a memo makes, or None and why it makes none."""
+        """The bridge request a memo next to a custody transfer makes, or None and why it makes none."""
         try:
             request = BridgeMemo.decode(memo or "")
         except PayloadError as exc:
             return None, str(exc)
         if request.chain != self.evm_chain_id:
             return None, f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
+        if request.message:
+            return None, f"a {request.kind} request carries no COR; the transfer redeems nothing"
         return request, ""
+
+    def _record_solana_message(
+        self, memo: str | None, signer: Pubkey, signature: Signature, slot: int
+    ) -> None:
+        """Record a request without COR (a Memo alone): the messenger emitter's next message, from
+        its signer. A memo that is not such a request is none of the bridge's business."""
+        try:
+            request = BridgeMemo.decode(memo or "")
+        except PayloadError:
+            return
+        if not request.message:
+            return
+        sequence = self.message_sequence
+        self.message_sequence += 1
+        timestamp = self._solana_time(slot)
+        record = MessageRecord(
+            id=f"{self.name}:messenger:{sequence}",
+            kind=MESSAGE,
+            source=self.name,
+            destination=self.parent_name,
+            status=MessageStatus.SENT,
+            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            detail={"sequence": sequence, "memo": memo, "sender": str(signer)},
+        )
+        self.book.add(record, timestamp * 1000)
+        if request.chain != self.evm_chain_id:
+            record.detail["error"] = (
+                f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
+            )
+            self.book.advance(record.id, MessageStatus.FAILED, timestamp * 1000)
+            return
+        body = Body(
+            timestamp=timestamp,
+            nonce=0,
+            emitter_chain=SOLANA_CHAIN_ID,
+            emitter_address=self.messenger,
+            sequence=sequence,
+            consistency_level=SOLANA_CONSISTENCY_FINALIZED,
+            payload=SolanaMessage(request.to, self.evm_chain_id, bytes(signer), request.payload()).encode(),
+        )
+        record.detail.update(
+            body="0x" + body.encode().hex(),
+            digest="0x" + body.digest.hex(),
+            recipient=to_checksum_address(request.to),
+        )
 
     def _transfer_payload(self, request: BridgeMemo, amount: int, sender: bytes) -> bytes:
         mint, _ = SolanaCOR.addresses(self.seed)
-        if request.registration:
+        if request.with_payload:
             return TransferWithPayload(
                 amount, bytes(mint), SOLANA_CHAIN_ID, request.to, self.evm_chain_id, sender, request.payload()
             ).encode()
@@ -343,11 +469,12 @@ class WormholeStack(SettlementStack):
         if head <= self.evm_cursor:
             return
         bridge = self.laid.contracts.token_bridge
+        emitters = [bridge, *sorted(self.result_emitters)]
         logs = evm.engine.get_logs(
             self.evm_cursor + 1,
             head,
             [self.laid.contracts.core],
-            [[LOG_MESSAGE_PUBLISHED], [bridge.rjust(32, b"\0")]],
+            [[LOG_MESSAGE_PUBLISHED], [e.rjust(32, b"\0") for e in emitters]],
         )
         for log in logs:
             number = int(log["blockNumber"], 16)
@@ -355,9 +482,13 @@ class WormholeStack(SettlementStack):
             sequence, nonce, payload, consistency = decode(
                 ["uint64", "uint32", "bytes", "uint8"], bytes.fromhex(log["data"][2:])
             )
+            sender = _topic_bytes(log["topics"][1])[12:]
             body = Body(
-                timestamp, nonce, self.evm_chain_id, bridge.rjust(32, b"\0"), sequence, consistency, payload
+                timestamp, nonce, self.evm_chain_id, sender.rjust(32, b"\0"), sequence, consistency, payload
             )
+            if sender != bridge:
+                self._record_results(body, str(log["transactionHash"]), number)
+                continue
             transfer = Transfer.decode(payload)
             record = MessageRecord(
                 id=f"{self.parent_name}:wormhole:{sequence}",
@@ -376,6 +507,35 @@ class WormholeStack(SettlementStack):
             )
             self.book.add(record, timestamp * 1000)
         self.evm_cursor = head
+
+    def _record_results(self, body: Body, tx_hash: str, number: int) -> None:
+        """Record results a registered contract published for Solana (or ``failed`` if the payload
+        is not results: the guardians would sign it, but nothing on Solana could act on it)."""
+        emitter = "0x" + body.emitter_address[12:].hex()
+        record = MessageRecord(
+            id=f"{self.parent_name}:wormhole:{emitter}:{body.sequence}",
+            kind=RESULTS,
+            source=self.parent_name,
+            destination=self.name,
+            status=MessageStatus.SENT,
+            legs={"sent": Leg(self.parent_name, tx_hash, number, body.timestamp)},
+            detail={
+                "sequence": body.sequence,
+                "emitter": to_checksum_address(emitter),
+                "body": "0x" + body.encode().hex(),
+                "digest": "0x" + body.digest.hex(),
+            },
+        )
+        self.book.add(record, body.timestamp * 1000)
+        try:
+            results = SessionResults.decode(body.payload)
+        except PayloadError as exc:
+            record.detail["error"] = str(exc)
+            self.book.advance(record.id, MessageStatus.FAILED, body.timestamp * 1000)
+            return
+        record.detail.update(
+            recipient=str(Pubkey(results.owner)), session=results.session, tasks=list(results.task_ids)
+        )
 
     # ------------------------------------------------------------------ guardians
     def waiting(self, status: MessageStatus) -> list[MessageRecord]:
@@ -439,10 +599,14 @@ class WormholeStack(SettlementStack):
         evm = self.evm
         assert evm is not None
         vaa = bytes.fromhex(record.detail["vaa"][2:])
-        payload = VAA.decode(vaa).body.payload
-        if payload[:1] == bytes([TRANSFER_WITH_PAYLOAD_ID]):  # the recipient contract redeems it
-            target, what = TransferWithPayload.decode(payload).to[12:], "onboard"
-            data = calldata("onboard(bytes)", vaa)
+        body = VAA.decode(vaa).body
+        payload = body.payload
+        if body.emitter_address == self.messenger:  # a request without COR: its contract acts on it
+            target, what = SolanaMessage.decode(payload).to[12:], "receiveMessage"
+            data = calldata("receiveMessage(bytes)", vaa)
+        elif payload[:1] == bytes([TRANSFER_WITH_PAYLOAD_ID]):  # the recipient contract redeems it
+            target, what = TransferWithPayload.decode(payload).to[12:], "redeem"
+            data = calldata("redeem(bytes)", vaa)
         else:
             target, what = self.laid.contracts.token_bridge, "completeTransfer"
             data = calldata("completeTransfer(bytes)", vaa)
@@ -452,7 +616,7 @@ class WormholeStack(SettlementStack):
             try:
                 tx_hash = self.relayer.send(evm, target, data)
             except ExecutionReverted as exc:
-                return self._refused(record, str(exc), now_ms)
+                return self._refused(record, _reason(exc), now_ms)
         receipt = receipt_of(evm, tx_hash)
         if receipt is None:  # interval mining: the next block carries it
             record.detail.update(relayTx="0x" + tx_hash.hex(), relaySentAt=now_ms)
@@ -486,6 +650,8 @@ class WormholeStack(SettlementStack):
 
     def _to_solana(self, record: MessageRecord, now_ms: int) -> Action | None:
         assert self.solana is not None and self.cor is not None
+        if record.kind == RESULTS:
+            return self._results_to_solana(record, now_ms)
         try:
             vaa = self.verify_for_solana(bytes.fromhex(record.detail["vaa"][2:]))
         except VAAVerificationError as exc:
@@ -497,20 +663,53 @@ class WormholeStack(SettlementStack):
         self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
         return Action(f"{self.name}/relayer", self.name, "released SPL COR", str(signature), record.id)
 
+    def _results_to_solana(self, record: MessageRecord, now_ms: int) -> Action | None:
+        """Post each task's result as a Memo transaction, after verifying the VAA."""
+        assert self.solana is not None and self.cor is not None
+        try:
+            vaa, results = self.verify_results_for_solana(bytes.fromhex(record.detail["vaa"][2:]))
+        except VAAVerificationError as exc:
+            return self._refused(record, exc.reason, now_ms)
+        self.released.add("0x" + vaa.digest.hex())
+        signatures = [
+            self.solana.send_memo(self.cor.authority, memo) for memo in result_memos(results, vaa.digest)
+        ]
+        record.detail["memos"] = [str(s) for s in signatures]
+        leg = Leg(self.name, str(signatures[-1]), self.solana.slot, self.solana.unix_timestamp)
+        self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
+        return Action(f"{self.name}/relayer", self.name, "posted results", str(signatures[-1]), record.id)
+
+    def _verify_on_solana(self, encoded: bytes, emitters: set[bytes], replay: str) -> VAA:
+        """The guardian signatures (the shared verifier, at Solana's clock), an emitter of the
+        bridge's EVM chain among ``emitters``, and a VAA not acted on before."""
+        assert self.solana is not None
+        vaa = verify(encoded, self.guardians, self.solana.unix_timestamp)
+        body = vaa.body
+        if body.emitter_chain != self.evm_chain_id or body.emitter_address[12:] not in emitters:
+            raise VAAVerificationError("invalid emitter")
+        if body.emitter_address[:12] != bytes(12):
+            raise VAAVerificationError("invalid emitter")
+        if "0x" + vaa.digest.hex() in self.released:
+            raise VAAVerificationError(replay)
+        return vaa
+
+    def verify_results_for_solana(self, encoded: bytes) -> tuple[VAA, SessionResults]:
+        """What a Solana program checks before it records results for a user: the VAA (see
+        :meth:`_verify_on_solana`, from a registered results contract) and a results payload."""
+        vaa = self._verify_on_solana(encoded, self.result_emitters, "message already delivered")
+        try:
+            return vaa, SessionResults.decode(vaa.body.payload)
+        except PayloadError as exc:
+            raise VAAVerificationError(str(exc)) from None
+
     def verify_for_solana(self, encoded: bytes) -> VAA:
         """What a Solana token bridge program checks before it releases custody: the guardian
         signatures (the shared verifier, at Solana's clock), the emitter, the token, the target
         chain, and that the VAA was not redeemed before. Raises :class:`VAAVerificationError`."""
-        assert self.solana is not None
-        vaa = verify(encoded, self.guardians, self.solana.unix_timestamp)
+        vaa = self._verify_on_solana(
+            encoded, {self.laid.contracts.token_bridge}, "transfer already completed"
+        )
         body = vaa.body
-        if (
-            body.emitter_chain != self.evm_chain_id
-            or body.emitter_address != self.laid.contracts.token_bridge.rjust(32, b"\0")
-        ):
-            raise VAAVerificationError("invalid emitter")
-        if "0x" + vaa.digest.hex() in self.released:
-            raise VAAVerificationError("transfer already completed")
         try:
             transfer = Transfer.decode(body.payload)
         except PayloadError as exc:
@@ -560,6 +759,8 @@ class WormholeStack(SettlementStack):
             "evmCursor": self.evm_cursor,
             "sequence": self.sequence,
             "governanceSequence": self.governance_sequence,
+            "messageSequence": self.message_sequence,
+            "resultEmitters": sorted("0x" + e.hex() for e in self.result_emitters),
             "released": sorted(self.released),
         }
 
@@ -571,7 +772,44 @@ class WormholeStack(SettlementStack):
         self.evm_cursor = int(state["evmCursor"])
         self.sequence = int(state["sequence"])
         self.governance_sequence = int(state["governanceSequence"])
+        self.message_sequence = int(state.get("messageSequence", 0))
+        self.result_emitters = {bytes.fromhex(e[2:]) for e in state.get("resultEmitters", [])}
         self.released = set(state["released"])
+
+
+def result_memos(results: SessionResults, vaa_digest: bytes) -> list[str]:
+    """One memo per task: the session, task, owner, digest and result (the text left out, with
+    its length, if the memo would not fit a Solana transaction)."""
+    memos: list[str] = []
+    for task, digest, result in zip(results.task_ids, results.digests, results.results, strict=True):
+        data: dict[str, Any] = {
+            "cortensor": "result",
+            "vaa": "0x" + vaa_digest.hex(),
+            "session": results.session,
+            "task": task,
+            "owner": str(Pubkey(results.owner)),
+            "digest": "0x" + digest.hex(),
+            "result": result,
+        }
+        memo = json.dumps(data, separators=(",", ":"))
+        if len(memo.encode()) > RESULT_MEMO_LIMIT:
+            del data["result"]
+            data["resultLength"] = len(result.encode())
+            memo = json.dumps(data, separators=(",", ":"))
+        memos.append(memo)
+    return memos
+
+
+def _reason(exc: ExecutionReverted) -> str:
+    """A revert's message, with its raw data when the message has no reason (a custom error)."""
+    text = str(exc)
+    if exc.data and text.strip() == "execution reverted":
+        return f"{text}: 0x{exc.data.hex()}"
+    return text
+
+
+def _topic_bytes(topic: Any) -> bytes:
+    return topic if isinstance(topic, bytes) else bytes.fromhex(str(topic).removeprefix("0x"))
 
 
 def _address(text: str) -> bytes:

@@ -9,25 +9,38 @@ and the n-th dev keypair of the Solana chain. ``expect: solana_cor`` checks an a
 the custody's (``of: custody``).
 
 Onboarding: ``deploy_solana_pool`` deploys the protocol on the bridge's EVM chain with wrapped COR
-as its stake token, and SolanaOnboarding beside its NodePool; ``onboard_from_solana`` registers a
-miner from Solana (stake and memo into custody); ``expect: solana_miner`` reads its NodePool status.
+as its stake and payment token, with SolanaOnboarding and SolanaSessions beside it;
+``onboard_from_solana`` registers a miner from Solana (stake and memo into custody);
+``unbond_to_solana`` and, after the unbonding period, ``release_stake_to_solana`` send its stake
+back; ``expect: solana_miner`` reads its NodePool status.
+
+Sessions: ``open_session_from_solana`` and ``submit_tasks_from_solana`` send prompts with COR from
+Solana, ``results_to_solana`` publishes finished tasks' results for Solana, and
+``close_session_from_solana`` closes the session, its refund going back to Solana;
+``expect: solana_results`` counts results that reached the user on Solana.
 """
 
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from coincurve import PrivateKey
 from eth_utils import keccak
-from pydantic import field_validator
+from pydantic import Field, field_validator
+from solders.pubkey import Pubkey
+from web3.exceptions import ContractLogicError
+from web3.logs import DISCARD
 
+from ...bridge.records import MessageRecord, MessageStatus
 from ...bridge.transactions import ActorAccount, ExecutionReverted
-from ...bridge.wormhole import BridgeError, WormholeStack
+from ...bridge.wormhole import BridgeError, WormholeStack, target_name
 from ...bridge.wormhole.custody import to_spl
+from ...bridge.wormhole.payloads import BridgeMemo
 from ...chains.solana import SolanaTransactionError
-from ...protocol.deployment import deploy_contract, deploy_protocol
-from ..cortensor import StepFailed
+from ...protocol.deployment import deploy_contract
+from ..cortensor import Deployment, StepFailed, explain
 from ..registry import (
     ExpectationKind,
     Names,
@@ -38,12 +51,14 @@ from ..registry import (
     register_step,
 )
 from ..units import Amount, AmountField
+from .protocol import DEFAULT_PROMPTS
 
 if TYPE_CHECKING:
     from solders.keypair import Keypair
+    from solders.signature import Signature
     from web3.contract import Contract
 
-    from ..runner import Run
+    from ..runner import Run, SessionRecord
 
 
 def _spl_cor(amount: Amount) -> Amount:
@@ -190,45 +205,370 @@ class SolanaCOR(ExpectationKind):
         return Outcome(held.base_units == self.equals.base_units, f"{held}")
 
 
-# ---------------------------------------------------------------------- onboarding from Solana
-_POOLS: weakref.WeakKeyDictionary[Run, tuple[Contract, Contract]] = weakref.WeakKeyDictionary()
-"""Per run: the NodePool that stakes wrapped COR, and SolanaOnboarding beside it."""
+# ---------------------------------------------------------------------- the protocol for Solana
+@dataclass(frozen=True)
+class SolanaProtocol:
+    """The contracts that act for Solana users on the bridge's EVM chain."""
+
+    pool: Contract
+    onboarding: Contract
+    sessions: Contract
+
+
+_POOLS: weakref.WeakKeyDictionary[Run, SolanaProtocol] = weakref.WeakKeyDictionary()
+"""Per run: the protocol staking wrapped COR, and SolanaOnboarding and SolanaSessions beside it."""
 NODE_STATUSES = ("none", "added", "ephemeral", "reserved", "released", "unbonding")
 """NodePool.NodeStatus, in its order (contracts/src/NodePool.sol)."""
+DELIVERY_WAIT = 120.0
+"""Simulated seconds a Solana step waits for the bridge to deliver its request (Solana finality,
+32 slots of 0.4 s, is about 13 s)."""
 
 
-def _pool(run: Run) -> tuple[Contract, Contract]:
+def _pool(run: Run) -> SolanaProtocol:
     try:
         return _POOLS[run]
     except KeyError:
         raise StepFailed(
-            "no pool for Solana miners yet: add a `do: deploy_solana_pool` step before"
+            "no protocol for Solana users yet: add a `do: deploy_solana_pool` step before"
         ) from None
+
+
+def bridge_target(names: Names) -> str:
+    """The EVM chain the guardian bridge serves in this scenario's topology."""
+    _solana_chain(names)
+    target = target_name(names.chains)
+    assert target is not None  # _solana_chain checked there is an EVM chain
+    return target
 
 
 @register_step
 class DeploySolanaPool(StepKind):
-    """Deploy the protocol on the bridge's EVM chain staking wrapped COR (so stake can come from
-    Solana), and SolanaOnboarding beside its NodePool; the admin deploys."""
+    """Deploy the protocol on the bridge's EVM chain staking and paying wrapped COR (so stake and
+    session budgets can come from Solana), with SolanaOnboarding and SolanaSessions beside it; the
+    admin deploys. The other protocol steps (``register_nodes``, ``run_tasks``, ``withdraw``) then
+    work on it; miners and users get wrapped COR with ``bridge_from_solana``."""
 
     do: Literal["deploy_solana_pool"]
 
     def check(self, names: Names) -> None:
-        _solana_chain(names)
+        chain = bridge_target(names)
+        names.sealing_at_once("do", chain, "deploy_solana_pool (a session's id is read from its receipt)")
+        if chain in names.deployed:
+            raise ReferenceProblem("do", f"the protocol is already deployed on {chain!r}")
+        names.deployed.add(chain)
 
     def run(self, run: Run) -> None:
         bridge = _bridge(run)
         evm = run.chain(bridge.parent_name)
         admin = evm.accounts[0].address
         contracts = bridge.system_contracts()
-        pool = deploy_protocol(evm.w3, admin, cor_address=contracts["WrappedCOR"]).node_pool
-        onboarding = deploy_contract(
-            evm.w3, "SolanaOnboarding", contracts["WormholeTokenBridge"], pool.address, sender=admin
+        p = run.parameters
+        deployment = Deployment.deploy(
+            evm,
+            users=run.scenario.actors.users,
+            miners=run.scenario.actors.miners,
+            validation={
+                "reward_points": p.reward_points,
+                "penalty_points": p.penalty_points,
+                "slash_amount": p.slash.base_units,
+            },
+            cor_address=contracts["WrappedCOR"],
         )
-        _POOLS[run] = (pool, onboarding)
+        run.deployments[bridge.parent_name] = deployment
+        protocol = deployment.network.contracts
+        messenger = bytes(Pubkey.from_string(contracts["SolanaMessenger"]))
+        token_bridge = contracts["WormholeTokenBridge"]
+        onboarding = deploy_contract(
+            evm.w3, "SolanaOnboarding", token_bridge, protocol.node_pool.address, messenger, sender=admin
+        )
+        sessions = deploy_contract(
+            evm.w3,
+            "SolanaSessions",
+            token_bridge,
+            messenger,
+            protocol.session.address,
+            protocol.payment.address,
+            protocol.queue.address,
+            protocol.validator.address,
+            sender=admin,
+        )
+        bridge.accept_results_from(sessions.address)
+        _POOLS[run] = SolanaProtocol(protocol.node_pool, onboarding, sessions)
 
     def label(self) -> str:
-        return "deploy a NodePool staking wrapped Solana COR, with SolanaOnboarding"
+        return "deploy the protocol staking wrapped Solana COR, with SolanaOnboarding and SolanaSessions"
+
+
+def _await(run: Run, bridge: WormholeStack, signature: Signature, what: str) -> MessageRecord:
+    """Advance the clock until the bridge has carried the request sent in ``signature`` (a step
+    that needs its outcome, such as a session id); StepFailed if it failed or never arrived."""
+    waited = 0.0
+    while True:
+        record = next(
+            (
+                r
+                for r in run.devnet.messages()
+                if r.legs.get("sent") and r.legs["sent"].tx_hash == str(signature)
+            ),
+            None,
+        )
+        if record is not None and record.status == MessageStatus.FAILED:
+            raise StepFailed(f"{what}: the bridge refused it: {record.detail.get('error', 'failed')}")
+        if record is not None and record.status == MessageStatus.RELAYED:
+            return record
+        if waited >= DELIVERY_WAIT:
+            raise StepFailed(f"{what}: not delivered to {bridge.parent_name} within {DELIVERY_WAIT:g} s")
+        run.advance(1.0)
+        waited += 1.0
+
+
+def _events(run: Run, contract: Contract, record: MessageRecord, event: str) -> list[Any]:
+    receipt = contract.w3.eth.get_transaction_receipt(record.legs["relayed"].tx_hash)
+    return list(getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD))
+
+
+class _SessionRequest(StepKind):
+    user: str = "user0"
+    amount: AmountField
+    prompts: list[str] = Field(default_factory=list)
+    count: int = Field(default=1, ge=1, le=16)
+
+    @field_validator("amount")
+    @classmethod
+    def _cor(cls, value: Amount) -> Amount:
+        return _spl_cor(value)
+
+    def _prompts(self, first: int) -> tuple[str, ...]:
+        pool = self.prompts or list(DEFAULT_PROMPTS)
+        return tuple(pool[(first + i) % len(pool)] for i in range(len(self.prompts) or self.count))
+
+    def _send(self, run: Run, request: BridgeMemo, what: str) -> tuple[WormholeStack, MessageRecord]:
+        bridge = _bridge(run)
+        owner = _keypair(run, bridge, self.user)
+        try:
+            signature = bridge.send_with_payload(owner, to_spl(self.amount.base_units)[0], request)
+        except (BridgeError, SolanaTransactionError) as exc:
+            raise StepFailed(f"{what}: {exc}") from None
+        return bridge, _await(run, bridge, signature, what)
+
+    def _record_tasks(
+        self, run: Run, record: SessionRecord, relayed: MessageRecord, prompts: tuple[str, ...]
+    ) -> None:
+        [submitted] = _events(run, _pool(run).sessions, relayed, "TasksSubmittedFromSolana")
+        first = int(submitted["args"]["firstTaskId"])
+        for offset, prompt in enumerate(prompts):
+            record.task_ids.append(first + offset)
+            record.prompts[first + offset] = prompt
+            record.submitted_at[first + offset] = run.now
+
+
+@register_step
+class OpenSessionFromSolana(_SessionRequest):
+    """A Solana user opens a session with a budget of SPL COR and its first prompts: one Solana
+    transaction (the request memo and the COR into custody); SolanaSessions on the EVM side opens
+    the session (owned by it for the user) and submits the prompts. The step waits for that."""
+
+    do: Literal["open_session_from_solana"]
+    name: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+    redundancy: int | None = Field(default=None, ge=1, le=16)
+    model: int = Field(default=0, ge=0)
+
+    def check(self, names: Names) -> None:
+        chain = bridge_target(names)
+        names.protocol_on("do", chain)
+        names.actor("user", self.user, names.users)
+        if self.name in names.sessions:
+            raise ReferenceProblem("name", f"session {self.name!r} is opened twice")
+        names.sessions[self.name] = chain
+
+    def run(self, run: Run) -> None:
+        from ..runner import SessionRecord
+
+        bridge = _bridge(run)
+        prompts = self._prompts(0)
+        request = BridgeMemo(
+            bridge.evm_chain_id,
+            _raw(_pool(run).sessions.address),
+            kind="session",
+            name=self.name,
+            model=self.model,
+            redundancy=self.redundancy or run.parameters.redundancy,
+            prompts=prompts,
+        )
+        bridge, relayed = self._send(run, request, f"open_session_from_solana {self.name}")
+        [opened] = _events(run, _pool(run).sessions, relayed, "SessionOpenedFromSolana")
+        record = SessionRecord(bridge.parent_name, self.user, int(opened["args"]["sessionId"]))
+        run.sessions[self.name] = record
+        self._record_tasks(run, record, relayed, prompts)
+
+    def label(self) -> str:
+        return f"{self.user} opens session {self.name} from Solana with {self.amount}"
+
+
+@register_step
+class SubmitTasksFromSolana(_SessionRequest):
+    """The session's Solana user adds prompts, with SPL COR for them (added to the session's
+    balance); the step waits until SolanaSessions has submitted them."""
+
+    do: Literal["submit_tasks_from_solana"]
+    session: str
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+        names.actor("user", self.user, names.users)
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        record = run.sessions[self.session]
+        prompts = self._prompts(len(record.task_ids))
+        request = BridgeMemo(
+            bridge.evm_chain_id,
+            _raw(_pool(run).sessions.address),
+            kind="tasks",
+            session=record.session_id,
+            prompts=prompts,
+        )
+        _, relayed = self._send(run, request, f"submit_tasks_from_solana {self.session}")
+        self._record_tasks(run, record, relayed, prompts)
+
+    def label(self) -> str:
+        return f"{self.user} submits tasks to {self.session} from Solana with {self.amount}"
+
+
+@register_step
+class ResultsToSolana(StepKind):
+    """Publish the session's finished tasks' results for Solana (SolanaSessions.publishResults,
+    sent by the router; anyone may); the guardians sign them and the relayer posts them to Solana
+    as Memo transactions, which the step waits for."""
+
+    do: Literal["results_to_solana"]
+    session: str
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+
+    def run(self, run: Run) -> None:
+        record = run.sessions[self.session]
+        if not record.processed:
+            raise StepFailed(f"results_to_solana: session {self.session!r} has no finished tasks (run_tasks)")
+        sessions = _pool(run).sessions
+        deployment = run.deployment(record.chain)
+        router = deployment.address_of("router")
+        evm = run.chain(record.chain)
+        try:
+            tx = sessions.functions.publishResults(record.session_id, list(record.processed)).transact(
+                {"from": router}
+            )
+        except ContractLogicError as exc:
+            raise StepFailed(f"results_to_solana: publishResults reverted: {exc}") from None
+        receipt = evm.w3.eth.wait_for_transaction_receipt(tx)
+        [published] = sessions.events.ResultsPublished().process_receipt(receipt, errors=DISCARD)
+        bridge = _bridge(run)
+        emitter = sessions.address.lower()
+        sequence = int(published["args"]["sequence"])
+        message_id = f"{bridge.parent_name}:wormhole:{emitter}:{sequence}"
+        waited = 0.0
+        while (status := _status(run, message_id)) not in (MessageStatus.RELAYED, MessageStatus.FAILED):
+            if waited >= DELIVERY_WAIT:
+                raise StepFailed(f"results_to_solana: not delivered within {DELIVERY_WAIT:g} s")
+            run.advance(1.0)
+            waited += 1.0
+        if status == MessageStatus.FAILED:
+            [message] = [r for r in run.devnet.messages() if r.id == message_id]
+            raise StepFailed(f"results_to_solana: {message.detail.get('error', 'failed')}")
+
+    def label(self) -> str:
+        return f"results of {self.session} to Solana"
+
+
+def _status(run: Run, message_id: str) -> MessageStatus | None:
+    return next((r.status for r in run.devnet.messages() if r.id == message_id), None)
+
+
+@register_step
+class CloseSessionFromSolana(StepKind):
+    """The session's Solana user closes it (a Memo it signs, no COR); SolanaSessions deactivates
+    the session and sends the refund (unspent deposit and bond) back to the user on Solana."""
+
+    do: Literal["close_session_from_solana"]
+    session: str
+
+    def check(self, names: Names) -> None:
+        names.session("session", self.session)
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        record = run.sessions[self.session]
+        owner = _keypair(run, bridge, record.user)
+        request = BridgeMemo(
+            bridge.evm_chain_id, _raw(_pool(run).sessions.address), kind="close", session=record.session_id
+        )
+        try:
+            signature = bridge.send_message(owner, request)
+        except (BridgeError, SolanaTransactionError) as exc:
+            raise StepFailed(f"close_session_from_solana: {exc}") from None
+        _await(run, bridge, signature, f"close_session_from_solana {self.session}")
+
+    def label(self) -> str:
+        return f"close {self.session} from Solana (refund to Solana)"
+
+
+@register_step
+class UnbondToSolana(StepKind):
+    """A miner onboarded from Solana starts unbonding (a Memo it signs); after NodePool's unbonding
+    period, ``release_stake_to_solana`` sends its stake back to its Solana account."""
+
+    do: Literal["unbond_to_solana"]
+    actor: str
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        names.actor("actor", self.actor, among=names.miners)
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        owner = _keypair(run, bridge, self.actor)
+        request = BridgeMemo(bridge.evm_chain_id, _raw(_pool(run).onboarding.address), kind="unbond")
+        try:
+            signature = bridge.send_message(owner, request)
+        except (BridgeError, SolanaTransactionError) as exc:
+            raise StepFailed(f"unbond_to_solana: {exc}") from None
+        _await(run, bridge, signature, f"unbond_to_solana {self.actor}")
+
+    def label(self) -> str:
+        return f"{self.actor} unbonds from Solana"
+
+
+@register_step
+class ReleaseStakeToSolana(StepKind):
+    """After the unbonding period, remove the Solana miner's node and send its stake to its Solana
+    account (SolanaOnboarding.releaseStake, sent by the router; anyone may, the stake goes only
+    to the miner)."""
+
+    do: Literal["release_stake_to_solana"]
+    actor: str
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        names.actor("actor", self.actor, among=names.miners)
+
+    def run(self, run: Run) -> None:
+        bridge = _bridge(run)
+        onboarding = _pool(run).onboarding
+        router = run.deployment(bridge.parent_name).address_of("router")
+        owner = bytes(_keypair(run, bridge, self.actor).pubkey())
+        try:
+            tx = onboarding.functions.releaseStake(owner).transact({"from": router})
+        except ContractLogicError as exc:
+            raise StepFailed(f"release_stake_to_solana: {explain(StepFailed(str(exc)))}") from None
+        onboarding.w3.eth.wait_for_transaction_receipt(tx)
+
+    def label(self) -> str:
+        return f"release {self.actor}'s stake to Solana"
+
+
+def _raw(address: str) -> bytes:
+    return bytes.fromhex(address.removeprefix("0x"))
 
 
 @register_step
@@ -247,7 +587,7 @@ class OnboardFromSolana(_SolanaStep):
 
     def run(self, run: Run) -> None:
         bridge = _bridge(run)
-        _pool_contract, onboarding = _pool(run)
+        onboarding = _pool(run).onboarding
         owner = _keypair(run, bridge, self.actor)
         units = to_spl(self.amount.base_units)[0]
         try:
@@ -282,10 +622,45 @@ class SolanaMiner(ExpectationKind):
 
     def evaluate(self, run: Run) -> Outcome:
         bridge = _bridge(run)
-        pool, onboarding = _pool(run)
+        protocol = _pool(run)
+        pool, onboarding = protocol.pool, protocol.onboarding
         operator = onboarding.functions.operatorOf(bytes(_keypair(run, bridge, self.of).pubkey())).call()
         status = 0
         if int(operator, 16):
             status = pool.functions.getNode(pool.functions.getNodeId(operator).call()).call()[2]
         name = NODE_STATUSES[status] if status < len(NODE_STATUSES) else str(status)
         return Outcome(name == self.status, name)
+
+
+@register_expectation
+class SolanaResults(ExpectationKind):
+    """How many tasks of a session opened from Solana have their result on Solana: a Memo of the
+    bridge to the session's user whose digest is keccak256 of its result, and whose result is one
+    a miner gave for that task on the EVM chain."""
+
+    expect: Literal["solana_results"]
+    session: str
+    count: int = Field(ge=0)
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        names.session("session", self.session)
+
+    def evaluate(self, run: Run) -> Outcome:
+        record = run.sessions.get(self.session)
+        if record is None:
+            return Outcome(False, f"session {self.session!r} was never opened")
+        bridge = _bridge(run)
+        owner = str(_keypair(run, bridge, record.user).pubkey())
+        network = run.deployment(record.chain).network
+        memos = [
+            m for m in bridge.results_on_solana() if m["session"] == record.session_id and m["owner"] == owner
+        ]
+        tasks = {
+            m["task"]
+            for m in memos
+            if "result" in m
+            and "0x" + keccak(text=m["result"]).hex() == m["digest"]
+            and m["result"] in network.task_results(record.session_id, m["task"]).values()
+        }
+        return Outcome(len(tasks) == self.count, f"{len(tasks)} results on Solana ({len(memos)} memos)")

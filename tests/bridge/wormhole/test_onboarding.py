@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from coincurve import PrivateKey
+from solders.pubkey import Pubkey
 from web3.contract import Contract
 
 from cortensor_sim import Devnet
@@ -32,6 +33,7 @@ def protocol(devnet: Devnet, bridge: WormholeStack) -> tuple[Contract, Contract]
         "SolanaOnboarding",
         bridge.system_contracts()["WormholeTokenBridge"],
         pool.address,
+        bytes(Pubkey.from_string(bridge.system_contracts()["SolanaMessenger"])),
         sender=deployer,
     )
     return pool, onboarding
