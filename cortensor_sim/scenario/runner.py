@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
+from ..protocol.inference import made_up_answer
 from .bridging import Bridging
 from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
@@ -116,8 +117,8 @@ class Run:
         raise KeyError(f"{name} is not deployed on {chain}")
 
     def answer(self, miner: str, task_id: int, prompt: str) -> str | None:
-        """What ``miner`` answers, by its behaviour: honest, made up, the colluders' shared lie, or
-        nothing at all (a silent miner)."""
+        """What ``miner`` answers, by its behaviour: honest, made up (its own, unrelated to any other
+        miner's), the colluders' shared lie, or nothing at all (a silent miner)."""
         actors = self.scenario.actors
         behaviour = actors.behaviour.get(miner, "honest")
         if behaviour in ("silent", "offline", "slow"):  # the scripted phases wait for nobody
@@ -130,7 +131,7 @@ class Run:
             actors.dishonest_rate > 0 and self.rng.random() < actors.dishonest_rate
         )
         if made_up:
-            return f"Lorem ipsum: an unrelated, made-up reply from {miner}."
+            return made_up_answer(self.seed, miner, f"{task_id}:{prompt}")
         return honest(prompt)
 
     @property
