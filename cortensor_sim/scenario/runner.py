@@ -1,8 +1,10 @@
 """Running a scenario: build its devnet, drive its timeline, check invariants after every step.
 
-The run records an event trace (each step, the clock, every transaction with its chain, block and
-gas, and each chain's head after the step). The trace is a pure function of the scenario file and
-its seed: its sha256, the trace hash, is what the determinism test and CI compare.
+The run records an event trace: per step, the clock, the scenario's own transactions by actor and
+action, every transaction the chains executed meanwhile (:mod:`.trace`: the actors', the settlement
+engine's and the layers' too, with status, gas and logs) and each chain's head after the step. The
+trace is a pure function of the scenario file and its seed: its sha256, the trace hash, is what the
+determinism test and CI compare.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .bridging import Bridging
 from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
 from .schema import Scenario
+from .trace import ExecutionCursor
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -52,6 +55,9 @@ class SessionRecord:
 
 @dataclass
 class StepRecord:
+    """One step as it ran: ``txs`` and ``gas`` count every transaction the chains executed
+    meanwhile, whoever sent it (the scenario, the actors, the settlement engine)."""
+
     index: int
     label: str
     txs: int
@@ -76,6 +82,9 @@ class Run:
         self.invariant_checks = 0
         self.invariant_failure: str | None = None
         self._recorded: dict[str, int] = {}
+        self.executed = ExecutionCursor(
+            {n: c.height for n, c in devnet.chains.items() if isinstance(c, EvmChain)}
+        )
         self.bridging = Bridging(devnet, self.address_of)
 
     # ------------------------------------------------------------------ helpers for steps
@@ -141,6 +150,7 @@ class Run:
 
     # ------------------------------------------------------------------ trace
     def _new_transactions(self) -> list[dict[str, Any]]:
+        """The scenario's own transactions since the last step, named by actor and action."""
         txs = []
         for chain_name, deployment in self.deployments.items():
             start = self._recorded.get(chain_name, 0)
@@ -249,11 +259,12 @@ def run_scenario(
         except StepFailed as exc:
             error = explain(exc)
         txs = run._new_transactions()
+        executed = run.executed.take(run.devnet.chains)
         record = StepRecord(
             index=index,
             label=step.label(),
-            txs=len(txs),
-            gas=sum(t["gas"] for t in txs),
+            txs=len(executed),
+            gas=sum(t["gas"] for t in executed),
             sim_time=run.now,
             wall_seconds=time.perf_counter() - step_started,
             error=error,
@@ -265,6 +276,7 @@ def run_scenario(
                 "do": step.kind_name(),
                 "time_ms": run.devnet.clock.now_ms,
                 "txs": txs,
+                "executed": executed,
                 "heads": run._heads(),
                 **({"error": error} if error else {}),
             }
