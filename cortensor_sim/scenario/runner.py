@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..bridge import MessageStatus
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..protocol.inference import made_up_answer
@@ -182,7 +183,9 @@ class Run:
     def check_invariants(self) -> None:
         """COR held by every holder adds up to the supply, on every chain with the protocol; and on
         every route COR crossed, the COR locked in the parent's bridge is the COR minted on the child
-        plus the COR the scenario sent that the engine has not delivered yet."""
+        plus the COR the scenario sent that the engine has not delivered yet, plus the COR of
+        transfers that failed for good (a retryable's ticket cancelled or expired, an execution the
+        Outbox refused): stranded in the parent's bridge, as on a real chain, never minted back."""
         for chain_name, deployment in self.deployments.items():
             held, supply = deployment.supply_held()
             self.invariant_checks += 1
@@ -194,17 +197,30 @@ class Run:
         for rollup in self.bridging.cor_routes():
             locked, minted = self.bridging.locked_and_minted(rollup)
             in_flight = self.bridging.in_flight(rollup, "COR")
+            lost = stranded(self.bridging, rollup)
             self.invariant_checks += 1
-            if locked != minted + in_flight and self.invariant_failure is None:
+            if locked != minted + in_flight + lost and self.invariant_failure is None:
                 self.invariant_failure = (
                     f"after step {len(self.steps)} on {rollup}: COR locked in its parent's bridge {locked}"
-                    f" != COR minted on {rollup} {minted} + in flight {in_flight}"
+                    f" != COR minted on {rollup} {minted} + in flight {in_flight} + stranded {lost}"
                 )
 
     @property
     def trace_hash(self) -> str:
         canonical = json.dumps(self.trace, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(canonical).hexdigest()
+
+
+def stranded(bridging: Bridging, rollup: str) -> int:
+    """COR the scenario sent on ``rollup``'s route whose message failed for good: it stays in the
+    parent's bridge (a deposit whose ticket was cancelled or expired; a withdrawal burned on the
+    child that the parent's Outbox refused)."""
+    failed = {r.legs["sent"].tx_hash for r in bridging.messages() if r.status == MessageStatus.FAILED}
+    return sum(
+        t.amount
+        for t in bridging.transfers
+        if t.rollup == rollup and t.asset == "COR" and t.tx_hash in failed
+    )
 
 
 ProgressHook = Callable[[int, int, StepKind, Run], None]

@@ -106,3 +106,32 @@ def test_a_ticket_filter_on_a_route_without_retryables_is_refused(tmp_path: Path
     path = _write(tmp_path, expect="  - {expect: messages, route: l1 -> base, ticket: redeemed, count: 1}\n")
     with pytest.raises(InputError, match="retryables go to nitro or orbit chains, not to 'base'"):
         load_scenario(path)
+
+
+def test_a_cancelled_ticket_ends_failed_and_its_cor_stays_stranded_in_the_gateway(tmp_path: Path) -> None:
+    cancel = "  - {do: cancel_retryable, chain: arbitrum, actor: user0}\n"
+    expect = """\
+  - {expect: messages, route: l1 -> arbitrum, ticket: cancelled, status: failed, count: 1}
+  - {expect: balance, of: user0, chain: arbitrum, equals: 0 COR}
+  - {expect: balance, of: user0, chain: l1, equals: 500 COR}
+"""
+    result = run_scenario(load_scenario(_write(tmp_path, UNDERFUND, cancel, expect)))
+    assert result.passed, [e for e in result.expectations if not e.passed] or result.failed_step
+    assert result.run.bridging.locked_and_minted("arbitrum") == (500 * 10**18, 0)  # held by the invariant
+
+
+def test_only_the_beneficiary_may_cancel(tmp_path: Path) -> None:
+    cancel = "  - {do: cancel_retryable, chain: arbitrum, actor: admin}\n"
+    result = run_scenario(load_scenario(_write(tmp_path, UNDERFUND, cancel)))
+    assert result.failed_step is not None
+    assert "only the ticket's beneficiary 0x" in (result.failed_step.error or "")
+
+
+def test_a_ticket_left_alone_expires_after_its_lifetime(tmp_path: Path) -> None:
+    wait = "  - {do: advance, by: 7d}\n  - {do: advance, by: 1m}\n"
+    expect = """\
+  - {expect: messages, route: l1 -> arbitrum, ticket: expired, status: failed, count: 1}
+  - {expect: balance, of: user0, chain: arbitrum, equals: 0 COR}
+"""
+    result = run_scenario(load_scenario(_write(tmp_path, UNDERFUND, wait, expect)))
+    assert result.passed, [e for e in result.expectations if not e.passed] or result.failed_step

@@ -76,6 +76,13 @@ def _ticket_open(run: Run, chain: str, ticket: str) -> bool:
     return True
 
 
+def _beneficiary(run: Run, chain: str, ticket: str) -> bytes:
+    """The address ``ArbRetryableTx.getBeneficiary`` names for ``ticket`` (who may cancel it)."""
+    evm = run.chain(chain)
+    request = CallRequest(to=ARB_RETRYABLE_TX, data=_ticket_call("getBeneficiary", ticket))
+    return evm.engine.call(request, at_time=int(evm.now))[12:32]
+
+
 def _wait(run: Run, done: Callable[[], bool]) -> None:
     """Run the clock (and, in step mode, the settlement actors) a block at a time until ``done``,
     at most :data:`WAIT_SECONDS`."""
@@ -96,10 +103,10 @@ class UnderfundRetryable(StepKind):
     do: Literal["underfund_retryable"]
     chain: str
     gas_limit: int = Field(
-        default=50_000,
+        default=21_000,
         ge=21_000,
         lt=GATEWAY_GAS_LIMIT,
-        description="the retry's gas (a COR deposit's retry needs far more; the default is 2,000,000)",
+        description="the retry's gas (a COR deposit's retry needs more; the gateway gives 2,000,000)",
     )
 
     def check(self, names: Names) -> None:
@@ -112,13 +119,10 @@ class UnderfundRetryable(StepKind):
         return f"the next COR deposit to {self.chain} gets {self.gas_limit:,} gas for its retry"
 
 
-@register_step
-class RedeemRetryable(StepKind):
-    """``actor`` redeems the oldest ticket on ``chain`` whose auto-redeem failed:
-    ``ArbRetryableTx.redeem(ticketId)``, then the clock runs until the engine has seen the ticket
-    end. Fails, naming the cause, if no ticket waits, the redeem reverts or the retry fails again."""
+class _TicketStep(StepKind):
+    """What a redeem and a cancel share: an actor sends one ArbRetryableTx call for the oldest
+    waiting ticket on ``chain``, and the clock runs until the engine has seen the ticket end."""
 
-    do: Literal["redeem_retryable"]
     chain: str
     actor: str
 
@@ -126,7 +130,9 @@ class RedeemRetryable(StepKind):
         _nitro_child(names, "chain", self.chain)
         names.actor("actor", self.actor)
 
-    def run(self, run: Run) -> None:
+    def _send(self, run: Run, method: str, gas: int | None) -> MessageRecord:
+        """Send ``method(ticketId)`` for the oldest waiting ticket; returns its message's record once
+        the transaction succeeded (raises StepFailed, naming the cause, otherwise)."""
         waiting = waiting_tickets(run, self.chain)
         if not waiting:
             raise StepFailed(
@@ -138,21 +144,57 @@ class RedeemRetryable(StepKind):
         evm = run.chain(self.chain)
         actors = ("admin", "oracle", "validator", "router", *run.users, *run.miners)
         sender = ActorAccount(bytes(evm.accounts[actors.index(self.actor)].key))
+        what = f"{method} of ticket {ticket} by {self.actor} on {self.chain}"
+        if method == "cancel":
+            beneficiary = _beneficiary(run, self.chain, ticket)
+            if beneficiary != sender.address:
+                raise StepFailed(
+                    f"{what} refused: only the ticket's beneficiary 0x{beneficiary.hex()} may cancel it "
+                    f"({self.actor} is {sender.checksum})"
+                )
         try:
-            tx_hash = sender.send(evm, ARB_RETRYABLE_TX, _ticket_call("redeem", ticket), gas=REDEEM_GAS)
+            tx_hash = sender.send(evm, ARB_RETRYABLE_TX, _ticket_call(method, ticket), gas=gas)
         except (EngineError, ExecutionReverted) as exc:
-            raise StepFailed(
-                f"redeem of ticket {ticket} by {self.actor} on {self.chain} refused: {exc}"
-            ) from None
+            raise StepFailed(f"{what} refused: {exc}") from None
         _wait(run, lambda: receipt_of(evm, tx_hash) is not None)
         receipt = receipt_of(evm, tx_hash)
         if receipt is None or int(receipt["status"], 16) != 1:
-            raise StepFailed(f"redeem of ticket {ticket} by {self.actor} on {self.chain} reverted")
+            raise StepFailed(f"{what} reverted")
         if _ticket_open(run, self.chain, ticket):
-            raise StepFailed(f"ticket {ticket} on {self.chain} was redeemed but its retry failed again")
+            raise StepFailed(f"{what}: the ticket is still open (its retry failed again)")
         _wait(run, lambda: record.status != MessageStatus.INCLUDED)
+        return record
+
+
+@register_step
+class RedeemRetryable(_TicketStep):
+    """``actor`` redeems the oldest ticket on ``chain`` whose auto-redeem failed:
+    ``ArbRetryableTx.redeem(ticketId)``, then the clock runs until the engine has seen the ticket
+    end. Fails, naming the cause, if no ticket waits, the redeem reverts or the retry fails again."""
+
+    do: Literal["redeem_retryable"]
+
+    def run(self, run: Run) -> None:
+        record = self._send(run, "redeem", REDEEM_GAS)
         if record.status != MessageStatus.RELAYED:
             raise StepFailed(f"message {record.id} is {record.status} after its ticket was redeemed")
 
     def label(self) -> str:
         return f"{self.actor} redeems the oldest waiting retryable on {self.chain}"
+
+
+@register_step
+class CancelRetryable(_TicketStep):
+    """``actor``, the ticket's beneficiary, cancels the oldest ticket on ``chain`` whose auto-redeem
+    failed (``ArbRetryableTx.cancel``): the call value goes back to the beneficiary, the message
+    ends ``failed`` (ticket ``cancelled``), and a gateway deposit's COR stays in the parent gateway."""
+
+    do: Literal["cancel_retryable"]
+
+    def run(self, run: Run) -> None:
+        record = self._send(run, "cancel", None)
+        if record.status != MessageStatus.FAILED:
+            raise StepFailed(f"message {record.id} is {record.status} after its ticket was cancelled")
+
+    def label(self) -> str:
+        return f"{self.actor} cancels the oldest waiting retryable on {self.chain}"
