@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import random
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,26 @@ def honest_answer(prompt: str, model_id: int = 0) -> str:
     return f"Answer about {topic}: the model's deterministic completion {digest}."
 
 
+MADE_UP_SYLLABLES = (
+    "ba", "cu", "de", "fi", "go", "ha", "ji", "ko", "lu", "me",
+    "ni", "po", "qua", "ri", "su", "ta", "vo", "xe", "yu", "zo",
+)  # fmt: skip
+"""Syllables of made-up words: 20 ** 3 three-syllable words, so two replies rarely share one."""
+
+MADE_UP_WORDS = 12
+
+
+def made_up_answer(seed: int | str, miner: str, task: object) -> str:
+    """What a dishonest miner answers: words drawn from the run's seed, the miner and the task.
+
+    Each dishonest reply is its own, unrelated to the honest answer and to every other dishonest
+    reply (cosine near 0), so liars acting alone never form a majority the way colluders do.
+    """
+    rng = random.Random(f"made-up:{seed}:{miner}:{task}")
+    words = ("".join(rng.choice(MADE_UP_SYLLABLES) for _ in range(3)) for _ in range(MADE_UP_WORDS))
+    return "Made up: " + " ".join(words) + "."
+
+
 def embed(text: str) -> list[float]:
     """A unit vector of hashed word counts (feature hashing), the stand-in for an embedding model."""
     vector = [0.0] * EMBEDDING_DIMENSIONS
@@ -59,8 +80,10 @@ def judge(
 
     The reference is the result most similar to all the others (the medoid); a miner whose result
     is at least ``threshold`` similar to it is VALID, one below is INVALID, and an assigned miner
-    with no result is NONE (missing, penalized like INVALID but not slashed). With a single result
-    there is nothing to compare against: RETRY.
+    with no result is NONE (missing, penalized like INVALID but not slashed). The reference must
+    be agreed on by a majority of the results: otherwise no answer is accepted and every result is
+    RETRY (inconclusive: unpaid, penalized, not slashed), as with a single result, where there is
+    nothing to compare against.
     """
     submitted = {m: r for m, r in results.items() if m in assigned}
     verdicts = {m: Verdict.NONE for m in assigned}
@@ -72,7 +95,9 @@ def judge(
         for m, r in submitted.items()
     }
     reference = submitted[max(sorted(scores), key=lambda m: scores[m])]
-    for miner, result in submitted.items():
-        similar = cosine_similarity(result, reference) >= threshold
-        verdicts[miner] = Verdict.VALID if similar else Verdict.INVALID
+    agree = {m: cosine_similarity(r, reference) >= threshold for m, r in submitted.items()}
+    if 2 * sum(agree.values()) <= len(submitted):  # no answer has a majority: inconclusive
+        verdicts.update({m: Verdict.RETRY for m in submitted})
+        return verdicts
+    verdicts.update({m: Verdict.VALID if ok else Verdict.INVALID for m, ok in agree.items()})
     return verdicts

@@ -91,6 +91,7 @@ class Bridging:
     mintable: list[str] = field(default_factory=list)  # chains whose COR a bridge or gateway created
     transfers: list[Transfer] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # trace rows not yet taken
+    retry_gas: dict[str, int] = field(default_factory=dict)  # rollup -> gas of its next deposit's retry
 
     # ------------------------------------------------------------------ transfers
     def deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
@@ -153,15 +154,16 @@ class Bridging:
         )
         token = self._token(parent, local)
         self._send(parent, sender, "approve", token.functions.approve(gateway.address, amount))
+        gas_limit = self.retry_gas.pop(rollup, GATEWAY_GAS_LIMIT)  # a fault may have lowered it
         tx = gateway.functions.outboundTransfer(
             local,
             self.address_of(sender, rollup),
             amount,
-            GATEWAY_GAS_LIMIT,
+            gas_limit,
             GATEWAY_GAS_PRICE_BID,
             encode(["uint256", "bytes"], [max_submission, b""]),
         )
-        value = max_submission + GATEWAY_GAS_LIMIT * GATEWAY_GAS_PRICE_BID
+        value = max_submission + gas_limit * GATEWAY_GAS_PRICE_BID
         self._send(parent, sender, "outboundTransfer", tx, value=value, rollup=rollup)
         if rollup not in self.cor:
             self.cor[rollup] = remote

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
-from ..bridge import MessageStatus
+from ..bridge import MessageRecord, MessageStatus
 from ..bridge.wormhole import target_name
 from .cortensor import CONTRACTS, TASK_STATES, Verdict
 from .registry import ExpectationKind, Names, Outcome, ReferenceProblem, register_expectation
@@ -42,6 +42,9 @@ def solana_route(names: Names, source: str, destination: str) -> bool:
     kinds = (names.chains.get(source), names.chains.get(destination))
     if "solana" not in kinds:
         return False
+    for end, kind in zip((source, destination), kinds, strict=True):
+        if kind != "solana":
+            names.chain("route", end)  # an unknown chain is named as such
     target = target_name(names.chains)
     if kinds.count("solana") == 1 and target in (source, destination):
         return True
@@ -272,15 +275,36 @@ class Disputes(ExpectationKind):
         return Outcome(challenged == self.challenged, f"{challenged} of {proposed} proposals challenged")
 
 
+TICKETS = ("auto_redeemed", "waiting", "redeemed", "cancelled", "expired")
+"""Where a retryable's ticket stands: redeemed by its auto-redeem, or (the auto-redeem failed)
+waiting for a redeem by hand, redeemed by hand, cancelled by its beneficiary, or expired."""
+
+
+def ticket_state(record: MessageRecord) -> str | None:
+    """Where a retryable's ticket stands (:data:`TICKETS`); None for other messages, and for a
+    retryable the child has not run yet."""
+    if record.kind != "retryable":
+        return None
+    if record.detail.get("autoRedeem") == "failed":
+        return str(record.detail.get("ticketOutcome", "waiting"))
+    return "auto_redeemed" if record.status == MessageStatus.RELAYED else None
+
+
 @register_expectation
 class Messages(ExpectationKind):
-    """How many cross-chain messages on a route (``base -> l1``) reached a status, as the settlement
-    engine's records show them. Reached, not stopped at: a bridge withdrawal is ``finalized`` on the
-    parent and then ``relayed`` by the messenger, and counts for both."""
+    """How many cross-chain messages on a route (``base -> l1``, ``l1 -> arbitrum``, ``solana ->
+    arbitrum``) reached a status, as the settlement engine's records show every message on it,
+    whoever sent it (bridge steps, the layers' steps, the actors). Reached, not stopped at: a bridge
+    withdrawal is ``finalized`` on the parent and then ``relayed`` by the messenger, and counts for
+    both. ``ticket`` counts retryables by where their ticket stands (``redeemed``: the auto-redeem
+    failed, the ticket waited, and a redeem by hand delivered it)."""
 
     expect: Literal["messages"]
     route: str = Field(pattern=ROUTE_PATTERN, description="source -> destination, such as 'base -> l1'")
-    status: Literal[tuple(str(s) for s in MessageStatus)]  # type: ignore[valid-type]
+    status: Literal[tuple(str(s) for s in MessageStatus)] | None = None  # type: ignore[valid-type]
+    ticket: Literal[TICKETS] | None = Field(  # type: ignore[valid-type]
+        default=None, description="retryables only: auto_redeemed, waiting, redeemed, cancelled, expired"
+    )
     count: int | None = Field(default=None, ge=0)
     at_least: int | None = Field(default=None, ge=0)
 
@@ -288,6 +312,8 @@ class Messages(ExpectationKind):
     def _a_bound(self) -> Messages:
         if (self.count is None) == (self.at_least is None):
             raise ValueError("give count or at_least (not both)")
+        if self.status is None and self.ticket is None:
+            raise ValueError("give status (such as 'relayed'), ticket (such as 'redeemed') or both")
         return self
 
     @property
@@ -296,15 +322,24 @@ class Messages(ExpectationKind):
 
     def check(self, names: Names) -> None:
         check_route(names, self.route)
+        destination = self.ends[1]
+        if self.ticket is not None and names.chains.get(destination) not in ("nitro", "orbit"):
+            raise ReferenceProblem(
+                "ticket", f"retryables go to nitro or orbit chains, not to {destination!r}"
+            )
+
+    def _counted(self, record: MessageRecord) -> bool:
+        reached = self.status is None or record.status == self.status or self.status in record.times
+        return reached and (self.ticket is None or ticket_state(record) == self.ticket)
 
     def evaluate(self, run: Run) -> Outcome:
-        source, destination = self.ends
-        on_route = [r for r in run.devnet.messages() if (r.source, r.destination) == (source, destination)]
-        found = sum(1 for r in on_route if r.status == self.status or self.status in r.times)
+        on_route = [r for r in run.bridging.messages() if (r.source, r.destination) == self.ends]
+        found = sum(1 for r in on_route if self._counted(r))
         tally = ", ".join(
             f"{n} {s}" for s in MessageStatus if (n := sum(1 for r in on_route if r.status == s))
         )
-        observed = f"{found} {self.status} ({tally or 'no messages'})"
+        what = " ".join(str(w) for w in (self.status, self.ticket and f"ticket {self.ticket}") if w)
+        observed = f"{found} {what} ({tally or 'no messages'})"
         if self.count is not None:
             return Outcome(found == self.count, observed)
         return Outcome(found >= (self.at_least or 0), observed)

@@ -1,8 +1,10 @@
 """Running a scenario: build its devnet, drive its timeline, check invariants after every step.
 
-The run records an event trace (each step, the clock, every transaction with its chain, block and
-gas, and each chain's head after the step). The trace is a pure function of the scenario file and
-its seed: its sha256, the trace hash, is what the determinism test and CI compare.
+The run records an event trace: per step, the clock, the scenario's own transactions by actor and
+action, every transaction the chains executed meanwhile (:mod:`.trace`: the actors', the settlement
+engine's and the layers' too, with status, gas and logs) and each chain's head after the step. The
+trace is a pure function of the scenario file and its seed: its sha256, the trace hash, is what the
+determinism test and CI compare.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..bridge import MessageStatus
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
+from ..protocol.inference import made_up_answer
 from .bridging import Bridging
 from .cortensor import Deployment, StepFailed, Verdict, explain, honest
 from .registry import Outcome, StepKind
 from .schema import Scenario
+from .trace import ExecutionCursor
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -51,6 +56,9 @@ class SessionRecord:
 
 @dataclass
 class StepRecord:
+    """One step as it ran: ``txs`` and ``gas`` count every transaction the chains executed
+    meanwhile, whoever sent it (the scenario, the actors, the settlement engine)."""
+
     index: int
     label: str
     txs: int
@@ -75,6 +83,9 @@ class Run:
         self.invariant_checks = 0
         self.invariant_failure: str | None = None
         self._recorded: dict[str, int] = {}
+        self.executed = ExecutionCursor(
+            {n: c.height for n, c in devnet.chains.items() if isinstance(c, EvmChain)}
+        )
         self.bridging = Bridging(devnet, self.address_of)
 
     # ------------------------------------------------------------------ helpers for steps
@@ -116,8 +127,8 @@ class Run:
         raise KeyError(f"{name} is not deployed on {chain}")
 
     def answer(self, miner: str, task_id: int, prompt: str) -> str | None:
-        """What ``miner`` answers, by its behaviour: honest, made up, the colluders' shared lie, or
-        nothing at all (a silent miner)."""
+        """What ``miner`` answers, by its behaviour: honest, made up (its own, unrelated to any other
+        miner's), the colluders' shared lie, or nothing at all (a silent miner)."""
         actors = self.scenario.actors
         behaviour = actors.behaviour.get(miner, "honest")
         if behaviour in ("silent", "offline", "slow"):  # the scripted phases wait for nobody
@@ -130,7 +141,7 @@ class Run:
             actors.dishonest_rate > 0 and self.rng.random() < actors.dishonest_rate
         )
         if made_up:
-            return f"Lorem ipsum: an unrelated, made-up reply from {miner}."
+            return made_up_answer(self.seed, miner, f"{task_id}:{prompt}")
         return honest(prompt)
 
     @property
@@ -140,6 +151,7 @@ class Run:
 
     # ------------------------------------------------------------------ trace
     def _new_transactions(self) -> list[dict[str, Any]]:
+        """The scenario's own transactions since the last step, named by actor and action."""
         txs = []
         for chain_name, deployment in self.deployments.items():
             start = self._recorded.get(chain_name, 0)
@@ -171,7 +183,9 @@ class Run:
     def check_invariants(self) -> None:
         """COR held by every holder adds up to the supply, on every chain with the protocol; and on
         every route COR crossed, the COR locked in the parent's bridge is the COR minted on the child
-        plus the COR the scenario sent that the engine has not delivered yet."""
+        plus the COR the scenario sent that the engine has not delivered yet, plus the COR of
+        transfers that failed for good (a retryable's ticket cancelled or expired, an execution the
+        Outbox refused): stranded in the parent's bridge, as on a real chain, never minted back."""
         for chain_name, deployment in self.deployments.items():
             held, supply = deployment.supply_held()
             self.invariant_checks += 1
@@ -183,17 +197,30 @@ class Run:
         for rollup in self.bridging.cor_routes():
             locked, minted = self.bridging.locked_and_minted(rollup)
             in_flight = self.bridging.in_flight(rollup, "COR")
+            lost = stranded(self.bridging, rollup)
             self.invariant_checks += 1
-            if locked != minted + in_flight and self.invariant_failure is None:
+            if locked != minted + in_flight + lost and self.invariant_failure is None:
                 self.invariant_failure = (
                     f"after step {len(self.steps)} on {rollup}: COR locked in its parent's bridge {locked}"
-                    f" != COR minted on {rollup} {minted} + in flight {in_flight}"
+                    f" != COR minted on {rollup} {minted} + in flight {in_flight} + stranded {lost}"
                 )
 
     @property
     def trace_hash(self) -> str:
         canonical = json.dumps(self.trace, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(canonical).hexdigest()
+
+
+def stranded(bridging: Bridging, rollup: str) -> int:
+    """COR the scenario sent on ``rollup``'s route whose message failed for good: it stays in the
+    parent's bridge (a deposit whose ticket was cancelled or expired; a withdrawal burned on the
+    child that the parent's Outbox refused)."""
+    failed = {r.legs["sent"].tx_hash for r in bridging.messages() if r.status == MessageStatus.FAILED}
+    return sum(
+        t.amount
+        for t in bridging.transfers
+        if t.rollup == rollup and t.asset == "COR" and t.tx_hash in failed
+    )
 
 
 ProgressHook = Callable[[int, int, StepKind, Run], None]
@@ -248,11 +275,12 @@ def run_scenario(
         except StepFailed as exc:
             error = explain(exc)
         txs = run._new_transactions()
+        executed = run.executed.take(run.devnet.chains)
         record = StepRecord(
             index=index,
             label=step.label(),
-            txs=len(txs),
-            gas=sum(t["gas"] for t in txs),
+            txs=len(executed),
+            gas=sum(t["gas"] for t in executed),
             sim_time=run.now,
             wall_seconds=time.perf_counter() - step_started,
             error=error,
@@ -264,6 +292,7 @@ def run_scenario(
                 "do": step.kind_name(),
                 "time_ms": run.devnet.clock.now_ms,
                 "txs": txs,
+                "executed": executed,
                 "heads": run._heads(),
                 **({"error": error} if error else {}),
             }

@@ -8,6 +8,7 @@ from cortensor_sim.protocol.inference import (
     cosine_similarity,
     honest_answer,
     judge,
+    made_up_answer,
 )
 
 A, B, C = "0xa", "0xb", "0xc"
@@ -41,3 +42,20 @@ def test_results_from_unassigned_miners_are_ignored() -> None:
     answer = honest_answer("Explain rollups")
     verdicts = judge({A: answer, B: answer, "0xd": "noise"}, [A, B])
     assert verdicts == {A: Verdict.VALID, B: Verdict.VALID}
+
+
+def test_made_up_answers_are_each_their_own_and_reproducible() -> None:
+    first = made_up_answer(7, "miner1", 3)
+    assert first == made_up_answer(7, "miner1", 3)
+    others = [made_up_answer(7, "miner2", 3), made_up_answer(8, "miner1", 3), made_up_answer(7, "miner1", 4)]
+    honest = honest_answer("Explain rollups")
+    for other in [*others, honest]:
+        assert other != first
+        assert cosine_similarity(first, other) < SIMILARITY_THRESHOLD / 2
+
+
+def test_without_a_majority_every_result_is_retry() -> None:
+    honest = honest_answer("Explain rollups")
+    liars = {B: made_up_answer(1, "b", 0), C: made_up_answer(1, "c", 0)}
+    assert judge({A: honest, **liars}, [A, B, C]) == dict.fromkeys((A, B, C), Verdict.RETRY)
+    assert judge({A: honest, B: liars[B]}, [A, B]) == {A: Verdict.RETRY, B: Verdict.RETRY}

@@ -27,7 +27,7 @@ def test_the_bundled_cross_layer_scenario_loads_with_its_steps_and_expectations(
     assert {"stake_on_l1", "onboard_from_base", "deliver_slashes", "checkpoint_to_l1"} <= set(kinds)
     assert kinds.index("stake_on_l1") < kinds.index("onboard_from_base") < kinds.index("run_tasks")
     expected = {e.kind_name() for e in scenario.expectations}
-    assert {"layer_messages", "node", "checkpoint_on_l1"} <= expected
+    assert {"messages", "node", "checkpoint_on_l1"} <= expected
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,16 @@ To add a kind: write a :class:`~cortensor_sim.scenario.registry.StepKind` subcla
 ``clock``, ``protocol``; settlement and Solana steps get their own), and import the module below.
 """
 
-from . import clock, faults, layers, network, private, protocol, settlement, solana
+from . import clock, faults, layers, network, private, protocol, retryables, settlement, solana
 
-__all__ = ["clock", "faults", "layers", "network", "private", "protocol", "settlement", "solana"]
+__all__ = [
+    "clock",
+    "faults",
+    "layers",
+    "network",
+    "private",
+    "protocol",
+    "retryables",
+    "settlement",
+    "solana",
+]

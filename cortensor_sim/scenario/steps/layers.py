@@ -15,7 +15,7 @@ from weakref import WeakKeyDictionary
 
 from pydantic import Field, field_validator, model_validator
 
-from ...bridge import MessageRecord, MessageStatus
+from ...bridge import MessageRecord
 from ...protocol.layers import CrossLayer
 from ...protocol.layers.deployment import LayerNames
 from ..registry import (
@@ -27,7 +27,7 @@ from ..registry import (
     register_expectation,
     register_step,
 )
-from ..units import ROUTE_PATTERN, Amount, AmountField, route_ends
+from ..units import Amount, AmountField
 
 if TYPE_CHECKING:
     from ..runner import Run
@@ -178,31 +178,6 @@ class CheckpointToL1(StepKind):
             layers.names = replace(layers.names, l3=record.chain)
             layers.add_l3(run.deployment(record.chain).network)
         state.messages += layers.checkpoint_l3_to_l1(record.session_id, record.processed)
-
-
-@register_expectation
-class LayerMessages(ExpectationKind):
-    """How many messages the cross-layer steps started on a route reached a status (``l1 ->
-    arbitrum``, ``base -> l1``, ``arbitrum -> l1``)."""
-
-    expect: Literal["layer_messages"]
-    route: str = Field(pattern=ROUTE_PATTERN, description="source -> destination, such as 'base -> l1'")
-    status: Literal[tuple(str(s) for s in MessageStatus)]  # type: ignore[valid-type]
-    count: int = Field(ge=0)
-
-    def check(self, names: Names) -> None:
-        for end in route_ends(self.route):
-            names.chain("route", end)
-
-    def evaluate(self, run: Run) -> Outcome:
-        source, destination = route_ends(self.route)
-        state = _RUNS.get(run)
-        records = state.messages if state else []
-        on_route = [r for r in records if (r.source, r.destination) == (source, destination)]
-        found = sum(1 for r in on_route if r.status == self.status or self.status in r.times)
-        return Outcome(
-            found == self.count, f"{found} {self.status} of {len(on_route)} on {self.route.strip()}"
-        )
 
 
 @register_expectation
