@@ -227,7 +227,8 @@ def deploy_population(
 ) -> tuple[Population, LayeredOnboarding]:
     """A population whose miners onboard by ``mix``; on wrapped COR when any comes from Solana."""
     check_mix(config, mix)
-    onboarding = LayeredOnboarding(dict(mix), names=names or LayerNames(arbitrum=chain))
+    parent = devnet.topology.chain(chain).parent or "l1"
+    onboarding = LayeredOnboarding(dict(mix), names=names or LayerNames(l1=parent, arbitrum=chain))
     cor_address = None
     if "solana" in mix.values():
         serving = sum(onboarding.kind_of(i) == "on_chain" for i in range(config.miners))

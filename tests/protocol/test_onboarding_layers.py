@@ -4,6 +4,7 @@ registered from Solana, join the population's pool on arbitrum; the actors then 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,9 @@ from cortensor_sim import Devnet
 from cortensor_sim.protocol.actors import NODE_STAKE, Population, PopulationConfig, PopulationError
 from cortensor_sim.protocol.actors.population import node_id
 from cortensor_sim.protocol.onboarding import LayeredOnboarding, check_mix, deploy_population, guardian_bridge
+from cortensor_sim.scenario.loader import load_scenario
+from cortensor_sim.scenario.runner import run_scenario
+from cortensor_sim.scenario.source import InputError
 
 L1_MINER, SOLANA_MINER = 0, 3
 NODE_STATUS_ADDED, NODE_STATUS_RESERVED = 1, 3
@@ -75,3 +79,47 @@ def test_a_mix_is_refused_when_too_few_miners_can_serve() -> None:
         check_mix(config, {2: "solana"})
     with pytest.raises(PopulationError, match="names miner5"):
         check_mix(config, {5: "l1_stake"})
+
+
+# ---------------------------------------------------------------------- the scenario field
+def _scenario(tmp_path: Path, timeline: str, topology: str = "default") -> Path:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: onboarding-mix\nseed: 3\ntopology: {topology}\nactors: {{users: 1, miners: 3}}\n"
+        f"timeline:\n{timeline}"
+    )
+    return path
+
+
+def test_run_network_onboards_a_miner_from_l1_and_base_that_then_earns(tmp_path: Path) -> None:
+    path = _scenario(
+        tmp_path,
+        "  - {do: run_network, tasks: 1, onboarding: {miner1: l1_stake}}\n"
+        "expectations:\n  - {expect: network, metric: earnings_wei.miner1, at_least: 1}\n",
+    )
+    result = run_scenario(load_scenario(path))
+    assert result.passed, [(e.name, e.observed) for e in result.expectations if not e.passed]
+    routes = {(r.source, r.destination) for r in result.run.devnet.messages()}
+    assert {("l1", "arbitrum"), ("base", "l1")} <= routes
+
+
+L1_ONLY = (
+    "{accounts: 8, chains: [{name: l1, kind: ethereum, chain_id: 900, block_time: 12}, "
+    "{name: arbitrum, kind: nitro, parent: l1, chain_id: 412346, block_time: 0.25}]}"
+)
+
+
+@pytest.mark.parametrize(
+    ("timeline", "topology", "message"),
+    [
+        ("  - {do: run_network, onboarding: {miner7: l1_stake}}\n", "default", "unknown actor 'miner7'"),
+        ("  - {do: run_network, onboarding: {miner0: teleport}}\n", "default", "on_chain"),
+        ("  - {do: run_network, onboarding: {miner0: l1_stake}}\n", L1_ONLY, "op-stack chain 'base'"),
+        ("  - {do: run_network, onboarding: {miner0: solana}}\n", L1_ONLY, "needs a Solana chain"),
+    ],
+)
+def test_a_bad_onboarding_mix_is_refused_with_where_and_why(
+    tmp_path: Path, timeline: str, topology: str, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        load_scenario(_scenario(tmp_path, timeline, topology))
