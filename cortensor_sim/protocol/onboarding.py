@@ -93,12 +93,15 @@ class LayeredOnboarding:
         by_kind: dict[str, list[Signer]] = {kind: [] for kind in ONBOARDING_KINDS}
         for index, miner in enumerate(miners):
             by_kind[self.kind_of(index)].append(miner)
+        # The Solana locks go first: their VAAs travel while the other routes move the clock.
+        arrived = self._lock_on_solana(population, by_kind["solana"]) if by_kind["solana"] else None
         if by_kind["on_chain"]:
             PoolOnboarding(self.stake).onboard(population, by_kind["on_chain"])
         if by_kind["l1_stake"]:
             self._onboard_through_l1(population, by_kind["l1_stake"])
-        if by_kind["solana"]:
-            self._onboard_from_solana(population, by_kind["solana"])
+        if arrived is not None:
+            _advance_until(population.devnet, arrived, "Solana registrations")
+            population.handle.view.refresh()
 
     # ------------------------------------------------------------------ l1 stake, base registration
     def cross_layer(self, population: Population) -> CrossLayer:
@@ -129,8 +132,9 @@ class LayeredOnboarding:
         population.settle()
 
     # ------------------------------------------------------------------ Solana
-    def _onboard_from_solana(self, population: Population, miners: Sequence[Signer]) -> None:
-        """Each miner locks its stake in SPL COR with a registration memo; wait for the relays."""
+    def _lock_on_solana(self, population: Population, miners: Sequence[Signer]) -> Callable[[], bool]:
+        """Each miner locks its stake in SPL COR with a registration memo; returns whether all
+        the registrations have arrived in NodePool (recording each miner's operator when so)."""
         bridge = guardian_bridge(population.devnet, population.chain.name)
         wrapped = bridge.system_contracts()["WrappedCOR"]
         if population.contracts.cor.address.lower() != wrapped.lower():
@@ -157,13 +161,12 @@ class LayeredOnboarding:
             bridge.cor.issue(owner.pubkey(), units)
             bridge.onboard_from_solana(owner, units, onboarding.address, [0], miner.public_key)
 
-        def operators() -> dict[str, str]:
+        def arrived() -> bool:
             found = {n: onboarding.functions.operatorOf(key).call() for n, key in owners.items()}
-            return {n: a for n, a in found.items() if int(a, 16)}
+            self.solana_operators.update({n: a for n, a in found.items() if int(a, 16)})
+            return all(n in self.solana_operators for n in owners)
 
-        _advance_until(population.devnet, lambda: len(operators()) == len(owners), "Solana registrations")
-        self.solana_operators.update(operators())
-        population.handle.view.refresh()
+        return arrived
 
 
 def network_of(population: Population) -> CortensorNetwork:
