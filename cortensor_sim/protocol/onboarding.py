@@ -93,8 +93,14 @@ class LayeredOnboarding:
         by_kind: dict[str, list[Signer]] = {kind: [] for kind in ONBOARDING_KINDS}
         for index, miner in enumerate(miners):
             by_kind[self.kind_of(index)].append(miner)
-        # The Solana locks go first: their VAAs travel while the other routes move the clock.
-        arrived = self._lock_on_solana(population, by_kind["solana"]) if by_kind["solana"] else None
+        arrived = None
+        if by_kind["solana"]:
+            # The miners' locks go first: their VAAs travel while the rest moves the clock. The
+            # protocol is on wrapped COR, so the admin's COR for stakes and sessions comes from
+            # Solana too.
+            arrived = self._lock_on_solana(population, by_kind["solana"])
+            needed = self._cor_for_sessions(population) + len(by_kind["on_chain"]) * self.stake
+            fund_admin_from_solana(population.devnet, population.chain.name, needed)
         if by_kind["on_chain"]:
             PoolOnboarding(self.stake).onboard(population, by_kind["on_chain"])
         if by_kind["l1_stake"]:
@@ -102,6 +108,13 @@ class LayeredOnboarding:
         if arrived is not None:
             _advance_until(population.devnet, arrived, "Solana registrations")
             population.handle.view.refresh()
+
+    @staticmethod
+    def _cor_for_sessions(population: Population) -> int:
+        """COR the admin hands the users: each session's bond (per node it holds) and deposit."""
+        config = population.config
+        bond = int(population.handle.call("payment", "bondPerNode")[0])
+        return config.users * (bond * (config.redundancy + config.spare_nodes) + config.deposit)
 
     # ------------------------------------------------------------------ l1 stake, base registration
     def cross_layer(self, population: Population) -> CrossLayer:
@@ -203,10 +216,10 @@ def solana_keypair(population: Population, bridge: WormholeStack, name: str) -> 
     return bridge.solana.keypairs[index]
 
 
-def fund_admin_from_solana(devnet: Devnet, chain: str, amount: int) -> str:
+def fund_admin_from_solana(devnet: Devnet, chain: str, amount: int) -> None:
     """Give the admin (dev account 0) ``amount`` of wrapped COR on ``chain``: the COR treasury
-    issues SPL COR to the admin's Solana account and the admin bridges it. Returns the wrapped
-    token's address. The one place a population on wrapped COR gets its COR from."""
+    issues SPL COR to the admin's Solana account and the admin bridges it. The one place a
+    population on wrapped COR gets its COR from."""
     bridge = guardian_bridge(devnet, chain)
     assert bridge.cor is not None and bridge.solana is not None
     units = _spl_units(amount)
@@ -216,7 +229,6 @@ def fund_admin_from_solana(devnet: Devnet, chain: str, amount: int) -> str:
     bridge.cor.issue(owner.pubkey(), units)
     bridge.send_to_evm(owner, units, admin)
     _advance_until(devnet, lambda: bridge.wrapped_balance(admin) >= before + amount, "COR from Solana")
-    return bridge.system_contracts()["WrappedCOR"]
 
 
 def deploy_population(
@@ -233,11 +245,8 @@ def deploy_population(
     parent = devnet.topology.chain(chain).parent or "l1"
     onboarding = LayeredOnboarding(dict(mix), names=names or LayerNames(l1=parent, arbitrum=chain))
     cor_address = None
-    if "solana" in mix.values():
-        serving = sum(onboarding.kind_of(i) == "on_chain" for i in range(config.miners))
-        bonds = config.users * (config.redundancy + config.spare_nodes) * 10**18  # bondPerNode: 1 COR
-        needed = serving * onboarding.stake + config.users * config.deposit + bonds
-        cor_address = fund_admin_from_solana(devnet, chain, needed)
+    if "solana" in mix.values():  # NodePool must stake what SolanaOnboarding hands it
+        cor_address = guardian_bridge(devnet, chain).system_contracts()["WrappedCOR"]
     population = Population.deploy(
         devnet, config, chain=chain, backend=backend, onboarding=onboarding, cor_address=cor_address
     )
