@@ -259,36 +259,56 @@ def demo(
     topology: Annotated[
         Path | None, typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana).")
     ] = None,
-    chain: Annotated[str, typer.Option(help="The chain that hosts sessions and tasks.")] = "arbitrum",
-    settlement: Annotated[str, typer.Option(help="The chain that receives the checkpoint.")] = "l1",
 ) -> None:
-    """Run Cortensor end to end: deploy, stake nodes, run a session's tasks, validate, pay, refund.
+    """Run Cortensor on every layer: miners staked on l1 and registered from base or Solana, a
+    session's tasks on arbitrum run by the actors, a slash and a checkpoint back on l1, a private
+    task on l3.
 
-    Example: cortensor-sim demo --topology scenarios/topologies/two-orbits.yaml --chain acme
+    Example: cortensor-sim demo
     """
-    from ..protocol.demo import DemoUnsupported, check_demo_devnet, run_demo
+    from ..protocol.demo import DemoFailed, DemoUnsupported, check_demo_devnet, run_demo
     from ..protocol.network import StepFailed
 
     started = time.perf_counter()
     net = _open_devnet(topology, None)
     try:
-        check_demo_devnet(net, chain, settlement)
+        check_demo_devnet(net)
     except DemoUnsupported as exc:
-        raise _fail(f"--chain/--settlement/--topology: {exc}") from None
+        raise _fail(f"--topology: {exc}") from None
     try:
-        report = run_demo(net, chain=chain, settlement=settlement)
-    except StepFailed as exc:
+        report = run_demo(net)
+    except (StepFailed, DemoFailed, ValueError) as exc:  # a refused step, or actors out of time
         raise _fail(str(exc), code=1) from None
     elapsed = time.perf_counter() - started
 
-    steps = Table(title=f"Cortensor session {report.session_id} on {report.chain}", title_justify="left")
-    for column in ("#", "actor", "action", "chain", "block", "gas"):
-        steps.add_column(column, justify="right" if column in ("#", "block", "gas") else "left")
-    for index, step in enumerate(report.steps, start=1):
-        steps.add_row(str(index), step.actor, step.action, step.chain, str(step.block), f"{step.gas_used:,}")
-    console.print(steps)
+    layers = Table(title="What each layer did", title_justify="left")
+    for column in ("chain", "what happened", "blocks", "transactions", "gas"):
+        layers.add_column(column, justify="left" if column in ("chain", "what happened") else "right")
+    for activity in report.layers.values():
+        gas = f"{activity.gas:,}" if activity.blocks else "-"
+        blocks = str(activity.blocks) if activity.blocks else "-"
+        layers.add_row(
+            activity.chain, "\n".join(activity.happened), blocks, f"{activity.transactions:,}", gas
+        )
+    console.print(layers)
 
-    verdicts = Table(title="Proof of Inference verdicts", title_justify="left")
+    messages = Table(title="Cross-layer messages (simulated seconds after genesis)", title_justify="left")
+    for column in ("carries", "route", "status", "sent", "delivered"):
+        messages.add_column(column, justify="right" if column in ("sent", "delivered") else "left")
+    genesis_ms = net.clock.now_ms - round(net.clock.elapsed * 1000)
+    for what, record in report.messages:
+        sent, delivered = record.times.get("sent"), record.times.get(str(record.status))
+        messages.add_row(
+            what,
+            record.route,
+            str(record.status),
+            f"{(sent - genesis_ms) / 1000:g}" if sent is not None else "-",
+            f"{(delivered - genesis_ms) / 1000:g}" if delivered is not None else "-",
+        )
+    console.print(messages)
+
+    title = f"Proof of Inference verdicts, session {report.session_id} on arbitrum"
+    verdicts = Table(title=title, title_justify="left")
     verdicts.add_column("task", justify="right")
     names = sorted({m for outcome in report.outcomes for m in outcome.verdicts})
     for name in names:
@@ -297,30 +317,15 @@ def demo(
         shown = [v.name if (v := outcome.verdicts.get(n)) is not None else "-" for n in names]
         verdicts.add_row(str(outcome.task_id), *shown)
     console.print(verdicts)
-
-    balances = Table(title="COR balances", title_justify="left")
-    for column in ("holder", "before", "after", "change"):
-        balances.add_column(column, justify="left" if column == "holder" else "right")
-    for holder, before in report.balances_before.items():
-        after = report.balances_after[holder]
-        balances.add_row(holder, _cor(before), _cor(after), _cor(after - before, signed=True))
-    balances.add_row(
-        "total", _cor(sum(report.balances_before.values())), _cor(sum(report.balances_after.values())), ""
-    )
-    console.print(balances)
-    status = "[green]holds[/]" if report.conserved else "[bold red]BROKEN[/]"
+    slashed = ", ".join(f"{name} {_cor(cor)} COR" for name, cor in report.slashed_on_l1.items() if cor)
     console.print(
-        f"COR supply {_cor(report.total_supply)}: conservation {status}; checkpoint posted on "
-        f"{report.settlement_chain} in block {report.checkpoint_block}; {len(report.steps)} steps "
-        f"in {elapsed:.1f} s"
+        f"slashed on l1: {slashed or 'nothing'}; {len(report.steps)} actor and layer transactions; "
+        f"{net.clock.elapsed:g} s simulated in {elapsed:.1f} s"
     )
-    if not report.conserved:
-        raise typer.Exit(1)
 
 
-def _cor(amount: int, *, signed: bool = False) -> str:
-    text = f"{amount / 10**18:{'+' if signed else ''},.2f}"
-    return text if amount or not signed else "0.00"
+def _cor(amount: int) -> str:
+    return f"{amount / 10**18:,.2f}"
 
 
 app.command("demo")(demo)

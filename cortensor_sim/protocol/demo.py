@@ -1,31 +1,39 @@
-"""``cortensor-sim demo``: Cortensor's actors on the devnet's arbitrum chain, settled to l1.
+"""``cortensor-sim demo``: Cortensor on every layer of the default devnet, small and in seconds.
 
-A small population on the clock: a router, an oracle, a validator, one user and four miners that
-poll every 5 s, one of which makes up its answer on part of its tasks. The user hands the router a
-few prompts; the actors take them through every phase (assign, ack, precommit, commit, end), the
-validator judges the redundant results (Proof of Inference and of Useful Work), the router pays
-the agreeing miners, and the made-up answers cost their miner stake. Then the miners withdraw,
-the user closes its session (the validator revalidates the released nodes by reputation) and a
-checkpoint of the session's results is posted to the CheckpointRegistry on the
-settlement chain.
+Each layer does its part (docs/layers.md), through transactions only:
 
-The checkpoint is posted directly by its poster account; carrying it through the rollup's
-messenger is the cross-layer work of the same issue.
+* **solana**: one miner registers from Solana (SPL COR stake and a memo into the guardian
+  bridge's custody; the guardians sign, the relayer hands the VAA to SolanaOnboarding), and the
+  COR the admin hands out on arbitrum is Solana-issued COR it bridged;
+* **l1**: two miners bond canonical COR in NodeStakeL1 (stake records to arbitrum as retryables);
+* **base**: the same two register their nodes at the welcome center (base -> l1 -> arbitrum);
+* **arbitrum**: a session with a few tasks run by the actors (router, oracle, validator, a user,
+  miners polling every 5 s); one l1-backed miner makes up answers, is judged INVALID and slashed;
+  the slash goes back to l1 through ArbSys and the Outbox and takes the bond there; a checkpoint
+  of the session's results leaves through the Outbox into l1's CheckpointRegistry;
+* **l3**: a private session (ECIES-wrapped session key, sealed prompt and results) runs a task.
+
+The clock jumps over the settlement windows (the devnet's dev settings make them short), so the
+whole run takes seconds of wall time; ``DemoReport.layers`` says per chain what happened, with
+its blocks, transactions and gas.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from eth_abi import encode
-from eth_utils import keccak
-
-from ..artifacts import load_artifact
+from ..bridge import MessageRecord
+from ..bridge.wormhole.stack import KIND as TOKEN_TRANSFER
+from ..bridge.wormhole.stack import ONBOARDING
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
-from .actors import Population, PopulationConfig, Profile, Verdict
-from .deployment import ROLE
-from .network import Step
+from ..chains.solana import SolanaChain
+from .actors import NODE_STAKE, Population, PopulationConfig, Profile, Verdict
+from .inference import honest_answer
+from .network import CortensorNetwork, Step
+from .onboarding import LayeredOnboarding, OnboardingKind, deploy_population, guardian_bridge
+from .privacy.crypto import Entropy
+from .privacy.sessions import PrivateInference
 
 COR = 10**18
 SLASH = 50 * COR
@@ -36,6 +44,22 @@ DEFAULT_PROMPTS = (
     "Translate 'proof of inference' into plain words.",
     "List three uses of an L3 rollup for private inference.",
 )
+PRIVATE_PROMPT = "Draft a confidential note on patient 4471's lab results for the clinic."
+
+MIX: dict[int, OnboardingKind] = {2: "l1_stake", 3: "l1_stake", 4: "solana"}
+"""miner0 and miner1 stake on arbitrum; miner2 and miner3 on l1, registered from base; miner4 from
+Solana (registered and staked, but a Solana node cannot serve tasks yet: docs/actors.md)."""
+MINERS, USERS = 5, 1
+ACTORS_NEEDED = 4 + USERS + MINERS
+"""admin, oracle, validator and router, then the users and the miners (dev accounts in order)."""
+CHEAT = 3
+"""The l1-backed miner that makes up every answer: its slashes go back to l1."""
+LAYERS = ("l1", "base", "arbitrum", "l3", "solana")
+"""The default devnet's chains, by their part: stake, onboarding, sessions, privacy, onboarding."""
+
+
+class DemoUnsupported(ValueError):
+    """The devnet cannot host the demo as asked; says which chain and what to change."""
 
 
 @dataclass(frozen=True)
@@ -44,122 +68,194 @@ class TaskOutcome:
     verdicts: dict[str, Verdict]
 
 
-@dataclass(frozen=True)
-class DemoReport:
+@dataclass
+class LayerActivity:
+    """What the demo did on one chain: a line per thing that happened, and what the chain sealed."""
+
     chain: str
-    settlement_chain: str
+    happened: list[str] = field(default_factory=list)
+    blocks: int = 0
+    transactions: int = 0
+    gas: int = 0
+    """Gas of every transaction sealed during the demo, the settlement engine's included."""
+
+
+@dataclass
+class DemoReport:
     session_id: int
-    steps: list[Step]
+    task_ids: list[int]
     outcomes: list[TaskOutcome]
-    balances_before: dict[str, int]
-    balances_after: dict[str, int]
-    total_supply: int
-    checkpoint_block: int
-
-    @property
-    def conserved(self) -> bool:
-        """COR held by every account and contract adds up to the supply, before and after."""
-        return sum(self.balances_before.values()) == sum(self.balances_after.values()) == self.total_supply
-
-
-MINERS, USERS = 4, 1
-ACTORS_NEEDED = 4 + USERS + MINERS
-"""admin, oracle, validator and router, then the users and the miners (dev accounts in order)."""
-CHEAT = 3
-"""The miner that makes up answers (on about half of its tasks, drawn from the seed)."""
+    layers: dict[str, LayerActivity]
+    steps: list[Step]
+    """The actors' and the cross-layer operations' transactions on the EVM chains, in order."""
+    messages: list[tuple[str, MessageRecord]]
+    """Every cross-layer message of the demo, with what it carried, in the order it was sent."""
+    population: Population
+    onboarding: LayeredOnboarding
+    private_network: CortensorNetwork
+    private_session: int
+    private_tasks: list[int]
+    slashed_on_l1: dict[str, int]
+    """COR each l1-backed miner lost on l1, by name (bond before the slashes minus after)."""
 
 
-class DemoUnsupported(ValueError):
-    """The devnet cannot host the demo as asked; says which chain and what to change."""
-
-
-def check_demo_devnet(devnet: Devnet, chain: str, settlement: str) -> None:
-    """Refuse, before any transaction, a devnet the demo cannot run on.
-
-    The demo posts its checkpoint as soon as the run ends and shows every step's receipt, so both
-    chains must seal at once (``mining: auto``); it needs one dev account per actor.
-    """
-    for role, name in (("session chain", chain), ("settlement chain", settlement)):
-        if name not in devnet.evm_chains:
-            known = ", ".join(devnet.evm_chains)
-            raise DemoUnsupported(f"{role} {name!r} is not an EVM chain of this devnet ({known})")
-        spec = devnet.topology.chain(name)
-        if spec.mining != "auto":
-            raise DemoUnsupported(
-                f"{role} {name!r} mines on an interval; the demo needs `mining: auto` there "
-                "(it reads each receipt as soon as it sends the transaction)"
-            )
+def check_demo_devnet(devnet: Devnet) -> None:
+    """Refuse, before any transaction, a devnet the demo cannot run on: it needs the default
+    devnet's layers (l1, base and arbitrum on it, l3 on arbitrum, Solana bridged to arbitrum),
+    sealing at once (it reads each receipt as it sends), and one dev account per actor."""
     if devnet.topology.accounts < ACTORS_NEEDED:
         raise DemoUnsupported(
             f"the topology funds {devnet.topology.accounts} dev accounts per chain; the demo needs "
             f"{ACTORS_NEEDED} (admin, oracle, validator, router, {USERS} user, {MINERS} miners): "
             f"set `accounts: {ACTORS_NEEDED}` or more"
         )
+    kinds = {"l1": "ethereum", "base": "op-stack", "arbitrum": "nitro", "l3": "orbit", "solana": "solana"}
+    parents = {"base": "l1", "arbitrum": "l1", "l3": "arbitrum"}
+    for name, kind in kinds.items():
+        spec = next((c for c in devnet.topology.chains if c.name == name), None)
+        if spec is None or spec.kind != kind or spec.parent != parents.get(name):
+            where = f", on {parents[name]!r}" if name in parents else ""
+            raise DemoUnsupported(
+                f"the demo runs on every layer: it needs {name!r} ({kind}{where}) "
+                "(the default devnet has them all)"
+            )
+        if kind != "solana" and spec.mining != "auto":
+            raise DemoUnsupported(
+                f"{name!r} mines on an interval; the demo needs `mining: auto` there "
+                "(it reads each receipt as soon as it sends the transaction)"
+            )
+    try:
+        guardian_bridge(devnet, "arbitrum")
+    except ValueError as exc:
+        raise DemoUnsupported(str(exc)) from None
 
 
 def run_demo(
-    devnet: Devnet | None = None,
-    *,
-    chain: str = "arbitrum",
-    settlement: str = "l1",
-    prompts: tuple[str, ...] = DEFAULT_PROMPTS,
-    seed: int = 7,
+    devnet: Devnet | None = None, *, prompts: tuple[str, ...] = DEFAULT_PROMPTS, seed: int = 7
 ) -> DemoReport:
     devnet = devnet or Devnet()
-    check_demo_devnet(devnet, chain, settlement)
+    check_demo_devnet(devnet)
+    watch = _ChainWatch(devnet)
+
+    # Onboarding: on arbitrum, from l1 and base, from Solana.
     config = PopulationConfig(
         miners=MINERS,
         users=USERS,
         redundancy=3,
         spare_nodes=1,
-        profiles={CHEAT: Profile("malicious", rate=0.5)},
+        profiles={CHEAT: Profile("malicious", rate=1.0)},
         seed=seed,
         deposit=100 * COR,
         slash=SLASH,
     )
-    population = Population.deploy(devnet, config, chain=chain)
-    balances_before = cor_balances(population)
+    population, onboarding = deploy_population(devnet, config, MIX)
+    layers = onboarding.layers
+    assert layers is not None
+    l1_miners = {f"miner{i}": _checksum(population, f"miner{i}") for i, k in MIX.items() if k == "l1_stake"}
+    bonds_before = {name: layers.l1_bond(address) for name, address in l1_miners.items()}
+    watch.note("solana", f"miner4 locks {_cor(NODE_STAKE)} SPL COR in custody with a registration memo")
+    watch.note("solana", "the admin bridges Solana-issued COR for the protocol on arbitrum")
+    watch.note("l1", "miner2 and miner3 bond 6,000 COR each in NodeStakeL1")
+    watch.note("base", "miner2 and miner3 register their nodes at Onboarding")
+    watch.note(
+        "arbitrum", "NodePool records the l1 stakes and registrations; miner4's stake arrives as wrapped COR"
+    )
+
+    # Sessions on arbitrum, by the actors.
     population.submit("user0", list(prompts), every_s=1)
     if not population.run_until_idle(3_600):
-        raise RuntimeError("the demo's requests did not all return within an hour of simulated time")
+        raise DemoFailed("the demo's requests did not all return within an hour of simulated time")
     population.withdraw()
     population.close_sessions()
     population.run(5)  # the validator revalidates the released nodes
-
     session_id = population.sessions["user0"]
+    outcomes = _outcomes(population, session_id)
+    task_ids = [o.task_id for o in outcomes]
+    invalid = sum(v == Verdict.INVALID for o in outcomes for v in o.verdicts.values())
+    watch.note(
+        "arbitrum",
+        f"session {session_id}: {len(task_ids)} tasks by the actors, {invalid} INVALID results slashed",
+    )
+
+    # Back to l1: the slashes of l1-backed nodes, the session's checkpoint.
+    messages = _solana_messages(devnet) + _onboarding_messages(onboarding, len(l1_miners))
+    messages += [("slash", record) for record in layers.deliver_slashes()]
+    slashed = {name: bonds_before[name] - layers.l1_bond(address) for name, address in l1_miners.items()}
+    watch.note("l1", f"NodeStakeL1 takes {_cor(sum(slashed.values()))} COR of slashes from the Outbox")
+    messages += [("checkpoint", record) for record in layers.checkpoint_to_l1(session_id, task_ids)]
+    watch.note("arbitrum", "SessionCheckpointer sends the session's roots to l1")
+    watch.note("l1", "CheckpointRegistry receives arbitrum's checkpoint through the Outbox")
+
+    # A private task on l3.
+    private_network, private_session, private_tasks = _private_task(devnet)
+    watch.note(
+        "l3", f"private session {private_session}: a sealed prompt, sealed results, keys as ECIES envelopes"
+    )
+
+    return DemoReport(
+        session_id=session_id,
+        task_ids=task_ids,
+        outcomes=outcomes,
+        layers=watch.finish(),
+        steps=_steps(population) + layers.network.steps + private_network.steps,
+        messages=messages,
+        population=population,
+        onboarding=onboarding,
+        private_network=private_network,
+        private_session=private_session,
+        private_tasks=private_tasks,
+        slashed_on_l1=slashed,
+    )
+
+
+class DemoFailed(RuntimeError):
+    """The demo's actors did not finish in the simulated time they were given."""
+
+
+def _private_task(devnet: Devnet) -> tuple[CortensorNetwork, int, list[int]]:
+    """The protocol on l3 with three miners, one private session, one sealed task."""
+    network = CortensorNetwork.deploy(devnet.evm("l3"), miners=3, users=1)
+    for miner in network.actors.miners:
+        network.fund(miner, NODE_STAKE)
+        network.add_node(miner)
+    user = network.actors.users[0]
+    network.fund(user, 200 * COR)
+    inference = PrivateInference(network, Entropy(b"cortensor-sim demo"))
+    session_id = inference.open_session(user, redundancy=3, readers=[network.actors.validator])
+    task_ids = inference.submit(session_id, [PRIVATE_PROMPT])
+    devnet.advance(1)
+    inference.run_tasks(session_id, task_ids, _honest, devnet.advance)
+    return network, session_id, task_ids
+
+
+def _honest(miner: str, task_id: int, prompt: str) -> str:
+    return honest_answer(prompt)
+
+
+def _solana_messages(devnet: Devnet) -> list[tuple[str, MessageRecord]]:
+    """The guardian bridge's messages: the admin's COR, the Solana miner's registration."""
+    what = {ONBOARDING: "registration from Solana", TOKEN_TRANSFER: "COR from Solana"}
+    return [(what.get(r.kind, r.kind), r) for r in devnet.messages() if r.source == "solana"]
+
+
+def _onboarding_messages(onboarding: LayeredOnboarding, miners: int) -> list[tuple[str, MessageRecord]]:
+    """The l1 miners' messages: ``miners`` stake records, then two hops per registration."""
+    records = onboarding.messages
+    return [("stake record", r) for r in records[:miners]] + [("registration", r) for r in records[miners:]]
+
+
+def _outcomes(population: Population, session_id: int) -> list[TaskOutcome]:
     validator = population.validator
     assert validator is not None
-    outcomes = [
+    return [
         TaskOutcome(task_id, {population.names[m]: v for m, v in votes.items()})
         for (sid, task_id), votes in sorted(validator.votes.items())
         if sid == session_id
     ]
-    steps = _steps(population)
-    l1 = devnet.evm(settlement)
-    checkpoint_block = _post_checkpoint(population, l1, session_id, [o.task_id for o in outcomes], steps)
-    return DemoReport(
-        chain=population.chain.name,
-        settlement_chain=l1.name,
-        session_id=session_id,
-        steps=steps,
-        outcomes=outcomes,
-        balances_before=balances_before,
-        balances_after=cor_balances(population),
-        total_supply=int(population.handle.call("cor", "totalSupply")[0]),
-        checkpoint_block=checkpoint_block,
-    )
-
-
-def cor_balances(population: Population) -> dict[str, int]:
-    """COR held by every actor and by the contracts that hold COR, by display name."""
-    h = population.handle
-    holders = {name: signer.address for name, signer in population.signers.items()}
-    holders |= {"NodePool (stakes)": h.addresses["node_pool"], "SessionPayment": h.addresses["payment"]}
-    return {name: int(h.call("cor", "balanceOf", "0x" + a.hex())[0]) for name, a in holders.items()}
 
 
 def _steps(population: Population) -> list[Step]:
-    """Every transaction the actors sent during the demo, with its block and gas, in order."""
+    """Every transaction the actors sent, with its block and gas, in order."""
     client = population.handle.client
     steps = []
     for chain, actor, action, tx_hash in population.recorder.transactions():
@@ -169,32 +265,43 @@ def _steps(population: Population) -> list[Step]:
     return steps
 
 
-def _post_checkpoint(
-    population: Population, l1: EvmChain, session_id: int, task_ids: list[int], steps: list[Step]
-) -> int:
-    """Anchor the session's results on the settlement chain's CheckpointRegistry."""
-    admin = l1.accounts[0].address
-    registry = l1.deploy(load_artifact("CheckpointRegistry"), admin, sender=admin)
-    l1.w3.eth.wait_for_transaction_receipt(
-        registry.functions.grantRole(ROLE["POSTER_ROLE"], admin).transact({"from": admin})
-    )
-    result_hashes = []
-    for task_id in task_ids:
-        miners, results = population.handle.call("queue", "getTaskResults", session_id, task_id)
-        result_hashes.append(keccak(encode(["address[]", "string[]"], [list(miners), list(results)])))
-    result_root = keccak(b"".join(result_hashes))
-    session_root = keccak(encode(["uint256", "uint256[]"], [session_id, task_ids]))
-    source_block = population.chain.height
-    tx = registry.functions.postCheckpoint(population.chain.chain_id, source_block, session_root, result_root)
-    receipt = l1.w3.eth.wait_for_transaction_receipt(tx.transact({"from": admin}))
-    steps.append(
-        Step(
-            "admin",
-            "postCheckpoint",
-            l1.name,
-            receipt["blockNumber"],
-            receipt["gasUsed"],
-            receipt["transactionHash"].to_0x_hex(),
-        )
-    )
-    return int(receipt["blockNumber"])
+def _checksum(population: Population, name: str) -> str:
+    return population.chain.w3.to_checksum_address(population.signers[name].hex_address)
+
+
+def _cor(amount: int) -> str:
+    return f"{amount / COR:,.0f}"
+
+
+class _ChainWatch:
+    """Blocks, transactions and gas each chain sealed from the demo's start to its end."""
+
+    def __init__(self, devnet: Devnet) -> None:
+        self.devnet = devnet
+        self.activity = {name: LayerActivity(name) for name in LAYERS}
+        self.start = {name: self._height(name) for name in LAYERS}
+
+    def note(self, chain: str, what: str) -> None:
+        self.activity[chain].happened.append(what)
+
+    def _height(self, name: str) -> int:
+        chain = self.devnet[name]
+        if isinstance(chain, SolanaChain):
+            return chain.transaction_count
+        assert isinstance(chain, EvmChain)
+        return chain.height
+
+    def finish(self) -> dict[str, LayerActivity]:
+        for name, activity in self.activity.items():
+            chain = self.devnet[name]
+            end = self._height(name)
+            if isinstance(chain, SolanaChain):
+                activity.transactions = end - self.start[name]
+                continue
+            assert isinstance(chain, EvmChain)
+            activity.blocks = end - self.start[name]
+            for number in range(self.start[name] + 1, end + 1):
+                block = chain.engine.get_block(number)
+                activity.transactions += len(block["transactions"])
+                activity.gas += int(block["gasUsed"], 16)
+        return self.activity

@@ -137,14 +137,23 @@ def test_dump_through_a_symlink_writes_its_target(tmp_path: Path) -> None:
     assert target.read_bytes().startswith(b"\x1f\x8b")
 
 
+DEFAULT_TOPOLOGY = Path(__file__).parents[2] / "scenarios" / "topologies" / "default.yaml"
+
+
 def test_demo_with_too_few_accounts(tmp_path: Path) -> None:
-    path = write(tmp_path, "accounts: 5\n" + TOPOLOGY)
-    refused(["demo", "--topology", str(path)], "funds 5 dev accounts", "accounts: 9")
+    path = write(tmp_path, DEFAULT_TOPOLOGY.read_text().replace("accounts: 10", "accounts: 5"))
+    refused(["demo", "--topology", str(path)], "funds 5 dev accounts", "accounts: 10")
 
 
 def test_demo_on_an_interval_mined_chain(tmp_path: Path) -> None:
-    path = write(tmp_path, TOPOLOGY.replace("block_time: 0.25", "block_time: 0.25, mining: interval"))
-    refused(["demo", "--topology", str(path)], "'arbitrum' mines on an interval", "mining: auto")
+    text = DEFAULT_TOPOLOGY.read_text().replace("block_time: 0.25}", "block_time: 0.25, mining: interval}", 1)
+    refused(
+        ["demo", "--topology", str(write(tmp_path, text))], "'arbitrum' mines on an interval", "mining: auto"
+    )
+
+
+def test_demo_without_every_layer(tmp_path: Path) -> None:
+    refused(["demo", "--topology", str(write(tmp_path, TOPOLOGY))], "needs 'base' (op-stack, on 'l1')")
 
 
 def _resigned(state: Path, edit: object) -> None:

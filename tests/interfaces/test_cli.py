@@ -56,15 +56,18 @@ def test_negative_advance_is_refused() -> None:
     assert "from 0 to 100 years" in result.output
 
 
-def test_demo_prints_steps_verdicts_and_conserved_balances() -> None:
+def test_demo_prints_what_each_layer_did() -> None:
     result = runner.invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
-    assert "postCheckpoint" in result.output
+    for heading in ("What each layer did", "Cross-layer messages", "Proof of Inference verdicts"):
+        assert heading in result.output
+    for carried in ("registration from Solana", "stake record", "slash", "checkpoint"):
+        assert carried in result.output
     assert "INVALID" in result.output
-    assert "conservation holds" in result.output
+    assert "slashed on l1: miner3 " in result.output
 
 
-def test_demo_refuses_an_unknown_chain() -> None:
+def test_demo_refuses_an_unknown_option() -> None:
     result = runner.invoke(app, ["demo", "--chain", "zksync"])
     assert result.exit_code == 2
-    assert "'zksync' is not an EVM chain" in result.output
+    assert "No such option" in result.output

@@ -154,7 +154,10 @@ class Population:
         chain: str = "arbitrum",
         backend: Backend | None = None,
         onboarding: Onboarding | None = None,
+        cor_address: str | None = None,
     ) -> Population:
+        """Deploy the protocol on ``chain`` (staking and paying in ``cor_address``, or in a new
+        CORToken whose supply the admin holds), onboard the miners, open the sessions."""
         config = config or PopulationConfig()
         check_devnet(devnet, chain, config)
         session_chain = devnet.evm(chain)
@@ -169,6 +172,7 @@ class Population:
             oracles=[oracle],
             validators=[validator],
             routers=[router],
+            cor_address=cor_address,
             settle=settle if session_chain.mining == "interval" else None,
         )
         population = cls(devnet, session_chain, contracts, config, backend or BuiltinBackend(config.seed))

@@ -65,19 +65,24 @@ class CrossLayer:
 
     def stake_on_l1(self, operator: str, amount: int) -> list[MessageRecord]:
         """``operator`` bonds ``amount`` COR on l1; the new total reaches NodePool as a retryable."""
+        tx = self.send_bond(operator, amount)
+        return self.delivered(tx, hops=1, what=f"stake record of {operator}")
+
+    def send_bond(self, operator: str, amount: int) -> str:
+        """``operator`` approves and bonds ``amount`` COR on l1; returns the bond's transaction
+        without waiting for its stake record (follow it with :meth:`delivered`)."""
         stake = self.contracts.stake
         cor = self.contracts.cor_l1.functions
         self._send(self.names.l1, cor.approve(stake.address, amount), operator, "approve stake")
         fees, value = self._stake_record_fees()
-        tx = self._send(self.names.l1, stake.functions.bond(amount, fees), operator, "bond", value=value)
-        return self._delivered(tx, hops=1, what=f"stake record of {operator}")
+        return self._send(self.names.l1, stake.functions.bond(amount, fees), operator, "bond", value=value)
 
     def unbond_on_l1(self, operator: str, amount: int) -> list[MessageRecord]:
         """``operator`` starts unbonding ``amount`` on l1; NodePool learns the lower stake."""
         fees, value = self._stake_record_fees()
         fn = self.contracts.stake.functions.requestUnbond(amount, fees)
         tx = self._send(self.names.l1, fn, operator, "requestUnbond", value=value)
-        return self._delivered(tx, hops=1, what=f"stake record of {operator}")
+        return self.delivered(tx, hops=1, what=f"stake record of {operator}")
 
     def l1_bond(self, operator: str) -> int:
         """COR ``operator`` has bonded (not unbonding) on l1."""
@@ -96,13 +101,21 @@ class CrossLayer:
         self._send(self.names.l1, cor.functions.approve(bridge_address, amount), operator, "approve bridge")
         fn = bridge.functions.bridgeERC20(cor.address, self.contracts.cor_base.address, amount, 200_000, b"")
         tx = self._send(self.names.l1, fn, operator, "bridgeERC20")
-        return self._delivered(tx, hops=1, what=f"COR to base for {operator}")
+        return self.delivered(tx, hops=1, what=f"COR to base for {operator}")
 
     def register_from_base(
         self, operator: str, model_ids: Sequence[int] = (0,), public_key: bytes | None = None
     ) -> list[MessageRecord]:
         """``operator`` registers its node on base; the registration goes base -> l1 (messenger)
         -> arbitrum (retryable) and NodePool adds the node. Returns both hops' records."""
+        tx = self.send_registration(operator, model_ids, public_key)
+        return self.delivered(tx, hops=2, what=f"registration of {operator}")
+
+    def send_registration(
+        self, operator: str, model_ids: Sequence[int] = (0,), public_key: bytes | None = None
+    ) -> str:
+        """``operator`` registers on base (paying the fee, if any); returns the registration's
+        transaction without waiting for its two hops (follow them with :meth:`delivered`)."""
         onboarding = self.contracts.onboarding
         fee = int(onboarding.functions.fee().call())
         if fee and self.contracts.cor_base is not None:
@@ -111,8 +124,7 @@ class CrossLayer:
         # The node's secp256k1 key (64 bytes, x || y), which NodePool checks and private sessions use.
         key = public_key if public_key is not None else public_key_of(self.network.account_key(operator))
         fn = onboarding.functions.register(list(model_ids), key)
-        tx = self._send(self.names.base, fn, operator, "register")
-        return self._delivered(tx, hops=2, what=f"registration of {operator}")
+        return self._send(self.names.base, fn, operator, "register")
 
     def mark_ephemeral(self, operator: str) -> None:
         """The validator's network check passes the node: Added -> Ephemeral, in the pool."""
@@ -129,7 +141,7 @@ class CrossLayer:
         """Checkpoint a session's results from arbitrum into l1's CheckpointRegistry (anyone may)."""
         fn = self.contracts.checkpointer.functions.checkpoint(session_id, list(task_ids))
         tx = self._send(self.names.arbitrum, fn, sender or self.network.actors.oracle, "checkpoint")
-        return self._delivered(tx, hops=1, what=f"checkpoint of session {session_id}")
+        return self.delivered(tx, hops=1, what=f"checkpoint of session {session_id}")
 
     def add_l3(self, l3_network: CortensorNetwork) -> L3Checkpoints:
         """Open the l3 -> arbitrum -> l1 checkpoint route for the protocol on the l3."""
@@ -147,7 +159,7 @@ class CrossLayer:
             raise LayerOperationFailed("no l3 checkpoint route: call add_l3 with the l3's protocol first")
         fn = self.l3.checkpointer.functions.checkpoint(session_id, list(task_ids))
         tx = self._send(self.names.l3, fn, sender or self.l3_network.actors.oracle, "checkpoint")
-        return self._delivered(tx, hops=2, what=f"l3 checkpoint of session {session_id}")
+        return self.delivered(tx, hops=2, what=f"l3 checkpoint of session {session_id}")
 
     def deliver_slashes(self, since_block: int = 0) -> list[MessageRecord]:
         """Follow every slash NodePool sent to l1 since ``since_block`` on arbitrum to its end."""
@@ -156,7 +168,7 @@ class CrossLayer:
         txs = sorted({log["transactionHash"].to_0x_hex() for log in logs})
         records: list[MessageRecord] = []
         for tx in txs:
-            records += self._delivered(tx, hops=1, what="slash")
+            records += self.delivered(tx, hops=1, what="slash")
         return records
 
     # ------------------------------------------------------------------ internals
@@ -185,7 +197,8 @@ class CrossLayer:
         )
         return str(tx_hash.to_0x_hex())
 
-    def _delivered(self, tx: str, *, hops: int, what: str) -> list[MessageRecord]:
+    def delivered(self, tx: str, *, hops: int, what: str) -> list[MessageRecord]:
+        """Follow ``tx``'s messages ``hops`` hops to their end; raise if one failed or is missing."""
         records = follow(self.devnet, tx, hops=hops)
         for record in records:
             if record.status == MessageStatus.FAILED:

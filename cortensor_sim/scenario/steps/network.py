@@ -3,6 +3,9 @@
 * ``do: run_network``: the population (router, oracle, validator, the scenario's users and miners
   with their behaviours) on the session chain; hand it ``tasks: N`` new requests and run it
   ``for: 10m`` or until every request is returned. Built at its first use, on its own deployment.
+  ``onboarding: {miner2: l1_stake, miner3: solana}`` says how miners join the pool (the others
+  ``on_chain``): staked on l1 and registered from base, or registered from Solana through the
+  guardians (:mod:`cortensor_sim.protocol.onboarding`).
 * ``do: crash_miner``: a miner goes offline at this point of the timeline, ``for: 10m`` or for good.
 * ``do: backend_timeout``: a miner's inference backend times out ``for:`` a span.
 * ``expect: network``: a number from the run's metrics (``metric: tasks.completed``) bounded by
@@ -22,6 +25,7 @@ from ...protocol.actors import Population, PopulationConfig, PopulationError, Pr
 from ...protocol.backends import Backend, BuiltinBackend, OpenAIBackend
 from ...protocol.metrics import RunMetrics
 from ...protocol.network import StepFailed
+from ...protocol.onboarding import LayeredOnboarding, OnboardingKind, deploy_population
 from ..registry import (
     ExpectationKind,
     Names,
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
 _POPULATIONS: WeakKeyDictionary[Any, Population] = WeakKeyDictionary()
 _METRICS: WeakKeyDictionary[Any, RunMetrics] = WeakKeyDictionary()
+_ONBOARDINGS: WeakKeyDictionary[Any, LayeredOnboarding] = WeakKeyDictionary()
 
 
 def profile_of(behaviour: str, slow_rate: float) -> Profile:
@@ -68,10 +73,18 @@ def _seed_int(seed: int | str) -> int:
     return seed if isinstance(seed, int) else int.from_bytes(str(seed).encode()[:8], "big")
 
 
-def population_of(run: Run) -> Population:
-    """The run's population, built (deployed, onboarded, sessions opened) at its first use."""
+def population_of(run: Run, onboarding: dict[str, OnboardingKind] | None = None) -> Population:
+    """The run's population, built (deployed, onboarded, sessions opened) at its first use, its
+    miners joining by ``onboarding`` (miner name -> route; the others ``on_chain``)."""
     population = _POPULATIONS.get(run)
     if population is not None:
+        built = _ONBOARDINGS[run]
+        asked = {run.scenario.actors.miner_names.index(m): k for m, k in (onboarding or {}).items()}
+        if onboarding is not None and asked != built.mix:
+            raise StepFailed(
+                "run_network: the population was already built with another `onboarding:`; give it "
+                "on the first run_network step only"
+            )
         return population
     p, actors = run.parameters, run.scenario.actors
     miners = actors.miner_names
@@ -87,11 +100,15 @@ def population_of(run: Run) -> Population:
         deposit=p.network_deposit.base_units,
         slash=p.slash.base_units,
     )
+    mix = {miners.index(m): kind for m, kind in (onboarding or {}).items()}
     try:
-        population = Population.deploy(run.devnet, config, chain=p.session_chain, backend=backend_of(run))
-    except PopulationError as exc:
-        raise StepFailed(str(exc)) from None
+        population, layered = deploy_population(
+            run.devnet, config, mix, chain=p.session_chain, backend=backend_of(run)
+        )
+    except (PopulationError, StepFailed) as exc:  # a refused mix, or a message that never arrived
+        raise StepFailed(f"run_network: {exc}") from None
     _POPULATIONS[run] = population
+    _ONBOARDINGS[run] = layered
     return population
 
 
@@ -118,12 +135,20 @@ class RunNetwork(StepKind):
         default=None, alias="for", description="run this long (default: until idle)"
     )
     limit: Duration = Field(default=3600.0, description="most time to wait for every request to return")
+    onboarding: dict[str, OnboardingKind] | None = Field(
+        default=None,
+        description="how miners join the pool, by name: on_chain (default), l1_stake (bonded on l1, "
+        "registered from base) or solana (registered from Solana); first run_network step only",
+    )
 
     def check(self, names: Names) -> None:
         names.chain("session_chain", names.session_chain)
+        for miner, kind in (self.onboarding or {}).items():
+            names.actor(f"onboarding.{miner}", miner, names.miners)
+            _check_route(names, f"onboarding.{miner}", kind)
 
     def run(self, run: Run) -> None:
-        population = population_of(run)
+        population = population_of(run, self.onboarding)
         users = list(population.users)
         for i, user in enumerate(users):
             count = self.tasks // len(users) + (1 if i < self.tasks % len(users) else 0)
@@ -139,6 +164,24 @@ class RunNetwork(StepKind):
     def label(self) -> str:
         span = f"for {self.for_:g} s" if self.for_ is not None else "until idle"
         return f"run_network(tasks={self.tasks}, {span})"
+
+
+def _check_route(names: Names, field_name: str, kind: str) -> None:
+    """The layers a miner's onboarding route crosses must be in the topology."""
+    session = names.session_chain
+    if kind == "l1_stake":
+        l1 = names.parents.get(session)
+        if l1 is None or names.chains[session] != "nitro":
+            raise ReferenceProblem(
+                field_name, f"l1_stake needs the session chain {session!r} to be a nitro rollup of an l1"
+            )
+        bases = [c for c, k in names.chains.items() if k == "op-stack" and names.parents.get(c) == l1]
+        if "base" not in bases:
+            raise ReferenceProblem(
+                field_name, f"l1_stake registers from 'base': it needs an op-stack chain 'base' on {l1!r}"
+            )
+    elif kind == "solana" and "solana" not in names.chains.values():
+        raise ReferenceProblem(field_name, "solana onboarding needs a Solana chain in the topology")
 
 
 class _MinerFault(StepKind):
