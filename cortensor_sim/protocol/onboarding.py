@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
 from eth_utils import to_checksum_address
+from solders.pubkey import Pubkey
 
 from ..bridge import MessageRecord
 from ..bridge.wormhole import WormholeStack
@@ -161,6 +162,7 @@ class LayeredOnboarding:
             "SolanaOnboarding",
             bridge.system_contracts()["WormholeTokenBridge"],
             population.contracts.node_pool.address,
+            bytes(Pubkey.from_string(bridge.system_contracts()["SolanaMessenger"])),
             sender=admin,
         )
         _resync_nonces(population)
