@@ -444,12 +444,8 @@ class RevmEngine(EvmEngine):
             self._sync_executor(changed | burnt, touched_slots)
         return receipt_gas, outcome
 
-    def _absorb(self, outcome: Outcome, keep_nonce_of: bytes | None = None) -> dict[bytes, set[int]]:
-        """Write what a message changed into the world state; returns the slots it wrote.
-
-        ``keep_nonce_of``: an account whose nonce revm moved although no transaction of its own ran
-        (the sender of a precompile's message call).
-        """
+    def _absorb(self, outcome: Outcome) -> dict[bytes, set[int]]:
+        """Write what a message changed into the world state; returns the slots it wrote."""
         world = self._world
         touched_slots: dict[bytes, set[int]] = {}
         for change in outcome.changes:
@@ -459,10 +455,7 @@ class RevmEngine(EvmEngine):
                 touched_slots[change.address] = set(world.wipe_storage(change.address))
                 world.set_account(change.address, None)
                 continue
-            account = change.account
-            if change.address == keep_nonce_of:
-                account = Account(world.account(change.address).nonce, account.balance, account.code_hash)
-            world.set_account(change.address, account)
+            world.set_account(change.address, change.account)
             for slot, value in change.storage.items():
                 world.set_slot(change.address, slot, value)
             if change.storage:
@@ -585,7 +578,7 @@ class RevmEngine(EvmEngine):
             gas=min(gas + intrinsic, self._executor_gas_limit),
             known_code=self._world.codes,
         )
-        touched_slots = self._absorb(outcome, keep_nonce_of=sender)
+        touched_slots = self._absorb(outcome)  # pyrevm's message call moves no nonce
         self._sync_executor({change.address for change in outcome.changes}, touched_slots)
         host.touched_accounts |= {change.address for change in outcome.changes}
         for address, slots in touched_slots.items():
