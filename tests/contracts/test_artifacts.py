@@ -35,7 +35,7 @@ EXPECTED = {
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
     # Nitro precompiles as EVM code, for the revm engine (contracts/src/nitro-precompiles)
-    "ArbSysPrecompile",
+    "ArbSysPrecompile", "ArbGasInfoPrecompile",
     # Guardian bridge (contracts/src/wormhole)
     "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator",
     # Cortensor across the layers (contracts/src/crosslayer)

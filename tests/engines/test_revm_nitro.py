@@ -1,6 +1,6 @@
 """Nitro's rules on revm: ArbSys as EVM code keeps the Python ArbSys's state and gives its answers,
-and the context the engine hands it (ArbOS's block number, deposit, top-level target) never reaches
-the chain's state (docs/engines.md, "Nitro and Orbit chains on revm")."""
+and the context the engine hands the precompiles written as EVM code (ArbOS's block number, deposit,
+top-level target, base fee) never reaches the chain's state (docs/engines.md, "Nitro and Orbit chains on revm")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cortensor_sim import Devnet
 from cortensor_sim.chains.engine import CallRequest
 from cortensor_sim.chains.revm import RevmEngine
 from cortensor_sim.chains.revm.precompiles import CONTEXT_SLOTS
-from cortensor_sim.rollups.nitro import ARBSYS
+from cortensor_sim.rollups.nitro import ARB_GAS_INFO, ARBSYS
 from cortensor_sim.rollups.nitro.arbsys import SIZE_SLOT, item_slot, partial_slot
 
 ENGINES = ("py-evm", "revm")
@@ -104,9 +104,10 @@ def test_the_context_never_reaches_the_chains_state(sent: dict[str, Any]) -> Non
     engine = chain.engine
     assert isinstance(engine, RevmEngine)
     assert _arbsys(devnet).functions.arbBlockNumber().call() == chain.height  # the EVM code saw it
-    assert [engine.get_storage(ARBSYS, slot) for slot in CONTEXT_SLOTS] == [0, 0, 0]
-    proof = engine.get_proof(ARBSYS, list(CONTEXT_SLOTS))
-    assert [p.value for p in proof.storage_proof] == [0, 0, 0]
+    for address in (ARBSYS, ARB_GAS_INFO):
+        assert [engine.get_storage(address, slot) for slot in CONTEXT_SLOTS] == [0] * len(CONTEXT_SLOTS)
+        proof = engine.get_proof(address, list(CONTEXT_SLOTS))
+        assert [p.value for p in proof.storage_proof] == [0] * len(CONTEXT_SLOTS)
     # A state file holds no context either; the loaded engine hands it over again.
     loaded = RevmEngine.from_state(engine.export_state())
     loaded.install_rules(engine.rules)

@@ -216,11 +216,16 @@ class RevmEngine(EvmEngine):
         )
 
     def _set_context(
-        self, executor: RevmExecutor, arb_block_number: int, deposit: bool, target: bytes | None
+        self,
+        executor: RevmExecutor,
+        context: BlockContext,
+        arb_block_number: int,
+        deposit: bool,
+        target: bytes | None,
     ) -> None:
         """Hand ArbOS's per-message context to the precompiles that are EVM code (see .precompiles)."""
         if self._coded:
-            values = context_values(arb_block_number, deposit, target)
+            values = context_values(arb_block_number, deposit, target, context.base_fee)
             for address in self._coded:
                 executor.set_context(address, values)
 
@@ -402,7 +407,7 @@ class RevmEngine(EvmEngine):
                 simulated=False,
             )
         else:
-            self._set_context(self._executor, arb_block_number, tx.is_system, tx.to)
+            self._set_context(self._executor, context, arb_block_number, tx.is_system, tx.to)
             outcome = self._executor.run(
                 context,
                 sender=tx.sender,
@@ -568,7 +573,7 @@ class RevmEngine(EvmEngine):
             return MessageResult(False, b"", gas, 0, ())
         zeros, nonzeros = calldata_tokens(data)
         intrinsic = TX_BASE_GAS + zeros * TX_DATA_ZERO_GAS + nonzeros * TX_DATA_NONZERO_GAS
-        self._set_context(self._executor, arb_block_number, True, to)
+        self._set_context(self._executor, context, arb_block_number, True, to)
         outcome = self._executor.run(
             context,
             sender=sender,
@@ -709,7 +714,7 @@ class RevmEngine(EvmEngine):
                 hosted, found, context, request, gas or request.gas or header.gas_limit
             )
         executor = self._executor if found is self._head else self._executor_at(found)
-        self._set_context(executor, header.number, False, request.to)
+        self._set_context(executor, context, header.number, False, request.to)
         try:
             return executor.run(
                 context,

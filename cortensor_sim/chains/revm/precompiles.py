@@ -3,14 +3,15 @@
 pyrevm 0.3.7 can neither register a precompile nor call back into Python during execution, so a
 precompile reaches revm in one of two ways (docs/engines.md, "Nitro and Orbit chains on revm"):
 
-* **As EVM code at its fixed address** (``Precompile.evm_code``; Nitro's ArbSys): laid in the
+* **As EVM code at its fixed address** (``Precompile.evm_code``; Nitro's ArbSys and ArbGasInfo): laid in the
   chain's genesis, run by revm like any contract, its state in its own storage as on py-evm. What
   ArbOS knows natively and EVM code cannot read (the chain's own block number, whether the
-  transaction is a message from the parent chain, the transaction's top-level target) the engine
+  transaction is a message from the parent chain, the transaction's top-level target, and the
+  block's base fee, which BASEFEE reads as 0 inside pyrevm) the engine
   writes before each message into :data:`CONTEXT_SLOTS` of the precompile's account, in revm's
   database only: no block, state root, proof or state file holds them, so the chain's state is
   the same as if ArbOS had answered natively.
-* **In Python, answered at the top level** (the others: ArbRetryableTx, ArbGasInfo, NodeInterface):
+* **In Python, answered at the top level** (the others: ArbRetryableTx and NodeInterface):
   a transaction or ``eth_call`` addressed to the precompile runs its Python code here, on the
   engine's world state, with a :class:`RevmHost`; a message call the precompile makes (a retryable's
   retry) runs on revm inside the same transaction. The account holds ``0xFE`` as on Nitro, so a
@@ -39,15 +40,20 @@ DEPOSIT_SLOT = _context_slot("arbos.context.deposit")
 """1 while a message from the parent chain runs (a system transaction, or a retryable's retry)."""
 TOP_LEVEL_TARGET_SLOT = _context_slot("arbos.context.topLevelTarget")
 """The address the transaction (or the retry) called first."""
-CONTEXT_SLOTS = (ARB_BLOCK_NUMBER_SLOT, DEPOSIT_SLOT, TOP_LEVEL_TARGET_SLOT)
+BASE_FEE_SLOT = _context_slot("arbos.context.baseFee")
+"""The block's base fee (BASEFEE reads 0 inside pyrevm; ArbGasInfo reports it)."""
+CONTEXT_SLOTS = (ARB_BLOCK_NUMBER_SLOT, DEPOSIT_SLOT, TOP_LEVEL_TARGET_SLOT, BASE_FEE_SLOT)
 
 
-def context_values(arb_block_number: int, deposit: bool, top_level_target: bytes | None) -> dict[int, int]:
+def context_values(
+    arb_block_number: int, deposit: bool, top_level_target: bytes | None, base_fee: int
+) -> dict[int, int]:
     """The context slots' values for one message (see the module notes)."""
     return {
         ARB_BLOCK_NUMBER_SLOT: arb_block_number,
         DEPOSIT_SLOT: int(deposit),
         TOP_LEVEL_TARGET_SLOT: int.from_bytes(top_level_target or b"", "big"),
+        BASE_FEE_SLOT: base_fee,
     }
 
 
