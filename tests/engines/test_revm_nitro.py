@@ -1,6 +1,7 @@
 """Nitro's rules on revm: ArbSys as EVM code keeps the Python ArbSys's state and gives its answers,
 and the context the engine hands the precompiles written as EVM code (ArbOS's block number, deposit,
-top-level target, base fee) never reaches the chain's state (docs/engines.md, "Nitro and Orbit chains on revm")."""
+top-level target, base fee) never reaches the chain's state (docs/engines.md, "Nitro and Orbit
+chains on revm")."""
 
 from __future__ import annotations
 
