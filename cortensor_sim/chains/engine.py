@@ -252,6 +252,10 @@ class Precompile(ABC):
     """
 
     address: bytes
+    evm_code: bytes | None = None
+    """The same contract as EVM code, for an engine that cannot call Python while it executes
+    (revm): such an engine lays it at ``address`` in genesis and runs it. With ``None`` that engine
+    answers only transactions and calls addressed to the precompile, not calls from contracts."""
 
     @abstractmethod
     def run(self, call: PrecompileCall, host: PrecompileHost) -> bytes:

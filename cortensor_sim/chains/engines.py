@@ -6,9 +6,11 @@ the default, which the ``CORTENSOR_SIM_ENGINE`` environment variable can change 
 (the way the test suite runs every chain test on both engines).
 
 A chain kind with rules of its own (Nitro and Orbit: NUMBER reads L1's block number, PREVRANDAO is
-1, ArbSys and the other precompiles are Python code) runs only on an engine that can honour them.
-pyrevm cannot call precompiles written in Python, so revm runs no Nitro or Orbit chain: a topology
-that asks for it is refused, and the default engine applies to the chains that it can run.
+1, ArbSys and the other precompiles sit at fixed addresses) runs only on an engine that can honour
+them (``EvmEngine.supports_rules``). Both engines do: py-evm runs the precompiles' Python code, revm
+runs ArbSys as EVM code and the others in Python when a transaction or call is addressed to them
+(docs/engines.md, "Nitro and Orbit chains on revm"). An engine that could not would be refused for
+such a chain, and the default would fall back to py-evm there.
 """
 
 from __future__ import annotations

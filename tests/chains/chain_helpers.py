@@ -135,8 +135,9 @@ EVM_CHAINS = {"l1": 900, "base": 901, "arbitrum": 412346, "l3": 333333}
 ENGINES = ("py-evm", "revm")
 """The EVM engines every chain test runs on."""
 
-ENGINE_NEUTRAL_MODULES = frozenset({"test_solana", "test_topology_validation"})
-"""Chain test modules with no EVM execution in them: they run once."""
+ENGINE_NEUTRAL_MODULES = frozenset({"test_solana", "test_topology_validation", "test_engine_rules"})
+"""Chain test modules with no EVM execution in them, or that pick each engine themselves
+(test_engine_rules): the environment variable does not multiply them."""
 
 
 def opening_deposits(chain: EvmChain) -> int:

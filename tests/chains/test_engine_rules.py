@@ -30,6 +30,18 @@ from cortensor_sim.chains.engine import (
 from cortensor_sim.chains.pyevm.engine import PyEvmEngine
 
 ENGINES: dict[str, Callable[[Genesis], EvmEngine]] = {"py-evm": PyEvmEngine}
+try:
+    from cortensor_sim.chains.revm import RevmEngine
+except ImportError:  # pyrevm is an optional extra
+    pass
+else:
+    ENGINES["revm"] = RevmEngine
+
+NESTED_ON_REVM = (
+    "revm answers a Python precompile only when a transaction or call is addressed to it: pyrevm "
+    "cannot call Python from inside EVM code (docs/engines.md); "
+    "test_a_contract_cannot_reach_a_python_precompile_on_revm pins that"
+)
 
 ECHO = (0xEC).to_bytes(20, "big")
 USER_KEY = Account.from_key(b"\x01" * 32)
@@ -159,6 +171,8 @@ def test_precompile_answers_with_the_call_it_saw(factory: Callable) -> None:
 
 
 def test_precompile_sees_the_frames_above_it_and_keeps_its_state(factory: Callable) -> None:
+    if factory.__name__ == "RevmEngine":
+        pytest.skip(NESTED_ON_REVM)
     engine = _engine(factory)
     forward = _deploy(engine, FORWARD_RUNTIME, l1=3, salt=1)
     (receipt,) = _run(
@@ -177,6 +191,8 @@ def test_precompile_sees_the_frames_above_it_and_keeps_its_state(factory: Callab
 
 
 def test_a_deposit_is_flagged_to_the_precompile_and_a_signed_transaction_is_not(factory: Callable) -> None:
+    if factory.__name__ == "RevmEngine":
+        pytest.skip(NESTED_ON_REVM)
     engine = _engine(factory)
     forward = _deploy(engine, FORWARD_RUNTIME, l1=3, salt=1)
     (receipt,) = _run(engine, [SystemCall(sender=SYSTEM_SENDER, to=forward, data=b"d")], l1=4)
@@ -221,6 +237,8 @@ def test_precompile_gas_is_charged_and_running_out_fails_the_call(factory: Calla
 
 
 def test_precompile_cannot_write_in_a_static_call(factory: Callable) -> None:
+    if factory.__name__ == "RevmEngine":
+        pytest.skip(NESTED_ON_REVM)
     engine = _engine(factory)
     static = _deploy(engine, STATIC_FORWARD_RUNTIME, l1=1, salt=1)
     (receipt,) = _run(engine, [SystemCall(sender=USER, to=static, data=b"s")], l1=1)
@@ -261,3 +279,16 @@ def test_a_precompile_knows_an_eth_call_from_a_transaction(factory: Callable) ->
     assert engine.get_storage(ECHO, 3) == 1
     assert _words(engine.call(CallRequest(sender=USER, to=ECHO, data=b"c")))[-1] == 1
     assert engine.get_storage(ECHO, 3) == 1  # and nothing the call wrote was kept
+
+
+def test_a_contract_cannot_reach_a_python_precompile_on_revm() -> None:
+    """On revm a precompile without EVM code keeps Nitro's 0xFE: a contract calling it fails, and
+    the transaction's writes are undone (see docs/engines.md)."""
+    if "revm" not in ENGINES:
+        pytest.skip("the revm engine needs pyrevm (pip install '.[revm]')")
+    engine = _engine(ENGINES["revm"])
+    forward = _deploy(engine, FORWARD_RUNTIME, l1=3, salt=1)
+    (receipt,) = _run(engine, [SystemCall(sender=SYSTEM_SENDER, to=forward, data=b"x")], l1=5)
+    assert receipt["status"] == "0x0"
+    assert engine.get_storage(ECHO, 0) == 0
+    assert engine.get_code(ECHO) == b"\xfe"

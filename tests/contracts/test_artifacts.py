@@ -34,6 +34,8 @@ EXPECTED = {
     # Nitro (contracts/src/nitro)
     "NitroProbe", "ParentReceiver", "RetryTarget", "Bridge", "Inbox", "SequencerInbox", "Outbox",
     "Rollup", "ERC20Bridge", "ERC20Inbox", "ParentCORGateway", "ChildCORGateway",
+    # Nitro precompiles as EVM code, for the revm engine (contracts/src/nitro-precompiles)
+    "ArbSysPrecompile", "ArbGasInfoPrecompile",
     # Guardian bridge (contracts/src/wormhole)
     "WormholeCore", "WormholeTokenBridge", "SolanaOnboarding", "SolanaNodeOperator", "SolanaSessions",
     # Cortensor across the layers (contracts/src/crosslayer)

@@ -12,8 +12,9 @@ from web3.exceptions import Web3RPCError
 
 from cortensor_sim.chains import Devnet, Topology
 from cortensor_sim.chains.engine import CallRequest, EngineError, Genesis, GenesisAccount, InvalidTransaction
-from cortensor_sim.chains.engines import ENGINE_VARIABLE, EngineChoiceError, default_engine, engine_class
+from cortensor_sim.chains.engines import ENGINE_VARIABLE, default_engine, engine_class
 from cortensor_sim.chains.pyevm.engine import PyEvmEngine
+from cortensor_sim.rollups.nitro import ARB_RETRYABLE_TX, ARBSYS, ArbSys
 
 pytest.importorskip("pyrevm")
 from cortensor_sim.chains.revm import RevmEngine
@@ -143,9 +144,8 @@ def test_a_topology_picks_the_engine_per_chain() -> None:
     assert isinstance(devnet.evm("op").engine, RevmEngine)
 
 
-def test_revm_is_refused_for_a_nitro_chain_it_cannot_run() -> None:
-    """pyrevm cannot call Nitro's Python precompiles (ArbSys, ArbRetryableTx, ...): asked for by name,
-    revm on a nitro chain is a clear error, never a chain without ArbSys."""
+def test_revm_runs_a_nitro_chain_asked_for_by_name() -> None:
+    """A nitro chain on revm keeps Nitro's rules: ArbSys is EVM code at 0x64, NUMBER reads l1's."""
     topology = {
         "chains": [
             {"name": "l1", "kind": "ethereum", "chain_id": 900, "block_time": 12},
@@ -153,18 +153,18 @@ def test_revm_is_refused_for_a_nitro_chain_it_cannot_run() -> None:
              "engine": "revm"},
         ]
     }  # fmt: skip
-    with pytest.raises(EngineChoiceError, match="chain 'arb': engine 'revm' cannot run a nitro chain"):
-        Devnet(topology)
+    devnet = Devnet(topology)
+    arb = devnet.evm("arb")
+    assert isinstance(arb.engine, RevmEngine) and arb.engine.rules.number == "l1"
+    assert arb.engine.get_code(ARBSYS) == ArbSys().evm_code != b""
+    assert arb.engine.get_code(ARB_RETRYABLE_TX) == b"\xfe"  # answered in Python, as on Nitro
 
 
-def test_the_default_engine_applies_where_it_can_and_nitro_chains_stay_on_py_evm(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_default_engine_applies_to_nitro_chains_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENGINE_VARIABLE, "revm")
     devnet = Devnet()
     engines = {name: type(chain.engine) for name, chain in devnet.evm_chains.items()}
-    assert engines == {"l1": RevmEngine, "base": RevmEngine, "arbitrum": PyEvmEngine, "l3": PyEvmEngine}
-    # ... and the Nitro rules hold there: NUMBER reads l1's block number on arbitrum.
+    assert engines == {"l1": RevmEngine, "base": RevmEngine, "arbitrum": RevmEngine, "l3": RevmEngine}
     assert devnet.evm("arbitrum").engine.rules.number == "l1"
 
 

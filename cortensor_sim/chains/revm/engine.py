@@ -21,6 +21,7 @@ difference is documented in docs/engines.md (BLOCKHASH, BASEFEE and GASPRICE rea
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from ..engine import (
     AccountProof,
     BlockId,
     CallRequest,
+    ChainRules,
     DroppedTransaction,
     EngineError,
     EvmEngine,
@@ -39,18 +41,27 @@ from ..engine import (
     Genesis,
     InvalidTransaction,
     PendingTransaction,
+    Precompile,
+    PrecompileCall,
+    PrecompileRevert,
     RpcObject,
     SealedBlock,
     StorageProof,
     SystemCall,
     UnknownBlock,
 )
+from ..pyevm.rules import l1_block_number_of, nitro_mix_hash
 from . import state_file
 from .blocks import BLANK_ROOT, ZERO_ADDRESS, ZERO_HASH, Header, Receipt, child_header, ordered_trie_root
 from .executor import BlockContext, Outcome, RevmExecutor
 from .formatting import format_header, format_log, format_receipt, format_transaction
+from .precompiles import MessageResult, OutOfGas, RevmHost, context_values
 from .transactions import (
+    TX_BASE_GAS,
+    TX_DATA_NONZERO_GAS,
+    TX_DATA_ZERO_GAS,
     Transaction,
+    calldata_tokens,
     decode_transaction,
     floor_data_gas,
     intrinsic_gas,
@@ -106,6 +117,7 @@ class RevmEngine(EvmEngine):
             mix_hash=ZERO_HASH,
             base_fee=genesis.base_fee,
         )
+        self._no_rules()
         self._init_chain([Block(genesis_header, (), (), ())])
         self._executor = self._loaded_executor()
 
@@ -138,6 +150,84 @@ class RevmEngine(EvmEngine):
     @property
     def _head(self) -> Block:
         return self._blocks[-1]
+
+    # ------------------------------------------------------------------ chain-kind rules
+    def _no_rules(self) -> None:
+        self._rules = ChainRules()
+        self._hosted: dict[bytes, Precompile] = {}
+        self._coded: tuple[bytes, ...] = ()
+
+    @classmethod
+    def supports_rules(cls, rules: ChainRules) -> bool:
+        """NUMBER and PREVRANDAO come from the block environment; a precompile runs as its EVM
+        code, or in Python when a transaction or call is addressed to it (see .precompiles)."""
+        return True
+
+    def install_rules(self, rules: ChainRules) -> None:
+        """Apply ``rules``; a precompile with EVM code gets it at its address in genesis.
+
+        The genesis block is rebuilt with that code (its state root changes; nothing has been built
+        on it yet). A loaded engine holds the code already; a chain past genesis without it is
+        refused rather than run with a precompile that is not there.
+        """
+        world = self._world
+        missing = {
+            p.address: p.evm_code
+            for p in rules.precompiles
+            if p.evm_code is not None and world.code(p.address) != p.evm_code
+        }
+        if missing and len(self._blocks) > 1:
+            raise EngineError(
+                f"chain {self._chain_id}: the precompiles at "
+                f"{', '.join('0x' + a.hex() for a in missing)} lack their EVM code past genesis"
+            )
+        for address, code in missing.items():
+            account = world.account(address)
+            world.set_account(address, Account(account.nonce, account.balance, world.set_code(code)))
+        if missing:
+            genesis = self._blocks[0]
+            header = genesis.header.with_(state_root=world.commit())
+            world.forget_undo()
+            self._init_chain([Block(header, (), (), ())])
+            self._sync_executor(set(missing), {})
+        self._rules = rules
+        self._hosted = {p.address: p for p in rules.precompiles if p.evm_code is None}
+        self._coded = tuple(p.address for p in rules.precompiles if p.evm_code is not None)
+
+    @property
+    def rules(self) -> ChainRules:
+        return self._rules
+
+    def _block_context(self, header: Header, l1_block_number: int | None = None) -> BlockContext:
+        """What the block-level opcodes read in ``header``'s block, under the chain's rules."""
+        number = header.number
+        if self._rules.number == "l1":
+            number = l1_block_number if l1_block_number is not None else l1_block_number_of(header.mix_hash)
+        prev_randao = header.mix_hash
+        if self._rules.prev_randao is not None:
+            prev_randao = self._rules.prev_randao.to_bytes(32, "big")
+        return BlockContext(
+            number=number,
+            timestamp=header.timestamp,
+            prev_randao=prev_randao,
+            coinbase=header.coinbase,
+            gas_limit=header.gas_limit,
+            base_fee=header.base_fee,
+        )
+
+    def _set_context(
+        self,
+        executor: RevmExecutor,
+        context: BlockContext,
+        arb_block_number: int,
+        deposit: bool,
+        target: bytes | None,
+    ) -> None:
+        """Hand ArbOS's per-message context to the precompiles that are EVM code (see .precompiles)."""
+        if self._coded:
+            values = context_values(arb_block_number, deposit, target, context.base_fee)
+            for address in self._coded:
+                executor.set_context(address, values)
 
     # ------------------------------------------------------------------ transactions
     def _decode(self, raw: bytes) -> Transaction:
@@ -203,23 +293,20 @@ class RevmEngine(EvmEngine):
         number: int | None = None,
         prev_randao: bytes = ZERO_HASH,
         all_or_nothing: bool = False,
+        l1_block_number: int | None = None,
     ) -> SealedBlock:
         parent = self._head.header
         if number is None:
             number = parent.number + 1
         elif number <= parent.number:
             raise EngineError(f"block #{number} does not follow head #{parent.number}")
+        if self._rules.number == "l1":
+            # Nitro's header carries the L1 block number in the mix hash, as on py-evm.
+            prev_randao = nitro_mix_hash(l1_block_number or 0)
         header = child_header(
             parent, number=number, timestamp=max(timestamp, parent.timestamp), mix_hash=prev_randao
         )
-        context = BlockContext(
-            number=number,
-            timestamp=header.timestamp,
-            prev_randao=prev_randao,
-            coinbase=header.coinbase,
-            gas_limit=header.gas_limit,
-            base_fee=header.base_fee,
-        )
+        context = self._block_context(header)
         mark = self._world.mark
         included: list[Transaction] = []
         receipts: list[Receipt] = []
@@ -253,7 +340,7 @@ class RevmEngine(EvmEngine):
             if refusal is not None:
                 dropped.append(DroppedTransaction(tx.hash, refusal))
                 continue
-            tx_gas, outcome = self._apply(tx, context)
+            tx_gas, outcome = self._apply(tx, context, header.number)
             gas_used += tx_gas
             included.append(tx)
             receipts.append(Receipt(tx.type, outcome.success, gas_used, outcome.logs))
@@ -284,8 +371,11 @@ class RevmEngine(EvmEngine):
             deferred=deferred,
         )
 
-    def _apply(self, tx: Transaction, context: BlockContext) -> tuple[int, Outcome]:
-        """Run a checked transaction; returns the gas its receipt records and revm's outcome."""
+    def _apply(self, tx: Transaction, context: BlockContext, arb_block_number: int) -> tuple[int, Outcome]:
+        """Run a checked transaction; returns the gas its receipt records and revm's outcome.
+
+        ``arb_block_number`` is the block's own number (NUMBER may read L1's under the chain's rules).
+        """
         world = self._world
         before = world.account(tx.sender)
         price = tx.effective_gas_price(context.base_fee)
@@ -302,29 +392,33 @@ class RevmEngine(EvmEngine):
             world.set_account(tx.sender, Account(before.nonce + 1, prepaid.balance, before.code_hash))
             self._sync_executor({tx.sender}, {})
             return tx.gas, Outcome(False, tx.gas, 0, b"", (), (), "value exceeds the sender's balance")
-        outcome = self._executor.run(
-            context,
-            sender=tx.sender,
-            to=tx.to,
-            data=tx.data,
-            value=tx.value,
-            gas=tx.gas,
-            known_code=world.codes,
-            access_list=tx.access_list,
-        )
-        touched_slots: dict[bytes, set[int]] = {}
-        for change in outcome.changes:
-            if change.code is not None:
-                world.set_code(change.code)
-            if change.destroyed:
-                touched_slots[change.address] = set(world.wipe_storage(change.address))
-                world.set_account(change.address, None)
-                continue
-            world.set_account(change.address, change.account)
-            for slot, value in change.storage.items():
-                world.set_slot(change.address, slot, value)
-            if change.storage:
-                touched_slots.setdefault(change.address, set()).update(change.storage)
+        hosted = self._hosted.get(tx.to) if tx.to is not None else None
+        if hosted is not None:
+            outcome = self._run_hosted(
+                hosted,
+                context,
+                arb_block_number,
+                sender=tx.sender,
+                value=tx.value,
+                data=tx.data,
+                gas=tx.gas,
+                intrinsic=intrinsic_gas(tx),
+                deposit=tx.is_system,
+                simulated=False,
+            )
+        else:
+            self._set_context(self._executor, context, arb_block_number, tx.is_system, tx.to)
+            outcome = self._executor.run(
+                context,
+                sender=tx.sender,
+                to=tx.to,
+                data=tx.data,
+                value=tx.value,
+                gas=tx.gas,
+                known_code=world.codes,
+                access_list=tx.access_list,
+            )
+        touched_slots = self._absorb(outcome)
         spent = outcome.gas_used + outcome.gas_refunded
         refund = outcome.gas_refunded
         floor_extra = max(floor_data_gas(tx.data) - (spent - refund), 0)
@@ -344,6 +438,7 @@ class RevmEngine(EvmEngine):
         world.set_account(
             context.coinbase, Account(coinbase.nonce, coinbase.balance + tip, coinbase.code_hash)
         )
+        burnt = self._burn_precompile_balances()
         if tx.access_list:
             # revm loads access-listed accounts into its journal without journaling the load, so
             # reverting the checkpoint leaves them there, warm and holding stale slots for every
@@ -351,8 +446,154 @@ class RevmEngine(EvmEngine):
             self._executor = self._loaded_executor()
         else:
             changed = {change.address for change in outcome.changes} | {tx.sender, context.coinbase}
-            self._sync_executor(changed, touched_slots)
+            self._sync_executor(changed | burnt, touched_slots)
         return receipt_gas, outcome
+
+    def _absorb(self, outcome: Outcome) -> dict[bytes, set[int]]:
+        """Write what a message changed into the world state; returns the slots it wrote."""
+        world = self._world
+        touched_slots: dict[bytes, set[int]] = {}
+        for change in outcome.changes:
+            if change.code is not None:
+                world.set_code(change.code)
+            if change.destroyed:
+                touched_slots[change.address] = set(world.wipe_storage(change.address))
+                world.set_account(change.address, None)
+                continue
+            world.set_account(change.address, change.account)
+            for slot, value in change.storage.items():
+                world.set_slot(change.address, slot, value)
+            if change.storage:
+                touched_slots.setdefault(change.address, set()).update(change.storage)
+        return touched_slots
+
+    def _burn_precompile_balances(self) -> set[bytes]:
+        """Burn what a transaction left at a precompile that is EVM code: ArbOS burns the value sent
+        with ``sendTxToL1`` at once (OffchainLabs/nitro precompiles/ArbSys.go), EVM code cannot, so
+        the engine does it as the transaction ends. Returns the accounts it burnt from."""
+        burnt: set[bytes] = set()
+        for address in self._coded:
+            account = self._world.account(address)
+            if account.balance:
+                self._world.set_account(address, Account(account.nonce, 0, account.code_hash))
+                burnt.add(address)
+        return burnt
+
+    # ------------------------------------------------------------------ precompiles in Python
+    def _run_hosted(
+        self,
+        precompile: Precompile,
+        context: BlockContext,
+        arb_block_number: int,
+        *,
+        sender: bytes,
+        value: int,
+        data: bytes,
+        gas: int,
+        intrinsic: int,
+        deposit: bool,
+        simulated: bool,
+    ) -> Outcome:
+        """Run a message addressed to a Python precompile on the world state (see .precompiles).
+
+        Its gas is the intrinsic gas plus what the precompile charges, as on py-evm; a revert
+        undoes its writes and keeps the gas spent, running out of gas burns all of it.
+        """
+        world = self._world
+        mark = world.mark
+        address = precompile.address
+        host = RevmHost(
+            world=world,
+            gas=max(gas - intrinsic, 0),
+            static=False,
+            run_message=lambda *message: self._host_message(host, context, arb_block_number, *message),
+            hash_of_block=self._hash_of_block,
+        )
+        call = PrecompileCall(
+            caller=sender,
+            value=value,
+            data=data,
+            gas=host.gas,
+            static=False,
+            frame_senders=(sender,),
+            origin=sender,
+            deposit=deposit,
+            simulated=simulated,
+            block_number=arb_block_number,
+            l1_block_number=context.number,
+            timestamp=context.timestamp,
+            chain_id=self._chain_id,
+            base_fee=context.base_fee,
+        )
+        success, output, error = True, b"", ""
+        try:
+            if value:
+                host.add_balance(sender, -value)
+                host.add_balance(address, value)
+            output = precompile.run(call, host)
+        except PrecompileRevert as exc:
+            success, output, error = False, exc.data, f"Revert {exc}"
+        except OutOfGas as exc:
+            success, error = False, f"Halt OutOfGas {exc}"
+            host.used = host.gas
+        if not success:
+            accounts, slots = world.rewind(mark)
+            host.touched_accounts |= accounts
+            for changed_address, changed in slots.items():
+                host.touched_slots.setdefault(changed_address, set()).update(changed)
+        self._sync_executor(host.touched_accounts, host.touched_slots)
+        spent = intrinsic + host.used
+        refund = host.refund if success else 0
+        return Outcome(
+            success=success,
+            gas_used=spent - refund,
+            gas_refunded=refund,
+            output=output,
+            logs=tuple(host.logs) if success else (),
+            changes=(),
+            error=error,
+        )
+
+    def _host_message(
+        self,
+        host: RevmHost,
+        context: BlockContext,
+        arb_block_number: int,
+        sender: bytes,
+        to: bytes,
+        value: int,
+        data: bytes,
+        gas: int,
+    ) -> MessageResult:
+        """A message call a Python precompile makes, run on revm as a transaction of its own
+        inside the current one (a retryable's retry): ``sender`` is its origin, it is a message from
+        the parent chain, and its changes join the world state."""
+        self._sync_executor(host.touched_accounts, host.touched_slots)
+        if value > self._world.account(sender).balance:
+            return MessageResult(False, b"", gas, 0, ())
+        zeros, nonzeros = calldata_tokens(data)
+        intrinsic = TX_BASE_GAS + zeros * TX_DATA_ZERO_GAS + nonzeros * TX_DATA_NONZERO_GAS
+        self._set_context(self._executor, context, arb_block_number, True, to)
+        outcome = self._executor.run(
+            context,
+            sender=sender,
+            to=to,
+            data=data,
+            value=value,
+            gas=min(gas + intrinsic, self._executor_gas_limit),
+            known_code=self._world.codes,
+        )
+        touched_slots = self._absorb(outcome)  # pyrevm's message call moves no nonce
+        self._sync_executor({change.address for change in outcome.changes}, touched_slots)
+        host.touched_accounts |= {change.address for change in outcome.changes}
+        for address, slots in touched_slots.items():
+            host.touched_slots.setdefault(address, set()).update(slots)
+        used = outcome.gas_used + outcome.gas_refunded - intrinsic
+        return MessageResult(outcome.success, outcome.output, used, outcome.gas_refunded, outcome.logs)
+
+    def _hash_of_block(self, number: int) -> bytes:
+        block = self._by_number.get(number)
+        return block.hash if block is not None else ZERO_HASH
 
     def _loaded_executor(self) -> RevmExecutor:
         """A new revm whose database holds the whole world state."""
@@ -452,22 +693,28 @@ class RevmEngine(EvmEngine):
 
     # ------------------------------------------------------------------ calls
     def _run_call(
-        self, request: CallRequest, block: BlockId, at_time: int | None, gas: int | None
+        self,
+        request: CallRequest,
+        block: BlockId,
+        at_time: int | None,
+        gas: int | None,
+        l1_block_number: int | None = None,
     ) -> Outcome:
         found = self._block(block)
-        executor = self._executor if found is self._head else self._executor_at(found)
         header = found.header
-        context = BlockContext(
-            number=header.number,
-            timestamp=max(header.timestamp, at_time or 0),
-            prev_randao=header.mix_hash,
-            coinbase=header.coinbase,
-            gas_limit=header.gas_limit,
-            base_fee=header.base_fee,
-        )
+        context = self._block_context(header, l1_block_number)
+        if at_time is not None and at_time > header.timestamp:
+            context = dataclasses.replace(context, timestamp=at_time)
         sender = request.sender or ZERO_ADDRESS
         if request.value > self.get_balance(sender, block):
             raise ExecutionReverted("execution failed: InsufficientFunds")
+        hosted = self._hosted.get(request.to) if request.to is not None else None
+        if hosted is not None:
+            return self._simulate_hosted(
+                hosted, found, context, request, gas or request.gas or header.gas_limit
+            )
+        executor = self._executor if found is self._head else self._executor_at(found)
+        self._set_context(executor, context, header.number, False, request.to)
         try:
             return executor.run(
                 context,
@@ -495,14 +742,51 @@ class RevmEngine(EvmEngine):
         self._old_executor = (block.hash, executor)
         return executor
 
-    def call(self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None) -> bytes:
-        outcome = self._run_call(request, block, at_time, None)
+    def _simulate_hosted(
+        self, precompile: Precompile, block: Block, context: BlockContext, request: CallRequest, gas: int
+    ) -> Outcome:
+        """``eth_call`` of a Python precompile: run on the newest state, then everything undone."""
+        if block is not self._head:
+            raise EngineError(
+                f"0x{precompile.address.hex()} answers calls at the newest block only on the revm engine"
+            )
+        mark = self._world.mark
+        sender = request.sender or ZERO_ADDRESS
+        zeros, nonzeros = calldata_tokens(request.data)
+        try:
+            return self._run_hosted(
+                precompile,
+                context,
+                block.header.number,
+                sender=sender,
+                value=request.value,
+                data=request.data,
+                gas=gas,
+                intrinsic=TX_BASE_GAS + zeros * TX_DATA_ZERO_GAS + nonzeros * TX_DATA_NONZERO_GAS,
+                deposit=False,
+                simulated=True,
+            )
+        finally:
+            self._rewind(mark)
+
+    def call(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> bytes:
+        outcome = self._run_call(request, block, at_time, None, l1_block_number)
         if not outcome.success:
             raise _reverted(outcome)
         return outcome.output
 
     def estimate_gas(
-        self, request: CallRequest, block: BlockId = "latest", at_time: int | None = None
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
     ) -> int:
         """The least gas with which the call succeeds, exactly, as the py-evm engine answers.
 
@@ -512,12 +796,12 @@ class RevmEngine(EvmEngine):
         the least that succeeds.
         """
         cap = request.gas or self._block(block).header.gas_limit
-        outcome = self._run_call(request, block, at_time, cap)
+        outcome = self._run_call(request, block, at_time, cap, l1_block_number)
         if not outcome.success:
             raise _reverted(outcome)
 
         def succeeds(gas: int) -> bool:
-            return bool(self._run_call(request, block, at_time, gas).success)
+            return bool(self._run_call(request, block, at_time, gas, l1_block_number).success)
 
         low = max(outcome.gas_used - 1, 0)  # below what the run kept after its refund: fails
         spent = min(cap, outcome.gas_used + outcome.gas_refunded)
@@ -563,6 +847,8 @@ class RevmEngine(EvmEngine):
             txs = [rlp.decode(tx.encoded) if tx.type == 0 else tx.encoded for tx in found.transactions]
             size = len(rlp.encode([header.fields(), txs, [], []]))
             formatted = format_header(header) | {"transactions": body, "size": hex(size), "uncles": []}
+            if self._rules.number == "l1":
+                formatted["l1BlockNumber"] = hex(l1_block_number_of(header.mix_hash))
             self._formatted[key] = formatted
             if len(self._formatted) > _FORMATTED_CACHE_SIZE:
                 self._formatted.pop(next(iter(self._formatted)))
@@ -581,6 +867,13 @@ class RevmEngine(EvmEngine):
             return None
         block, index = found
         return format_transaction(block.transactions[index], block.header, index, block.header.base_fee)
+
+    def get_raw_transaction(self, tx_hash: bytes) -> bytes | None:
+        found = self._locate(tx_hash)
+        if found is None:
+            return None
+        block, index = found
+        return block.transactions[index].encoded
 
     def get_receipt(self, tx_hash: bytes) -> RpcObject | None:
         found = self._locate(tx_hash)
@@ -650,6 +943,7 @@ class RevmEngine(EvmEngine):
         self = cls.__new__(cls)
         self._chain_id = chain_id
         self._world = world
+        self._no_rules()
         self._init_chain(blocks)
         self._executor = self._loaded_executor()
         return self

@@ -14,7 +14,7 @@ pyrevm only imports here: this module is the whole of the engine's contact with 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
@@ -82,10 +82,14 @@ class RevmExecutor:
         self.chain_id = chain_id
         # The EVM's own gas limit is what GASLIMIT reads (pyrevm overrides the block's with it).
         self._evm = EVM(env=Env(cfg=CfgEnv(chain_id=chain_id)), gas_limit=gas_limit)
+        self._context: dict[tuple[bytes, int], int] = {}
+        """Context slots as last written into the database (see :meth:`set_context`)."""
 
     # ------------------------------------------------------------------ the database
     def write_account(self, address: bytes, account: Account, code: bytes | None = None) -> None:
         """Put an account into revm's database (the journal is empty, so it lands there)."""
+        if self._context:
+            self._context = {key: v for key, v in self._context.items() if key[0] != address}
         self._evm.insert_account_info(
             _hex_address(address),
             AccountInfo(
@@ -105,6 +109,15 @@ class RevmExecutor:
         checkpoint = self._evm.snapshot()
         self._evm.insert_account_storage(_hex_address(address), slot, value)
         self._evm.revert(checkpoint)
+
+    def set_context(self, address: bytes, values: Mapping[int, int]) -> None:
+        """Write context slots of ``address`` into the database only, where the next message reads
+        them: what a chain kind's precompile written as EVM code is told about the message (see
+        ``precompiles.py``). They never reach the engine's world state; unchanged ones are skipped."""
+        for slot, value in values.items():
+            if self._context.get((address, slot)) != value:
+                self.write_slot(address, slot, value)
+                self._context[(address, slot)] = value
 
     # ------------------------------------------------------------------ running
     def run(

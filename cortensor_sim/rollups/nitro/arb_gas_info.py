@@ -9,15 +9,29 @@ here (``fee = gasUsed * baseFee``), so estimates made from them are exact.
 
 from __future__ import annotations
 
+from functools import cache
+
+from ...artifacts import load_artifact
 from ...chains.engine import PrecompileCall, PrecompileHost
 from .precompile import NitroPrecompile, method, precompile_address
 
 ARB_GAS_INFO = precompile_address(0x6C)
 
 
+@cache
+def _evm_code() -> bytes:
+    return load_artifact("ArbGasInfoPrecompile").deployed_bytecode
+
+
 class ArbGasInfo(NitroPrecompile):
     address = ARB_GAS_INFO
     name = "ArbGasInfo"
+
+    @property
+    def evm_code(self) -> bytes:  # type: ignore[override]
+        """This precompile as EVM code (contracts/src/nitro-precompiles/ArbGasInfoPrecompile.sol),
+        for the revm engine (see docs/engines.md)."""
+        return _evm_code()
 
     @method("getPricesInWei()", returns=("uint256",) * 6)
     def get_prices_in_wei(self, call: PrecompileCall, host: PrecompileHost) -> tuple[int, ...]:

@@ -14,9 +14,12 @@ devnet's NodeInterface reads to build the same proofs.
 
 from __future__ import annotations
 
+from functools import cache
+
 from eth_abi import encode
 from eth_hash.auto import keccak
 
+from ...artifacts import load_artifact
 from ...chains.engine import PrecompileCall, PrecompileHost, PrecompileRevert
 from . import send_merkle
 from .aliasing import apply_alias, undo_alias
@@ -47,9 +50,20 @@ def read_send_hashes(storage: Storage, size: int) -> list[bytes]:
     return [storage.get_bytes32(item_slot(index)) for index in range(size)]
 
 
+@cache
+def _evm_code() -> bytes:
+    return load_artifact("ArbSysPrecompile").deployed_bytecode
+
+
 class ArbSys(NitroPrecompile):
     address = ARBSYS
     name = "ArbSys"
+
+    @property
+    def evm_code(self) -> bytes:  # type: ignore[override]
+        """This precompile as EVM code (contracts/src/nitro-precompiles/ArbSysPrecompile.sol), with
+        the same storage layout, for the revm engine (see docs/engines.md)."""
+        return _evm_code()
 
     # -- chain facts --
     @method("arbBlockNumber()", returns=("uint256",))

@@ -23,7 +23,7 @@ SUPPLY = 1_000_000 * COR
 
 
 @pytest.fixture(scope="module")
-def l3_world() -> tuple[NitroRollup, Contract]:
+def l3_world(nitro_engine: str) -> tuple[NitroRollup, Contract]:
     devnet = Devnet()
     arbitrum = devnet.evm("arbitrum")
     cor = arbitrum.deploy(load_artifact("CORToken"), arbitrum.accounts[1].address, SUPPLY)

@@ -27,7 +27,7 @@ WITHDRAW_ETH_ABI = [
 
 
 @pytest.fixture(scope="module")
-def base_devnet() -> Devnet:
+def base_devnet(nitro_engine: str) -> Devnet:
     return Devnet()
 
 

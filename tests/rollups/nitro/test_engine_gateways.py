@@ -23,7 +23,7 @@ WITHDRAWAL_WINDOW_S = 72
 
 
 @pytest.fixture(scope="module")
-def base_devnet() -> Devnet:
+def base_devnet(nitro_engine: str) -> Devnet:
     return Devnet()
 
 

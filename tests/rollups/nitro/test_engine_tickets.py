@@ -18,7 +18,7 @@ MAX_FEE = 2 * 10**9
 
 
 @pytest.fixture(scope="module")
-def base_devnet() -> Devnet:
+def base_devnet(nitro_engine: str) -> Devnet:
     return Devnet()
 
 
