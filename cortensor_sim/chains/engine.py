@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .header_info import SendState
+
 BlockId = int | Literal["latest", "earliest", "pending", "safe", "finalized"] | bytes
 """A block number, a tag, or a 32-byte block hash."""
 
@@ -275,15 +277,24 @@ class ChainRules:
     * ``prev_randao``: a constant PREVRANDAO (``block.prevrandao``/DIFFICULTY), or ``None`` for the
       header's mix hash. Nitro answers 1.
     * ``precompiles``: contracts at fixed addresses implemented in Python.
+    * ``send_state``: under the ``l1`` rule, how to read the chain's send accumulator from a block's
+      state once its transactions ran; the engine writes it into that block's header with the L1
+      block number (Nitro's :class:`~.header_info.HeaderInfo`: ``extraData`` and ``mixHash``).
     """
 
     number: NumberRule = "own"
     prev_randao: int | None = None
     precompiles: tuple[Precompile, ...] = ()
+    send_state: SendState | None = None
 
     @property
     def is_default(self) -> bool:
-        return self.number == "own" and self.prev_randao is None and not self.precompiles
+        return (
+            self.number == "own"
+            and self.prev_randao is None
+            and not self.precompiles
+            and self.send_state is None
+        )
 
 
 class EvmEngine(ABC):

@@ -13,6 +13,7 @@ interface IDisputeGame {
     function gameType() external view returns (uint32);
     function rootClaim() external view returns (bytes32);
     function l2BlockNumber() external view returns (uint256);
+    function l2SequenceNumber() external view returns (uint256);
     function extraData() external view returns (bytes memory);
     function status() external view returns (GameStatus);
     function createdAt() external view returns (uint64);
@@ -65,6 +66,13 @@ contract PermissionedDisputeGame is IDisputeGame {
 
     function gameType() external pure returns (uint32) {
         return GAME_TYPE;
+    }
+
+    /// @notice The L2 block the root claim is about, by IDisputeGame's current name for it
+    ///         (ethereum-optimism/optimism interfaces/dispute/IDisputeGame.sol), which viem's
+    ///         getGames reads.
+    function l2SequenceNumber() external view returns (uint256) {
+        return l2BlockNumber;
     }
 
     /// @notice abi.encode(l2BlockNumber), as the factory was given it.

@@ -95,6 +95,28 @@ class _OnDemandValidator(_Wrapped):
         return None
 
 
+class _ExecutorAfterRelayDelay(_Wrapped):
+    """The outbox executor, holding back ``relay_delay`` once a message is executable, so that a
+    user's own client (@arbitrum/sdk's ``ChildToParentMessage.execute``) can execute it first."""
+
+    def __init__(self, stack: NitroStack, inner: OutboxExecutor, delay_ms: int) -> None:
+        super().__init__(stack, inner)
+        self.delay_ms = delay_ms
+        self.executable_since: dict[int, int] = {}
+
+    def due(self, now_ms: int, horizon_ms: int) -> int | None:
+        waiting = self.inner.pending()
+        if not waiting:
+            return None
+        for message in waiting:
+            self.executable_since.setdefault(message.position, now_ms)
+        return min(self.executable_since[m.position] for m in waiting) + self.delay_ms
+
+    def act(self, now_ms: int) -> list[Action]:
+        ready_at = self.due(now_ms, now_ms)
+        return super().act(now_ms) if ready_at is not None and ready_at <= now_ms else []
+
+
 class _BatchPosterBehindAssertions(_Wrapped):
     """The batch poster, posting the child's blocks up to each new assertion (an assertion covers
     posted batches), rather than on a timer whenever the child has any block."""
@@ -193,7 +215,9 @@ class NitroStack(SettlementStack):
             _Wrapped(self, self.reader),
             _OnDemandValidator(self, self.validator),
             _Wrapped(self, self.challenger),
-            _Wrapped(self, self.executor),
+            _ExecutorAfterRelayDelay(self, self.executor, round(self.settings.relay_delay * 1000))
+            if self.settings.relay_delay
+            else _Wrapped(self, self.executor),
             _BatchPosterBehindAssertions(self, self.poster),
         )
 

@@ -47,8 +47,9 @@ from ..engine import (
     SystemCall,
     UnknownBlock,
 )
+from ..header_info import HeaderInfo
 from .layered_db import LayeredDB
-from .rules import l1_block_number_of, nitro_mix_hash, vm_for_rules
+from .rules import nitro_mix_hash, vm_for_rules
 from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, MessageCall, SystemTransaction
 
 STATE_FORMAT = b"cortensor-sim/py-evm/1"
@@ -300,6 +301,8 @@ class PyEvmEngine(EvmEngine):
         if dropped and all_or_nothing:
             # Nothing is persisted before mine_block: the VM's state is simply discarded.
             raise InvalidTransaction(dropped[0].reason)
+        if self._rules.number == "l1" and self._rules.send_state is not None:
+            result_header = self._with_header_info(result_header, vm.state, l1_block_number or 0)
         block = vm.set_block_transactions_and_withdrawals(
             vm.get_block(), result_header, included, receipts, withdrawals=None
         )
@@ -316,6 +319,14 @@ class PyEvmEngine(EvmEngine):
             dropped=tuple(dropped),
             deferred=deferred,
         )
+
+    def _with_header_info(self, header: BlockHeaderAPI, state: Any, l1_block_number: int) -> BlockHeaderAPI:
+        """``header`` carrying Nitro's header info (see ..header_info) read from the block's state
+        after its transactions: NUMBER reads only the L1 block number, which does not change."""
+        assert self._rules.send_state is not None
+        send_count, send_root = self._rules.send_state(state.get_storage)
+        info = HeaderInfo(send_root=send_root, send_count=send_count, l1_block_number=l1_block_number)
+        return header.copy(extra_data=info.extra_data, mix_hash=info.mix_hash)
 
     def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
         fee = fields.get("maxFeePerGas", fields.get("gasPrice", 0))
@@ -617,7 +628,7 @@ class PyEvmEngine(EvmEngine):
                 "uncles": [],
             }
             if self._rules.number == "l1":
-                formatted["l1BlockNumber"] = _hex(l1_block_number_of(header.mix_hash))
+                formatted |= HeaderInfo.from_header(header.extra_data, header.mix_hash).rpc_fields()
             _remember(self._formatted_blocks, key, formatted)
         return dict(formatted)
 

@@ -32,20 +32,17 @@ from ..engine import (
     PrecompileHost,
     PrecompileRevert,
 )
+from ..header_info import HeaderInfo, l1_block_number_of
 from .vm import DevnetState, DevnetVM
 
 NUMBER = 0x43
 PREVRANDAO = 0x44
-_L1_NUMBER_BYTES = slice(8, 16)
 
 
 def nitro_mix_hash(l1_block_number: int) -> bytes:
-    """The header mix hash of a block built on L1 block ``l1_block_number`` (Nitro's layout)."""
-    return b"\x00" * 8 + l1_block_number.to_bytes(8, "big") + b"\x00" * 16
-
-
-def l1_block_number_of(mix_hash: bytes) -> int:
-    return int.from_bytes(mix_hash[_L1_NUMBER_BYTES], "big")
+    """The header mix hash of a block built on L1 block ``l1_block_number`` (Nitro's layout), before
+    its transactions ran (the send count is written once they have)."""
+    return HeaderInfo(l1_block_number=l1_block_number).mix_hash
 
 
 def _number_from_l1(computation: ComputationAPI) -> None:

@@ -1,8 +1,9 @@
 """Arbitrum Nitro and Orbit: the chain-kind rules, precompiles, contracts and off-chain actors.
 
 Importing this package registers the rules of the ``nitro`` and ``orbit`` kinds with the devnet:
-``block.number`` reads the L1 ancestor's block number, ``block.prevrandao`` is 1, and the
-precompiles sit at their fixed addresses.
+``block.number`` reads the L1 ancestor's block number, ``block.prevrandao`` is 1, the
+precompiles sit at their fixed addresses, and each block's header carries ArbSys's send root and
+count (Nitro's header info).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from ...chains.engine import ChainRules
 from ...chains.kinds import register_kind_rules
 from .arb_gas_info import ARB_GAS_INFO, ArbGasInfo
-from .arbsys import ARBSYS, ArbSys
+from .arbsys import ARBSYS, ArbSys, send_state
 from .node_interface import NODE_INTERFACE, NodeInterface
 from .retryables import ARB_RETRYABLE_TX, ArbRetryableTx
 
@@ -24,6 +25,7 @@ def nitro_rules() -> ChainRules:
         number="l1",
         prev_randao=NITRO_PREV_RANDAO,
         precompiles=(ArbSys(), ArbGasInfo(), ArbRetryableTx(), NodeInterface()),
+        send_state=send_state,
     )
 
 

@@ -21,6 +21,7 @@ from eth_hash.auto import keccak
 
 from ...artifacts import load_artifact
 from ...chains.engine import PrecompileCall, PrecompileHost, PrecompileRevert
+from ...chains.header_info import StorageReader
 from . import send_merkle
 from .aliasing import apply_alias, undo_alias
 from .precompile import NitroPrecompile, Storage, method, precompile_address, slot_of
@@ -53,6 +54,15 @@ def read_send_hashes(storage: Storage, size: int) -> list[bytes]:
 @cache
 def _evm_code() -> bytes:
     return load_artifact("ArbSysPrecompile").deployed_bytecode
+
+
+def send_state(read: StorageReader) -> tuple[int, bytes]:
+    """The send accumulator's ``(size, root)`` in a block's state: what Nitro writes into the block's
+    header as ``sendCount`` and ``sendRoot`` (see ...chains.header_info)."""
+    size = read(ARBSYS, SIZE_SLOT)
+    levels = range(send_merkle.tree_depth(size) + 1) if size else range(0)
+    partials = [read(ARBSYS, partial_slot(level)).to_bytes(32, "big") for level in levels]
+    return size, send_merkle.accumulator_root(partials)
 
 
 class ArbSys(NitroPrecompile):

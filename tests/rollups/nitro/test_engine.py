@@ -145,6 +145,29 @@ def test_an_arbsys_withdrawal_is_proposed_confirmed_and_executed_by_advance(devn
     assert l1.balance(user) == before + ETH // 10
 
 
+def test_the_outbox_executor_waits_the_relay_delay_once_a_message_is_executable() -> None:
+    """``relay_delay`` holds the executor back, so that a user's client (the SDK) can execute first."""
+    topology = {
+        "chains": [
+            {"name": "l1", "kind": "ethereum", "chain_id": 900, "block_time": 12},
+            {
+                "name": "arbitrum",
+                "kind": "nitro",
+                "parent": "l1",
+                "chain_id": 412346,
+                "block_time": 0.25,
+                "settlement": {"relay_delay": 600},
+            },
+        ]
+    }
+    devnet = Devnet(topology)
+    _withdraw(devnet, ETH // 10)
+    devnet.advance(72)  # what the default settlement needs to execute it
+    assert _by_kind(devnet, "withdrawal").status == MessageStatus.FINALIZABLE
+    devnet.advance(600)
+    assert _by_kind(devnet, "withdrawal").status == MessageStatus.RELAYED
+
+
 def test_step_mode_acts_only_on_relay(devnet: Devnet) -> None:
     devnet.settlement.auto = False
     _retryable(devnet)

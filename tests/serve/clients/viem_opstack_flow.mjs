@@ -3,7 +3,7 @@
 // on l1 (one clock for the devnet; the proposer and challenger act as it passes), and a deposit is
 // sealed into base with cortensor_relay.
 // Usage: node viem_opstack_flow.mjs L1_URL BASE_URL. Prints one JSON object of findings.
-import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseAbi, parseEther } from "viem";
+import { createPublicClient, createTestClient, createWalletClient, defineChain, http, parseEther } from "viem";
 import {
   buildDepositTransaction,
   buildInitiateWithdrawal,
@@ -98,25 +98,12 @@ const waitFor = async (ready, what) => {
   }
   throw new Error(`timed out waiting for ${what}: ${last}`);
 };
-// viem's getGame reads each game's l2SequenceNumber(), which the devnet's permissioned game does
-// not have yet (it has l2BlockNumber(): see docs/serve.md), so the game is found with the same
-// reads getGame makes (respectedGameType, gameCount, findLatestGames) and l2BlockNumber().
-const gameAbi = parseAbi([
-  "function respectedGameType() view returns (uint32)",
-  "function gameCount() view returns (uint256)",
-  "function findLatestGames(uint32, uint256, uint256) view returns ((uint256 index, bytes32 metadata, uint64 timestamp, bytes32 rootClaim, bytes extraData)[])",
-  "function l2BlockNumber() view returns (uint256)",
-]);
-const latestGame = async () => {
-  const read = (address, functionName, args = []) => l1Public.readContract({ address, abi: gameAbi, functionName, args });
-  const [type, count] = [await read(system.OptimismPortal, "respectedGameType"), await read(system.DisputeGameFactory, "gameCount")];
-  if (count === 0n) return { error: "no game yet" };
-  const [game] = await read(system.DisputeGameFactory, "findLatestGames", [type, count - 1n, 1n]);
-  const l2BlockNumber = await read(`0x${game.metadata.slice(26)}`, "l2BlockNumber");
-  if (l2BlockNumber < withdrawReceipt.blockNumber) return { error: `the latest game is at base#${l2BlockNumber}` };
-  return { ...game, l2BlockNumber, usesSuperRoots: false };
-};
-const game = await waitFor(latestGame, "a dispute game covering the withdrawal");
+// viem's getGame finds the newest game of the portal's respected type whose l2SequenceNumber()
+// covers the withdrawal's base block.
+const game = await waitFor(
+  () => l1Public.getGame({ l2BlockNumber: withdrawReceipt.blockNumber, targetChain: base, limit: 10 }),
+  "a dispute game covering the withdrawal",
+);
 found.gameL2Block = Number(game.l2BlockNumber) >= Number(withdrawReceipt.blockNumber);
 // OptimismPortal2 finalizes only a proof made after the game's creation second; under automine
 // the game and the proof would share l1's timestamp if the clock did not move between them.
