@@ -50,6 +50,7 @@ from ..engine import (
     SystemCall,
     UnknownBlock,
 )
+from ..header_info import HeaderInfo
 from ..pyevm.rules import l1_block_number_of, nitro_mix_hash
 from . import state_file
 from .blocks import BLANK_ROOT, ZERO_ADDRESS, ZERO_HASH, Header, Receipt, child_header, ordered_trie_root
@@ -351,6 +352,13 @@ class RevmEngine(EvmEngine):
         bloom = 0
         for receipt in receipts:
             bloom |= receipt.bloom
+        if self._rules.number == "l1" and self._rules.send_state is not None:
+            # Nitro's header info (see ..header_info), read from the state after the transactions.
+            send_count, send_root = self._rules.send_state(self._world.slot)
+            info = HeaderInfo(
+                send_root=send_root, send_count=send_count, l1_block_number=l1_block_number or 0
+            )
+            header = header.with_(extra_data=info.extra_data, mix_hash=info.mix_hash)
         header = header.with_(
             state_root=self._world.commit(),
             transaction_root=ordered_trie_root([tx.encoded for tx in included]),
@@ -848,7 +856,7 @@ class RevmEngine(EvmEngine):
             size = len(rlp.encode([header.fields(), txs, [], []]))
             formatted = format_header(header) | {"transactions": body, "size": hex(size), "uncles": []}
             if self._rules.number == "l1":
-                formatted["l1BlockNumber"] = hex(l1_block_number_of(header.mix_hash))
+                formatted |= HeaderInfo.from_header(header.extra_data, header.mix_hash).rpc_fields()
             self._formatted[key] = formatted
             if len(self._formatted) > _FORMATTED_CACHE_SIZE:
                 self._formatted.pop(next(iter(self._formatted)))
