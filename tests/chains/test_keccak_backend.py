@@ -38,6 +38,6 @@ def test_importing_the_package_selects_pysha3() -> None:
 def test_a_backend_the_user_chose_is_kept_and_hashes_alike() -> None:
     pytest.importorskip("sha3")
     chosen, chosen_digest = _backend_and_digest("pycryptodome")
-    default, default_digest = _backend_and_digest(None)
+    _, default_digest = _backend_and_digest(None)
     assert chosen == "eth_hash.backends.pycryptodome"
     assert chosen_digest == default_digest
