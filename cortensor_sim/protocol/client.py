@@ -76,6 +76,12 @@ class FunctionCodec:
     def decode(self, data: bytes) -> tuple[Any, ...]:
         return tuple(abi_decode(self.outputs, data))
 
+    def decode_input(self, calldata: bytes) -> tuple[Any, ...]:
+        """The arguments of a call to this function (``calldata`` starts with its selector)."""
+        if calldata[:4] != self.selector:
+            raise ClientError(f"calldata is not a call to {self.signature}")
+        return tuple(abi_decode(self.inputs, calldata[4:]))
+
 
 @dataclass(frozen=True)
 class EventCodec:
@@ -218,6 +224,18 @@ class DecodedLog:
     contract: str
     event: str
     args: Mapping[str, Any]
+    tx_hash: bytes = b""
+    """The transaction that emitted it."""
+
+
+@dataclass(frozen=True)
+class SealedTransaction:
+    """What an actor reads of a sealed transaction: who sent it, to whom, with which calldata."""
+
+    tx_hash: bytes
+    sender: bytes
+    to: bytes | None
+    data: bytes
 
 
 class LeanClient:
@@ -272,6 +290,14 @@ class LeanClient:
         price = int(raw.get("effectiveGasPrice", "0x0"), 16)
         return Receipt(tx_hash, int(raw["blockNumber"], 16), raw["status"] == "0x1", gas, gas * price)
 
+    def transaction(self, tx_hash: bytes) -> SealedTransaction | None:
+        """The sealed transaction ``tx_hash`` (``eth_getTransactionByHash``), or None."""
+        raw = self.chain.engine.get_transaction(tx_hash)
+        if raw is None or raw.get("blockNumber") is None:
+            return None
+        to = bytes.fromhex(raw["to"][2:]) if raw.get("to") else None
+        return SealedTransaction(tx_hash, bytes.fromhex(raw["from"][2:]), to, bytes.fromhex(raw["input"][2:]))
+
     def receipts(self, tx_hashes: Iterable[bytes]) -> dict[bytes, Receipt]:
         """The receipts of every sealed transaction among ``tx_hashes``, by hash."""
         found: dict[bytes, Receipt] = {}
@@ -297,7 +323,8 @@ class LeanClient:
                 continue
             args = event.decode(topics, bytes.fromhex(log["data"][2:]))
             block, timestamp = int(log["blockNumber"], 16), int(log.get("blockTimestamp", "0x0"), 16)
-            decoded.append(DecodedLog(address, block, timestamp, codec.name, event.name, args))
+            tx_hash = bytes.fromhex(log["transactionHash"][2:])
+            decoded.append(DecodedLog(address, block, timestamp, codec.name, event.name, args, tx_hash))
         return decoded
 
 

@@ -309,6 +309,10 @@ class PyEvmEngine(EvmEngine):
         mined = vm.mine_block(block).block
         # chaindb directly: Chain.persist_block would re-read and re-decode the block just written.
         self._chain.chaindb.persist_block(mined)
+        # The actors read every new block's logs at once: keep what was just built instead of
+        # decoding it back from the store (a block's hash names its content, so this never goes stale).
+        _remember(self._transactions_cache, mined.hash, tuple(included))
+        _remember(self._receipts_cache, mined.hash, tuple(receipts))
         for tx_hash, address in created:
             self._db[_CREATED_PREFIX + tx_hash] = address
         return SealedBlock(

@@ -20,7 +20,6 @@ from typing import Any
 from eth import constants
 from eth.abc import ComputationAPI, MessageAPI, StateAPI, TransactionContextAPI
 from eth.exceptions import Revert
-from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.message import Message
 from eth.vm.opcode import as_opcode
 
@@ -33,7 +32,7 @@ from ..engine import (
     PrecompileRevert,
 )
 from ..header_info import HeaderInfo, l1_block_number_of
-from .vm import DevnetState, DevnetVM
+from .vm import DevnetComputation, DevnetState, DevnetVM
 
 NUMBER = 0x43
 PREVRANDAO = 0x44
@@ -152,7 +151,7 @@ def _adapter(precompile: Precompile, number_rule: str) -> Any:
     return run
 
 
-class _FrameTrackingComputation(PragueComputation):
+class _FrameTrackingComputation(DevnetComputation):
     """Keeps the sender of every open frame on the state, for precompiles that ask for it."""
 
     @classmethod
@@ -176,14 +175,14 @@ def vm_for_rules(rules: ChainRules) -> type[DevnetVM]:
     """The py-evm VM class that runs blocks under ``rules`` (``DevnetVM`` itself for the default)."""
     if rules.is_default:
         return DevnetVM
-    opcodes = dict(PragueComputation.opcodes)
+    opcodes = dict(DevnetComputation.opcodes)
     if rules.number == "l1":
         opcodes[NUMBER] = as_opcode(_number_from_l1, "NUMBER", constants.GAS_BASE)
     if rules.prev_randao is not None:
         opcodes[PREVRANDAO] = as_opcode(
             _constant_prev_randao(rules.prev_randao), "PREVRANDAO", constants.GAS_BASE
         )
-    precompiles = dict(PragueComputation.get_precompiles())
+    precompiles = dict(DevnetComputation.get_precompiles())
     for precompile in rules.precompiles:
         precompiles[precompile.address] = _adapter(precompile, rules.number)
     computation = type(

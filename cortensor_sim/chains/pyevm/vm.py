@@ -23,6 +23,7 @@ from eth.rlp.receipts import Receipt
 from eth.rlp.sedes import address
 from eth.vm.forks.prague import PragueVM
 from eth.vm.forks.prague.blocks import PragueBlock, PragueBlockHeader
+from eth.vm.forks.prague.computation import PragueComputation
 from eth.vm.forks.prague.receipts import PragueReceiptBuilder, PragueTypedReceipt
 from eth.vm.forks.prague.state import PragueState, PragueTransactionExecutor
 from eth.vm.forks.prague.transactions import PragueTransactionBuilder, PragueTypedTransaction
@@ -279,9 +280,36 @@ class DevnetTransactionExecutor(PragueTransactionExecutor):
         return super().build_computation(message, transaction)
 
 
+_JUMP_ANALYSES_LIMIT = 4_096
+_jump_analyses: dict[bytes, tuple[set[int], set[int]]] = {}
+"""Code -> (valid, invalid) jump target positions py-evm has worked out for it so far."""
+
+
+class DevnetComputation(PragueComputation):
+    """Prague's computation, with one JUMP/JUMPI target analysis per contract code, not per frame.
+
+    py-evm works out lazily whether a jump target is code or PUSH data, by looking back up to 32
+    bytes, and keeps what it found on the frame's ``CodeStream``, so every call frame starts over:
+    a contract called a thousand times is analysed a thousand times (about 3 % of an actor run).
+    Whether a position is an opcode depends on the code alone, so frames of the same code share the
+    two sets that py-evm fills.
+    """
+
+    def __init__(self, state: Any, message: MessageAPI, transaction_context: Any) -> None:
+        super().__init__(state, message, transaction_context)
+        code = message.code
+        analysis = _jump_analyses.get(code)
+        if analysis is None:
+            if len(_jump_analyses) >= _JUMP_ANALYSES_LIMIT:
+                _jump_analyses.clear()
+            analysis = _jump_analyses[code] = (set(), set())
+        self.code.valid_positions, self.code.invalid_positions = analysis
+
+
 class DevnetState(PragueState):
     """Prague state whose fee rules step aside for system transactions."""
 
+    computation_class = DevnetComputation
     transaction_executor_class = DevnetTransactionExecutor
 
     def validate_transaction(self, transaction: SignedTransactionAPI) -> None:

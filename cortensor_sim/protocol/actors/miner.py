@@ -18,7 +18,7 @@ from eth_hash.auto import keccak
 
 from ..backends import Backend, BackendError
 from ..client import Signer
-from .base import ProtocolActor, ProtocolHandle
+from .base import COMMIT, ProtocolActor, ProtocolHandle
 from .view import TaskStatus, TaskView
 
 MINER_PULLING_INTERVAL_MS = 5_000
@@ -152,6 +152,6 @@ class Miner(ProtocolActor):
             return
         if self._late(task) and now_s <= deadline_s:
             return
-        function = "commit(uint256,uint256,string,bytes32)" if phase == "commit" else phase
+        function = COMMIT if phase == "commit" else phase
         self._sent.add((phase, task.key))
         self.handle.send(self.name, self.signer, "queue", function, task.session_id, task.task_id, *extra)

@@ -121,8 +121,10 @@ class Validator(ProtocolActor):
 
     def _judge(self, key: tuple[int, int]) -> None:
         session_id, task_id = key
-        miners, texts = self.handle.call("queue", "getTaskResults", session_id, task_id)
-        results = {bytes.fromhex(m[2:]): t for m, t in zip(miners, texts, strict=True)}
+        results = self.handle.committed_results(self.handle.view.tasks[key])
+        if results is None:
+            miners, texts = self.handle.call("queue", "getTaskResults", session_id, task_id)
+            results = {bytes.fromhex(m[2:]): t for m, t in zip(miners, texts, strict=True)}
         try:
             votes = verdicts_for(
                 self.backend,

@@ -40,6 +40,8 @@ class TaskView:
     acked: set[Address] = field(default_factory=set)
     precommitted: set[Address] = field(default_factory=set)
     committed: set[Address] = field(default_factory=set)
+    commit_txs: dict[Address, bytes] = field(default_factory=dict)
+    """The transaction that carried each miner's commit (its calldata holds the revealed result)."""
     phase_started_at: int = 0
     """Block time (s) the current phase started: SessionQueueV2 counts its deadlines from it."""
     ended_at: int | None = None
@@ -126,7 +128,9 @@ class ChainView:
         elif event == "TaskPrecommitted":
             self._task(args).precommitted.add(_address(args["miner"]))
         elif event == "TaskCommitted":
-            self._task(args).committed.add(_address(args["miner"]))
+            task, miner = self._task(args), _address(args["miner"])
+            task.committed.add(miner)
+            task.commit_txs[miner] = log.tx_hash
         elif event in ("TaskAckEnded", "TaskPrecommitEnded", "TaskCommitEnded"):
             task = self._task(args)
             task.status = {"TaskAckEnded": 1, "TaskPrecommitEnded": 2, "TaskCommitEnded": 3}[event]
