@@ -3,7 +3,8 @@
 A hypothesis ``RuleBasedStateMachine`` drives the protocol through every phase: opening bonded
 sessions, deposits, submissions, tasks run through assign/ack/precommit/commit/end with some
 miners dropping out, validator votes and finalize, allocation, withdrawal, network fees paid by
-the owner, deactivation, reclaiming unassigned escrow and refunds. Rules carry preconditions
+the owner, deactivation, reclaiming unassigned escrow and refunds; and the node lifecycle around
+them: a free node unbonding, leaving the pool, staking again and being revalidated. Rules carry preconditions
 from a model of the protocol, so each step is a call that can succeed, and the runs reach
 commits, allocations and payments (``hypothesis.event`` counts them in ``--hypothesis-show-
 statistics``; ``test_the_runs_reach_every_phase`` asserts it).
@@ -14,7 +15,9 @@ Invariants after every step:
 - nothing paid twice: each (session, task, miner) credited at most once, a task at most
   `redundant` times;
 - every session's money accounted for: bond + deposits == balance + bond left + escrow +
-  credited to miners + paid to the network + refunded.
+  credited to miners + paid to the network + refunded;
+- NodePool's enumeration matches every node's status: the listed ids are exactly the registered
+  nodes, the per-status counts equal a walk over them, and an active session's nodes are Reserved.
 
 Each example runs between a devnet snapshot and its revert, so examples are independent.
 """
@@ -22,18 +25,25 @@ Each example runs between a devnet snapshot and its revert, so examples are inde
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from contract_helpers import (
     COR,
+    N_EPHEMERAL,
+    N_NONE,
+    N_RELEASED,
+    N_RESERVED,
     V_INVALID,
     V_RETRY,
     V_VALID,
     Env,
+    add_node,
     create_session,
     event_args,
+    node_id,
     result_hash,
     send,
     session_miners,
@@ -65,9 +75,11 @@ class SessionModel:
     money_out: int = 0  # credited to miners + network + refunded
 
 
-def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
+def _machine(
+    env: Env, reached: Counter[str], advance: Callable[[float], None]
+) -> type[RuleBasedStateMachine]:
     w3, p = env.w3, env.p
-    q, v, pay = p.queue.functions, p.validator.functions, p.payment.functions
+    q, v, pay, pool = p.queue.functions, p.validator.functions, p.payment.functions, p.node_pool.functions
 
     class ProtocolMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -245,7 +257,51 @@ def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
             if not s.active:
                 self._refund(s, send(w3, pay.refund(s.sid), env.others[0]))
 
+        def _status(self, miner: str) -> int:
+            return int(pool.getNodeStatusById(node_id(miner)).call())
+
+        @rule(j=st.integers(0, 3))
+        def churn(self, j: int) -> None:
+            """A node no session holds and no verdict awaits leaves the pool and comes back: it
+            unbonds, is removed (stake returned), stakes again and is revalidated. The pool keeps
+            its size, so the payment paths still find nodes, while the enumeration goes through
+            removal (swap and pop), a new registration and each status in between."""
+            free = [
+                m
+                for m in env.miners
+                if self._status(m) in (N_EPHEMERAL, N_RELEASED)
+                and pool.pendingTasksOf(node_id(m)).call() == 0
+            ]
+            if not free:
+                return
+            m = free[j % len(free)]
+            nid = node_id(m)
+            send(w3, pool.requestRemoval(nid), m)
+            self._note("unbonding")
+            self.enumeration_matches_node_status()
+            advance(pool.unbondingPeriod().call() + 1)
+            send(w3, pool.removeNode(nid), m)
+            self._note("node removed")
+            self.enumeration_matches_node_status()
+            add_node(env, m, ephemeral=False)
+            self._note("node rejoined")
+            self.enumeration_matches_node_status()
+            send(w3, pool.markEphemeral(nid), env.validator)
+            self._note("revalidated")
+
         # ------------------------------------------------------------------ invariants
+
+        @invariant()
+        def enumeration_matches_node_status(self) -> None:
+            ids = pool.getAllNodes().call()
+            walked = Counter(pool.getNodeStatusById(nid).call() for nid in ids)
+            registered = {node_id(m) for m in env.miners if self._status(m) != N_NONE}
+            assert set(ids) == registered and len(ids) == pool.allNodeCount().call()
+            assert all(pool.nodeCountByStatus(s_).call() == walked[s_] for s_ in range(6))
+            assert pool.ephemeralNodeCount().call() == walked[N_EPHEMERAL]
+            for s in self.sessions:
+                if s.active:
+                    assert all(self._status(m) == N_RESERVED for m in s.miners), s.sid
 
         @invariant()
         def cor_is_conserved(self) -> None:
@@ -267,9 +323,9 @@ def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
     return ProtocolMachine
 
 
-def _run(env: Env, examples: int, steps: int) -> Counter[str]:
+def _run(env: Env, advance: Callable[[float], None], examples: int, steps: int) -> Counter[str]:
     reached: Counter[str] = Counter()
-    machine = _machine(env, reached)
+    machine = _machine(env, reached, advance)
     run_state_machine_as_test(
         machine,
         settings=settings(
@@ -283,9 +339,10 @@ def _run(env: Env, examples: int, steps: int) -> Counter[str]:
     return reached
 
 
-def test_the_runs_reach_every_phase(env: Env) -> None:
-    """Conservation, no double payment and full accounting, over runs shown to reach payments."""
-    reached = _run(env, examples=10, steps=20)
+def test_the_runs_reach_every_phase(env: Env, advance: Callable[[float], None]) -> None:
+    """Conservation, no double payment, full accounting and an exact node enumeration, over runs
+    shown to reach payments and every node path."""
+    reached = _run(env, advance, examples=10, steps=20)
     for phase in (
         "submitted",
         "committed",
@@ -295,13 +352,17 @@ def test_the_runs_reach_every_phase(env: Env) -> None:
         "withdrawn",
         "deactivated",
         "refunded",
+        "revalidated",
+        "unbonding",
+        "node removed",
+        "node rejoined",
     ):
         assert reached[phase] > 0, (phase, reached)
 
 
 @pytest.mark.slow
-def test_many_random_interleavings(env: Env) -> None:
-    reached = _run(env, examples=60, steps=40)
+def test_many_random_interleavings(env: Env, advance: Callable[[float], None]) -> None:
+    reached = _run(env, advance, examples=60, steps=40)
     for phase in (
         "committed",
         "allocated",
@@ -310,5 +371,7 @@ def test_many_random_interleavings(env: Env) -> None:
         "network fee",
         "refunded",
         "reclaimed",
+        "node removed",
+        "node rejoined",
     ):
         assert reached[phase] > 0, (phase, reached)
