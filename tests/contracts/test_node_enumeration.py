@@ -127,6 +127,11 @@ def test_the_pool_lists_every_node_and_counts_each_status_change(
     assert pool.nodeCountByStatus(N_UNBONDING).call() == 0
     assert_counts_match_the_list(env)
 
+    add_node(env, leaver, ephemeral=False)  # the operator stakes again: listed last, Added
+    assert pool.getAllNodes().call() == [*listed, leaving]
+    assert pool.getNodeStatusCount().call() == [2, 2, 0, 1]
+    assert_counts_match_the_list(env)
+
 
 def test_all_node_entries_decode_as_the_published_node_info(env: Env) -> None:
     w3, p = env.w3, env.p
