@@ -215,7 +215,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         Node storage n = _nodes[nodeId];
         n.nodeId = nodeId;
         n.nodeAddress = msg.sender;
-        n.status = NodeStatus.Added;
+        _enlist(n, nodeId);
         n.stake = stake;
         n.modelIds = modelIds;
         n.publicKey = publicKey;
@@ -234,7 +234,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
             revert InvalidNodeStatus(nodeId, s);
         }
         if (s == NodeStatus.Ephemeral) _removeEphemeral(nodeId);
-        n.status = NodeStatus.Unbonding;
+        _setStatus(n, NodeStatus.Unbonding);
         n.removalRequestedAt = block.timestamp;
         emit NodeRemovalRequested(nodeId, msg.sender, block.timestamp + unbondingPeriod);
     }
@@ -249,6 +249,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         if (block.timestamp < unlockTime) revert UnbondingNotFinished(nodeId, unlockTime);
         uint256 stake = n.stake;
         address owner = n.nodeAddress;
+        _delist(n, nodeId);
         delete _nodes[nodeId];
         delete nodeIdOf[owner];
         bool l1Backed = isL1Backed[nodeId];
@@ -303,11 +304,11 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
     // ------------------------------------------------------------------ session side
 
     /// @notice Reserve specific Ephemeral nodes for `sessionId` (SESSION_CONTRACT_ROLE).
-    function reserveBySession(uint256 sessionId, bytes32[] calldata nodeIds)
+    function reserveBySession(uint256 sessionId, bytes32[] calldata ids)
         external
         onlyRole(SESSION_CONTRACT_ROLE)
     {
-        for (uint256 i = 0; i < nodeIds.length; i++) _reserve(nodeIds[i], sessionId, false);
+        for (uint256 i = 0; i < ids.length; i++) _reserve(ids[i], sessionId, false);
     }
 
     /// @notice Reserve between `minCount` and `maxCount` Ephemeral nodes serving `modelId`
@@ -517,7 +518,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
             NodeStatus s = n.status;
             if (stake < minStake && (s == NodeStatus.Added || s == NodeStatus.Ephemeral || s == NodeStatus.Released)) {
                 if (s == NodeStatus.Ephemeral) _removeEphemeral(nodeId);
-                n.status = NodeStatus.Unbonding;
+                _setStatus(n, NodeStatus.Unbonding);
                 n.removalRequestedAt = block.timestamp;
                 emit NodeRemovalRequested(nodeId, operator, block.timestamp + unbondingPeriod);
             }
@@ -540,7 +541,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         Node storage n = _nodes[nodeId];
         n.nodeId = nodeId;
         n.nodeAddress = operator;
-        n.status = NodeStatus.Added;
+        _enlist(n, nodeId);
         n.stake = stake;
         n.modelIds = modelIds;
         n.publicKey = publicKey;
@@ -593,7 +594,114 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         return lastExecutionTimestamp(getNodeId(nodeAddress));
     }
 
+    // ------------------------------------------------------------------ enumeration (published)
+
+    /// @notice Every registered node id (any status but None), for dashboards and routers that
+    ///         list the whole pool. Registration order, until a removal moves the last id into
+    ///         the removed one's place (swap and pop). addNode and registerL1Node append;
+    ///         removeNode takes out.
+    bytes32[] public nodeIds;
+    mapping(bytes32 => uint256) private _nodeIdPos; // 1-based index into nodeIds
+    /// @dev Nodes per NodeStatus, kept by _setStatus; six 40-bit counters share one slot, so a
+    ///      status change costs one storage write, not a scan.
+    uint40[6] private _statusCount;
+
+    /// @notice Number of registered nodes (every status but None).
+    function allNodeCount() public view returns (uint256) {
+        return nodeIds.length;
+    }
+
+    /// @notice The published alias of allNodeCount.
+    function getCount() external view returns (uint256) {
+        return nodeIds.length;
+    }
+
+    function getAllNodes() external view returns (bytes32[] memory) {
+        return nodeIds;
+    }
+
+    /// @notice The operator address of every registered node, in nodeIds order.
+    function getAllNodeAddresses() external view returns (address[] memory addrs) {
+        addrs = new address[](nodeIds.length);
+        for (uint256 i = 0; i < addrs.length; i++) addrs[i] = _nodes[nodeIds[i]].nodeAddress;
+    }
+
+    /// @notice Every registered node's info, each entry abi.encode(NodeInfo): the seven fields
+    ///         getNodeInfo returns (Cortensor's NodeEntry), in nodeIds order.
+    function getAllNodeEntries() external view returns (bytes[] memory entries) {
+        entries = new bytes[](nodeIds.length);
+        for (uint256 i = 0; i < entries.length; i++) entries[i] = abi.encode(getNodeInfo(nodeIds[i]));
+    }
+
+    /// @notice Nodes per status of the published lifecycle: (Added, Ephemeral, Reserved,
+    ///         Released). Unbonding nodes are counted by nodeCountByStatus(5) and allNodeCount.
+    function getNodeStatusCount() external view returns (uint256, uint256, uint256, uint256) {
+        uint40[6] memory c = _statusCount;
+        return (
+            c[uint8(NodeStatus.Added)],
+            c[uint8(NodeStatus.Ephemeral)],
+            c[uint8(NodeStatus.Reserved)],
+            c[uint8(NodeStatus.Released)]
+        );
+    }
+
+    /// @notice Nodes in `status` (0 None always counts 0: removed nodes are forgotten).
+    function nodeCountByStatus(uint8 status) external view returns (uint256) {
+        return status < 6 ? _statusCount[status] : 0;
+    }
+
+    function reservedNodeCount() external view returns (uint256) {
+        return _statusCount[uint8(NodeStatus.Reserved)];
+    }
+
+    function releasedNodeCount() external view returns (uint256) {
+        return _statusCount[uint8(NodeStatus.Released)];
+    }
+
+    /// @notice A permutation of `array`, Fisher-Yates shuffled from keccak256(blockhash(block.number
+    ///         - 1), caller). A helper for routers that spread work over nodes; like
+    ///         reserveRandomBySession's start it is predictable by the block producer and by
+    ///         `caller` (who can simulate it), so it must not decide anything of value.
+    function shuffleIndexList(uint256[] memory array, address caller) external view returns (uint256[] memory) {
+        bytes32 seed = keccak256(abi.encodePacked(blockhash(block.number - 1), caller));
+        for (uint256 i = array.length; i > 1; i--) {
+            uint256 j = uint256(keccak256(abi.encodePacked(seed, i))) % i;
+            (array[i - 1], array[j]) = (array[j], array[i - 1]);
+        }
+        return array;
+    }
+
     // ------------------------------------------------------------------ internals
+
+    /// @dev Register a fresh node record: status Added, listed in nodeIds.
+    function _enlist(Node storage n, bytes32 nodeId) private {
+        _setStatus(n, NodeStatus.Added);
+        nodeIds.push(nodeId);
+        _nodeIdPos[nodeId] = nodeIds.length;
+    }
+
+    /// @dev Forget a node that is being deleted: status None, out of nodeIds (swap and pop).
+    function _delist(Node storage n, bytes32 nodeId) private {
+        _setStatus(n, NodeStatus.None);
+        uint256 pos = _nodeIdPos[nodeId];
+        uint256 last = nodeIds.length;
+        if (pos != last) {
+            bytes32 moved = nodeIds[last - 1];
+            nodeIds[pos - 1] = moved;
+            _nodeIdPos[moved] = pos;
+        }
+        nodeIds.pop();
+        delete _nodeIdPos[nodeId];
+    }
+
+    /// @dev Every status change goes through here, so the per-status counts stay exact.
+    function _setStatus(Node storage n, NodeStatus next) private {
+        NodeStatus prev = n.status;
+        if (prev != NodeStatus.None) _statusCount[uint8(prev)] -= 1;
+        if (next != NodeStatus.None) _statusCount[uint8(next)] += 1;
+        n.status = next;
+    }
+
 
     function _existing(bytes32 nodeId) private view returns (Node storage n) {
         n = _nodes[nodeId];
@@ -610,7 +718,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         if (n.status != NodeStatus.Added && n.status != NodeStatus.Released) {
             revert InvalidNodeStatus(nodeId, n.status);
         }
-        n.status = NodeStatus.Ephemeral;
+        _setStatus(n, NodeStatus.Ephemeral);
         n.ephemeralAt = block.timestamp;
         _ephemeral.push(nodeId);
         _ephemeralPos[nodeId] = _ephemeral.length;
@@ -621,7 +729,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         Node storage n = _existing(nodeId);
         if (n.status != NodeStatus.Ephemeral) revert InvalidNodeStatus(nodeId, n.status);
         _removeEphemeral(nodeId);
-        n.status = NodeStatus.Reserved;
+        _setStatus(n, NodeStatus.Reserved);
         n.sessionId = sessionId;
         n.dedicated = dedicated;
         n.lastActivity = block.timestamp;
@@ -635,7 +743,7 @@ contract NodePool is AccessRoles, INodePoolL1Backed {
         if (n.status != NodeStatus.Reserved || n.sessionId != sessionId) {
             revert NotReservedBySession(nodeId, sessionId);
         }
-        n.status = NodeStatus.Released;
+        _setStatus(n, NodeStatus.Released);
         n.sessionId = 0;
         n.releasedAt = block.timestamp;
         n.dedicated = false;

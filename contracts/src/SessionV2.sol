@@ -4,6 +4,16 @@ pragma solidity ^0.8.20;
 import {AccessRoles} from "./AccessRoles.sol";
 import {INodePool, ISessionInfo, ISessionQueue, ISessionPayment, IPrivateSessions} from "./Interfaces.sol";
 
+/// @notice NodePool's published node-info view as SessionV2 reads it: the seven static fields of
+///         NodePool.NodeInfo (nodeAddress, added, ephemeral, reserved and released timestamps,
+///         sessionId, status), which ABI-encode exactly as that tuple.
+interface INodePoolInfo {
+    function getNodeInfo(bytes32 nodeId)
+        external
+        view
+        returns (address, uint256, uint256, uint256, uint256, uint256, uint8);
+}
+
 /// @title SessionV2
 /// @notice Sessions: a user (the owner) creates a session, which reserves miner nodes from
 ///         NodePool; the owner funds it on SessionPayment and submits tasks (itself or through
@@ -27,11 +37,16 @@ import {INodePool, ISessionInfo, ISessionQueue, ISessionPayment, IPrivateSession
 contract SessionV2 is AccessRoles, ISessionInfo {
     uint256 public constant MAX_NODES = 32;
     uint256 public constant MAX_ROUTERS = 16;
+    /// @notice Longest idle time a session may claim for its nodes (`reservePeriod`) before
+    ///         anyone may release them (releaseByNodeId): past it, idle nodes go back to the pool.
+    uint256 public constant MAX_RESERVE_PERIOD = 1 days;
     uint256 public constant MODE_EPHEMERAL = 0;
     uint256 public constant MODE_HYBRID = 1;
     uint256 public constant MODE_DEDICATED = 2;
     uint8 public constant STATE_ACTIVE = 1;
     uint8 public constant STATE_DEACTIVATED = 2;
+    /// @dev NodePool.NodeStatus.Reserved (docs/contracts.md, "Enum values").
+    uint8 private constant NODE_RESERVED = 3;
 
     /// @notice The published `getSession` tuple, field for field.
     struct Session {
@@ -80,6 +95,7 @@ contract SessionV2 is AccessRoles, ISessionInfo {
     error RouterNotFound(uint256 sessionId, address routerAddress);
     error NoSessionForAddress(address userAddr);
     error ContractsNotSet();
+    error InvalidReservePeriod(uint256 reservePeriod, uint256 maximum);
 
     event SessionCreated(uint256 sessionId, bytes32 sid, address owner, address[] miners);
     event SessionUpdated(
@@ -157,6 +173,7 @@ contract SessionV2 is AccessRoles, ISessionInfo {
             mode > MODE_DEDICATED || (mode == MODE_EPHEMERAL && !reserveEphemeralNodes)
                 || (mode == MODE_DEDICATED && reserveEphemeralNodes)
         ) revert InvalidMode(mode, reserveEphemeralNodes);
+        if (reservePeriod > MAX_RESERVE_PERIOD) revert InvalidReservePeriod(reservePeriod, MAX_RESERVE_PERIOD);
 
         uint256 sessionId = sessionCount++;
         Session storage s = _sessions[sessionId];
@@ -478,6 +495,13 @@ contract SessionV2 is AccessRoles, ISessionInfo {
 
     function isNodeAssignedToAnySession(address nodeAddress) external view returns (bool) {
         return nodePool.isReserved(getNodeId(nodeAddress));
+    }
+
+    /// @notice When the node was assigned to the session it serves now (NodePool's reserved
+    ///         timestamp), or 0 if it serves none: a router's measure of how long a node is held.
+    function getNodeAssignedTimestamp(address nodeAddress) external view returns (uint256) {
+        (,,, uint256 reservedAt,,, uint8 status) = INodePoolInfo(address(nodePool)).getNodeInfo(getNodeId(nodeAddress));
+        return status == NODE_RESERVED ? reservedAt : 0;
     }
 
     /// @notice The address recorded at creation (`variableAddress`, e.g. a pricing contract).

@@ -18,21 +18,34 @@ from dataclasses import dataclass
 
 REASONS: dict[str, str] = {
     "OLDER": "only in the older ABI (apps/tensorme-simple); the newer one (apps/chaplin) dropped or replaced it, and we follow the newer",
-    "WIRING": "module wiring: Cortensor splits auth, data and stats into modules its owner may repoint; ours are fixed by setContracts/setSessionInfo, since an owner able to repoint the payment or pool module could redirect deposits and stake (the review's admin-powers hole)",
+    "WIRING": "module wiring: Cortensor splits auth, ACL, data and stats into modules its owner may repoint at any time; ours has no such modules, only one admin wiring call per contract (setContracts, setSessionInfo). Repointing a module moves users' money: the test named in HOLE_TESTS replays it through our own SessionPayment.setContracts, which still allows it (a strict xfail until SessionPayment is wired once)",
     "SWITCH": "a feature switch of Cortensor's rollout; ours has one behaviour (turning payment or stats off would let tasks run unpaid or unrecorded)",
     "VERSION": "upgrade bookkeeping (version, subversion); our contracts are not upgradeable proxies",
-    "GLOBAL_LIMITS": "global caps the owner may change; ours takes reservePeriod and maxTaskExecutionCount per session from create, and no admin knob overrides a user's session",
-    "ASSIGNED_TIME": "reachable on NodePool as getNodeInfo(nodeId).reservedTimestamp; SessionV2 would need one more NodePool call in its interface for a duplicate view",
+    "GLOBAL_LIMITS": "admin knobs over every session: ours takes reservePeriod and maxTaskExecutionCount per session from create, bounded by the constant MAX_RESERVE_PERIOD (published); a setter would let the admin change the terms of sessions users already paid for, and a global task cap has no published value (0 means unlimited per session)",
     "UNKNOWN_FIELD": "the fourth array's meaning is not published; getSessionsByAddress returns the ids, names and metadata with every other field",
     "SESSION_TRANSFER": "moving a session to another owner would move the bond refund and deposit refunds away from whoever paid them",
     "END2": "an unexplained second `end`; end(sessionId, taskId, forceEnd) covers ending",
     "SAME_WIRE": "same selector and same bytes on the wire: the published public-mapping getter returns 7 flat values, ours one tuple of the same 7 static fields, which ABI-encodes identically",
-    "ENUMERATION": "node enumeration (all ids, counts per status) needs an all-nodes list kept by addNode and removeNode, which other work streams rewrite this session; ephemeralNodes() lists the pool",
-    "SELECTION": "single-node selection and its selector knobs: ours selects a bounded batch in reserveRandomBySession(sessionId, min, max, model), called only by SessionV2.create",
+    "SELECTION": "single-node reservations for a session and the knob choosing their strategy: only the session module calls them (ours: SessionV2.create, which reserves the whole batch with reserveRandomBySession(sessionId, min, max, model) under SESSION_CONTRACT_ROLE); open to a router or anyone, they would reserve pool nodes without the session bond (test_protocol_holes.py::test_reserving_the_pool_costs_a_bond_refunded_on_close); no published client or router calls them",
     "SELF_REPORTED": "self-reported node modes and execution times: a node (or anyone) setting them could steer selection; ours records activity only through SessionV2 (recordActivity)",
     "UNSTAKED_LIFECYCLE": "unstaked node lifecycle by address or id: ours takes stake and models (addNode(bytes32,uint256[],bytes,uint256)) and moves nodes only through SessionV2 or validation, which the squatting and free-reservation fixes require",
     "REPUTATION_CACHE": "Cortensor caches an ephemeral state per node with windows and timestamp caps; ours evaluates isEphemeral on demand from the recorded outcomes, so there is no cache to set or expire",
     "ACTIVITY_PROFILE": "Cortensor's activity profile (a 20-field struct and its window and threshold knobs) has no published semantics; ours exposes per-phase points, counters, levels and ping windows",
+}
+
+# Reasons that rest on a security hole, and the tests that replay the hole against our contracts
+# and show it refused: those tests are the argument for leaving the published entries out.
+HOLE_TESTS: dict[str, tuple[str, ...]] = {
+    "UNSTAKED_LIFECYCLE": (
+        "test_protocol_holes.py::test_node_ids_cannot_be_squatted",
+        "test_protocol_holes.py::test_reserving_the_pool_costs_a_bond_refunded_on_close",
+        "test_protocol_holes.py::test_stake_stays_bonded_until_the_verdict",
+    ),
+    "SELECTION": ("test_protocol_holes.py::test_reserving_the_pool_costs_a_bond_refunded_on_close",),
+    "WIRING": ("test_protocol_holes.py::test_the_admin_cannot_take_deposits_by_rewiring_the_payment_module",),
+    "GLOBAL_LIMITS": (
+        "test_node_enumeration.py::test_a_session_claims_its_idle_nodes_for_at_most_max_reserve_period",
+    ),
 }
 
 PUBLISHED_ALL: dict[str, tuple[str, ...]] = {
@@ -456,8 +469,6 @@ PUBLISHED_ALL: dict[str, tuple[str, ...]] = {
 
 LEFT_OUT: dict[str, dict[str, str]] = {
     "SessionV2": {
-        "getNodeAssignedTimestamp(address) returns (uint256)": "ASSIGNED_TIME",
-        "MAX_RESERVE_PERIOD() returns (uint256)": "GLOBAL_LIMITS",
         "MAX_TASK_EXECUTION_COUNT() returns (uint256)": "GLOBAL_LIMITS",
         "setMaxTaskExecutionCount(uint256) returns ()": "GLOBAL_LIMITS",
         "setReservePeriod(uint256) returns ()": "GLOBAL_LIMITS",
@@ -544,15 +555,6 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "setSessionStats(address) returns ()": "WIRING",
     },
     "NodePool": {
-        "allNodeCount() returns (uint256)": "ENUMERATION",
-        "getAllNodeAddresses() returns (address[])": "ENUMERATION",
-        "getAllNodeEntries() returns (bytes[])": "ENUMERATION",
-        "getAllNodes() returns (bytes32[])": "ENUMERATION",
-        "getCount() returns (uint256)": "ENUMERATION",
-        "getNodeStatusCount() returns (uint256,uint256,uint256,uint256)": "ENUMERATION",
-        "nodeIds(uint256) returns (bytes32)": "ENUMERATION",
-        "releasedNodeCount() returns (uint256)": "ENUMERATION",
-        "reservedNodeCount() returns (uint256)": "ENUMERATION",
         "ephemeralNodes(bytes32) returns (address,uint256,uint256,uint256,uint256,uint256,uint8)": "SAME_WIRE",
         "chooseNodeBySessionSelector(uint256) returns (address,bytes32)": "SELECTION",
         "getReserveBySessionSelector() returns (uint256)": "SELECTION",
@@ -560,7 +562,6 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "reserveBySessionSelector() returns (uint256)": "SELECTION",
         "reserveRandomBySession(uint256) returns (address,bytes32)": "SELECTION",
         "setReserveBySessionSelector(uint256) returns ()": "SELECTION",
-        "shuffleIndexList(uint256[],address) returns (uint256[])": "SELECTION",
         "event LastExecutionTimestampSet(bytes32 indexed,address indexed,uint256,uint256)": "SELF_REPORTED",
         "event NodePoolForceModeResetAll(uint256)": "SELF_REPORTED",
         "event NodePoolModeReset(bytes32 indexed,address indexed,uint256)": "SELF_REPORTED",

@@ -290,8 +290,13 @@ def test_node_reputation(w3: Web3, accounts: list[str], deploy: Deploy) -> None:
     with pytest.raises(ContractCustomError) as info:
         f.isEphemeral(node, [], 1, 0, 10_001).call()
     assert info.value.data[:10] == "0x" + Web3.keccak(text="InvalidSuccessRate(uint256)")[:4].hex()
-    with pytest.raises(ContractCustomError):
-        deploy("NodeReputation", admin, 0)
+    for size in (0, 1025):  # the ring buffer holds 1..1024 outcomes
+        with pytest.raises(ContractCustomError) as info:
+            deploy("NodeReputation", admin, size)
+        assert (
+            info.value.data
+            == "0x" + (Web3.keccak(text="InvalidWindowSize(uint256)")[:4] + size.to_bytes(32, "big")).hex()
+        )
 
 
 PHASES = ["Request", "Create", "Prepare", "Start", "Precommit", "Commit", "End", "Correctness", "Ping"]

@@ -14,7 +14,12 @@ Invariants after every step:
 - nothing paid twice: each (session, task, miner) credited at most once, a task at most
   `redundant` times;
 - every session's money accounted for: bond + deposits == balance + bond left + escrow +
-  credited to miners + paid to the network + refunded.
+  credited to miners + paid to the network + refunded;
+- NodePool's enumeration matches every node's status after every reservation and release: the
+  listed ids are exactly the registered nodes, the per-status counts equal a walk over them, and
+  an active session's nodes are Reserved. (Node churn - unbonding, removal, staking again - is
+  kept out of the random rules: it took steps from the payment paths the runs must reach;
+  test_node_enumeration.py drives it deterministically.)
 
 Each example runs between a devnet snapshot and its revert, so examples are independent.
 """
@@ -28,12 +33,16 @@ from typing import Any
 import pytest
 from contract_helpers import (
     COR,
+    N_EPHEMERAL,
+    N_NONE,
+    N_RESERVED,
     V_INVALID,
     V_RETRY,
     V_VALID,
     Env,
     create_session,
     event_args,
+    node_id,
     result_hash,
     send,
     session_miners,
@@ -67,7 +76,7 @@ class SessionModel:
 
 def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
     w3, p = env.w3, env.p
-    q, v, pay = p.queue.functions, p.validator.functions, p.payment.functions
+    q, v, pay, pool = p.queue.functions, p.validator.functions, p.payment.functions, p.node_pool.functions
 
     class ProtocolMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -245,7 +254,22 @@ def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
             if not s.active:
                 self._refund(s, send(w3, pay.refund(s.sid), env.others[0]))
 
+        def _status(self, miner: str) -> int:
+            return int(pool.getNodeStatusById(node_id(miner)).call())
+
         # ------------------------------------------------------------------ invariants
+
+        @invariant()
+        def enumeration_matches_node_status(self) -> None:
+            ids = pool.getAllNodes().call()
+            walked = Counter(pool.getNodeStatusById(nid).call() for nid in ids)
+            registered = {node_id(m) for m in env.miners if self._status(m) != N_NONE}
+            assert set(ids) == registered and len(ids) == pool.allNodeCount().call()
+            assert all(pool.nodeCountByStatus(s_).call() == walked[s_] for s_ in range(6))
+            assert pool.ephemeralNodeCount().call() == walked[N_EPHEMERAL]
+            for s in self.sessions:
+                if s.active:
+                    assert all(self._status(m) == N_RESERVED for m in s.miners), s.sid
 
         @invariant()
         def cor_is_conserved(self) -> None:
@@ -284,7 +308,8 @@ def _run(env: Env, examples: int, steps: int) -> Counter[str]:
 
 
 def test_the_runs_reach_every_phase(env: Env) -> None:
-    """Conservation, no double payment and full accounting, over runs shown to reach payments."""
+    """Conservation, no double payment, full accounting and an exact node enumeration, over runs
+    shown to reach payments."""
     reached = _run(env, examples=10, steps=20)
     for phase in (
         "submitted",

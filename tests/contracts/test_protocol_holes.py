@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from contract_helpers import (
     COR,
     STAKE,
     V_INVALID,
     V_NONE,
     V_VALID,
+    ZERO,
     Env,
     add_node,
     create_session,
@@ -27,6 +29,8 @@ from contract_helpers import (
     session_miners,
     submit,
 )
+
+from cortensor_sim.protocol.deployment import deploy_contract
 
 MISSING = "MissingRole(bytes32,address)"
 
@@ -283,3 +287,37 @@ def test_node_ids_cannot_be_squatted(env: Env) -> None:
     )
     add_node(env, operator)
     assert p.node_pool.functions.nodeAddressOf(wanted).call() == operator
+
+
+@pytest.mark.xfail(
+    raises=AssertionError,
+    strict=True,
+    reason=(
+        "open: SessionPayment.setContracts (ADMIN_ROLE) can repoint `sessions` after users deposited, "
+        "and refund() pays whoever that contract names as owner; the fix (wire once) is in "
+        "SessionPayment.sol, outside the published-ABI work stream"
+    ),
+)
+def test_the_admin_cannot_take_deposits_by_rewiring_the_payment_module(env: Env) -> None:
+    """Hole (still open, so strict xfail): the admin deploys its own SessionV2, where it owns a
+    closed session with the victim's id, points SessionPayment at it and calls the open refund.
+    This is why Cortensor's module setters (setSessionPayment, setSessionData, ...) stay out
+    (published_catalog REASONS["WIRING"]): repointing a module moves the users' money."""
+    w3, p = env.w3, env.p
+    cor, pay = p.cor.functions, p.payment.functions
+    sid, _ = create_session(env, min_nodes=1, max_nodes=1, redundant=1)
+    send(w3, pay.depositToSession(sid, 10 * COR), env.owner)
+    before = cor.balanceOf(env.admin).call()
+    impostor = deploy_contract(w3, "SessionV2", env.admin, sender=env.admin)
+    send(
+        w3,
+        impostor.functions.setContracts(p.node_pool.address, p.queue.address, p.payment.address, ZERO),
+        env.admin,
+    )
+    send(w3, pay.grantRole(role_id("SESSION_CONTRACT_ROLE"), impostor.address), env.admin)
+    send(w3, cor.approve(p.payment.address, 2**256 - 1), env.admin)
+    while impostor.functions.sessionCount().call() <= sid:  # the impostor's session `sid`, dedicated mode
+        send(w3, impostor.functions.create("x", "", ZERO, 1, 1, 1, 0, 2, False, 0, 0, 300, 0), env.admin)
+    send(w3, pay.setContracts(impostor.address, p.queue.address, p.validator.address), env.admin)
+    send(w3, impostor.functions.deactivateSession(sid), env.admin)  # refunds session `sid` to its "owner"
+    assert cor.balanceOf(env.admin).call() <= before, "the admin took the session's deposit"
