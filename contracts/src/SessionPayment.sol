@@ -23,8 +23,8 @@ import {ISessionInfo, ISessionQueue, ITaskValidator} from "./Interfaces.sol";
 /// Every COR that enters a session can leave it: escrow through allocateNodePayments, or, for
 /// a task nobody was assigned before the session closed, through reclaimUnassignedEscrow; the
 /// balance and bond through refund (permissionless, only ever to the owner).
-/// Who can do what: the admin sets the price, the bond per node and the treasury (each with
-/// an event) and cannot move session money; only a session's owner may pay its balance to the
+/// Who can do what: the admin wires the contract once (setContracts), sets the price, the bond
+/// per node and the treasury (each with an event) and cannot move session money; only a session's owner may pay its balance to the
 /// network treasury (payFromSessionToNetwork).
 contract SessionPayment is AccessRoles {
     /// @dev TaskValidator.Verdict.Valid
@@ -42,6 +42,9 @@ contract SessionPayment is AccessRoles {
     error NothingToWithdraw(address miner);
     error TokenTransferFailed();
     error ContractsNotSet();
+    /// @notice setContracts was already called: the wiring is fixed for the contract's life, since
+    ///         repointing `sessions` would let refund() pay deposits to whoever a new contract names.
+    error ContractsAlreadySet();
 
     event SessionDeposited(uint256 indexed sessionId, address indexed from, uint256 amount, uint256 sessionBalance);
     event TaskFundsReserved(uint256 indexed sessionId, uint256 indexed taskId, uint256 amount, uint256 pricePerMiner);
@@ -90,6 +93,7 @@ contract SessionPayment is AccessRoles {
         external
         onlyRole(ADMIN_ROLE)
     {
+        if (address(sessions) != address(0)) revert ContractsAlreadySet();
         sessions = sessions_;
         queue = queue_;
         validator = validator_;

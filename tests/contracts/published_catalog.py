@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 REASONS: dict[str, str] = {
     "OLDER": "only in the older ABI (apps/tensorme-simple); the newer one (apps/chaplin) dropped or replaced it, and we follow the newer",
-    "WIRING": "module wiring: Cortensor splits auth, ACL, data and stats into modules its owner may repoint at any time; ours has no such modules, only one admin wiring call per contract (setContracts, setSessionInfo). Repointing a module moves users' money: the test named in HOLE_TESTS replays it through our own SessionPayment.setContracts, which still allows it (a strict xfail until SessionPayment is wired once)",
+    "WIRING": "module wiring: Cortensor splits auth, ACL, data and stats into modules its owner may repoint at any time; ours has no such modules, only one admin wiring call per contract (setContracts, setSessionInfo). Repointing a module moves users' money: the test named in HOLE_TESTS replays it through our own SessionPayment.setContracts and shows it refused, since SessionPayment is wired once (ContractsAlreadySet)",
     "SWITCH": "a feature switch of Cortensor's rollout; ours has one behaviour (turning payment or stats off would let tasks run unpaid or unrecorded)",
     "VERSION": "upgrade bookkeeping (version, subversion); our contracts are not upgradeable proxies",
     "GLOBAL_LIMITS": "admin knobs over every session: ours takes reservePeriod and maxTaskExecutionCount per session from create, bounded by the constant MAX_RESERVE_PERIOD (published); a setter would let the admin change the terms of sessions users already paid for, and a global task cap has no published value (0 means unlimited per session)",

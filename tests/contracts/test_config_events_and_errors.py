@@ -21,6 +21,8 @@ from contract_helpers import (
 from web3 import Web3
 from web3.contract import Contract
 
+from cortensor_sim.protocol.deployment import deploy_contract
+
 MISSING = "MissingRole(bytes32,address)"
 
 
@@ -41,14 +43,13 @@ def test_wiring_setters_emit_their_changes(env: Env) -> None:
             "privateSessions": p.private_sessions.address,
         }
     ]
-    r = send(
-        w3,
-        p.payment.functions.setContracts(p.session.address, p.queue.address, p.validator.address),
-        env.admin,
-    )
-    assert event_args(p.payment, "ContractsUpdated", r) == [
+    payment = deploy_contract(w3, "SessionPayment", env.admin, p.cor.address, env.admin, sender=env.admin)
+    wiring = payment.functions.setContracts(p.session.address, p.queue.address, p.validator.address)
+    r = send(w3, wiring, env.admin)
+    assert event_args(payment, "ContractsUpdated", r) == [
         {"sessions": p.session.address, "queue": p.queue.address, "validator": p.validator.address}
     ]
+    expect_revert(wiring, env.admin, "ContractsAlreadySet()")  # wired once: see test_protocol_holes
     r = send(w3, p.queue.functions.setSessionInfo(p.session.address), env.admin)
     assert event_args(p.queue, "SessionInfoUpdated", r) == [{"sessionInfo": p.session.address}]
     r = send(

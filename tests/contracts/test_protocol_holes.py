@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from contract_helpers import (
     COR,
     STAKE,
@@ -289,20 +288,12 @@ def test_node_ids_cannot_be_squatted(env: Env) -> None:
     assert p.node_pool.functions.nodeAddressOf(wanted).call() == operator
 
 
-@pytest.mark.xfail(
-    raises=AssertionError,
-    strict=True,
-    reason=(
-        "open: SessionPayment.setContracts (ADMIN_ROLE) can repoint `sessions` after users deposited, "
-        "and refund() pays whoever that contract names as owner; the fix (wire once) is in "
-        "SessionPayment.sol, outside the published-ABI work stream"
-    ),
-)
 def test_the_admin_cannot_take_deposits_by_rewiring_the_payment_module(env: Env) -> None:
-    """Hole (still open, so strict xfail): the admin deploys its own SessionV2, where it owns a
-    closed session with the victim's id, points SessionPayment at it and calls the open refund.
-    This is why Cortensor's module setters (setSessionPayment, setSessionData, ...) stay out
-    (published_catalog REASONS["WIRING"]): repointing a module moves the users' money."""
+    """Hole: the admin deploys its own SessionV2, where it owns a closed session with the victim's
+    id, points SessionPayment at it and calls the open refund, which pays that contract's "owner".
+    Refused: SessionPayment is wired once (ContractsAlreadySet), so its ``sessions`` stays the real
+    SessionV2 and the deposit stays the victim's. This is also why Cortensor's module setters
+    (setSessionPayment, setSessionData, ...) stay out (published_catalog REASONS["WIRING"])."""
     w3, p = env.w3, env.p
     cor, pay = p.cor.functions, p.payment.functions
     sid, _ = create_session(env, min_nodes=1, max_nodes=1, redundant=1)
@@ -318,6 +309,11 @@ def test_the_admin_cannot_take_deposits_by_rewiring_the_payment_module(env: Env)
     send(w3, cor.approve(p.payment.address, 2**256 - 1), env.admin)
     while impostor.functions.sessionCount().call() <= sid:  # the impostor's session `sid`, dedicated mode
         send(w3, impostor.functions.create("x", "", ZERO, 1, 1, 1, 0, 2, False, 0, 0, 300, 0), env.admin)
-    send(w3, pay.setContracts(impostor.address, p.queue.address, p.validator.address), env.admin)
-    send(w3, impostor.functions.deactivateSession(sid), env.admin)  # refunds session `sid` to its "owner"
+    rewire = pay.setContracts(impostor.address, p.queue.address, p.validator.address)
+    expect_revert(rewire, env.admin, "ContractsAlreadySet()")
+    # the impostor's close asks SessionPayment to refund `sid`, which it judges by the real SessionV2
+    deactivate = impostor.functions.deactivateSession(sid)
+    expect_revert(deactivate, env.admin, "SessionStillActive(uint256)", sid)
     assert cor.balanceOf(env.admin).call() <= before, "the admin took the session's deposit"
+    assert pay.sessionBalance(sid).call() == 10 * COR
+    assert pay.sessions().call() == p.session.address
