@@ -33,7 +33,8 @@ from ..bridge import MessageRecord
 from ..bridge.transactions import receipt_of
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
-from .cortensor import StepFailed
+from ..rollups.cor_token import CANONICAL_COR, COR_HOLDER
+from .cortensor import StepFailed, cor_address, cor_route
 from .units import Amount
 
 DEPOSIT_GAS_LIMIT = 200_000
@@ -91,6 +92,19 @@ class Bridging:
     mintable: list[str] = field(default_factory=list)  # chains whose COR a bridge or gateway created
     transfers: list[Transfer] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # trace rows not yet taken
+    _holders: dict[str, set[str]] = field(default_factory=dict)  # chain -> COR holders seen
+    _scanned_to: dict[str, int] = field(default_factory=dict)  # chain -> last block scanned
+
+    def __post_init__(self) -> None:
+        """l1's COR is known from genesis: canonical on each root chain, and the gateways' bridged
+        COR on each chain they reach (created by its first deposit, or laid in genesis)."""
+        for spec in self.devnet.topology.chains:
+            route = cor_route(self.devnet, spec.name)
+            if route is None:
+                continue
+            self.cor[spec.name] = str(cor_address(self.devnet, spec.name))
+            if route:
+                self.mintable.append(spec.name)
 
     # ------------------------------------------------------------------ transfers
     def deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
@@ -253,13 +267,57 @@ class Bridging:
         local, remote = self._cor_on(parent), self._cor_on(rollup)
         if self.is_nitro(rollup):
             escrow = self.devnet.system_contracts(rollup)["ParentCORGateway"]
-            locked = int(self._token(parent, local).functions.balanceOf(escrow).call())
+            locked = self.cor_balance(parent, escrow)
             created = self.devnet.evm(rollup).engine.get_code(bytes.fromhex(remote[2:]))
             return locked, int(self._token(rollup, remote).functions.totalSupply().call()) if created else 0
         bridge = self._contract(parent, rollup, "L1StandardBridge")
         locked = int(bridge.functions.deposits(local, remote).call())
         minted = int(self._token(rollup, remote).functions.totalSupply().call())
         return locked, minted
+
+    def cor_across_chains(self) -> tuple[int, int]:
+        """l1's COR supply, and what every chain holds of it plus what is in flight.
+
+        Counted: every holder of canonical or bridged COR on every chain it reached (a COR-gas
+        chain's currency as the COR its ERC20Bridge escrows), less the escrows that back a child's
+        COR (a parent gateway's or L1StandardBridge's: the child's holders count it), plus COR the
+        scenario sent and the engine has not delivered. The two are equal when COR's supply is l1's.
+        """
+        supply = 0
+        counted = 0
+        for chain, token in self.cor.items():
+            if token == CANONICAL_COR:
+                supply += int(self._token(chain, token).functions.totalSupply().call())
+            elif chain not in self.mintable:
+                continue  # a CORToken of its own (not l1's COR)
+            escrows = self._escrows(chain)
+            for holder in sorted(self._cor_holders(chain) - escrows):
+                counted += self.cor_balance(chain, holder)
+        counted += sum(self.in_flight(rollup, "COR") for rollup in self.mintable)
+        return supply, counted
+
+    def _escrows(self, chain: str) -> set[str]:
+        """Contracts on ``chain`` that escrow COR for a child's COR this ledger counts."""
+        names = {"ParentCORGateway", "L1StandardBridge"}
+        children = [r for r in self.mintable if self._parent(r) == chain]
+        return {a for r in children for n, a in self.devnet.system_contracts(r).items() if n in names}
+
+    def _cor_holders(self, chain: str) -> set[str]:
+        """Every address COR on ``chain`` went to (Transfer logs, scanned once), and the holders
+        genesis gave it, whom no log names: the supply's holder and the contracts of the rollups
+        settling to ``chain`` (a gateway's escrow, a COR-gas chain's ERC20Bridge)."""
+        evm = self.devnet.evm(chain)
+        if chain not in self._holders:
+            children = [c.name for c in self.devnet.topology.chains if c.parent == chain]
+            seeds = {COR_HOLDER, *(a for c in children for a in self.devnet.system_contracts(c).values())}
+            self._holders[chain] = seeds
+        token = self.cor[chain]
+        start, height = self._scanned_to.get(chain, -1) + 1, evm.height
+        if height >= start and evm.engine.get_code(bytes.fromhex(token[2:])):
+            logs = self._token(chain, token).events.Transfer().get_logs(from_block=start, to_block=height)
+            self._holders[chain] |= {str(log["args"]["to"]) for log in logs}
+            self._scanned_to[chain] = height
+        return self._holders[chain]
 
     def cor_routes(self) -> list[str]:
         """The rollups whose parent's COR has a mintable COR on them."""
