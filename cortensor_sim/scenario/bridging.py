@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
 from web3.logs import DISCARD
 
 from ..artifacts import load_artifact
@@ -48,6 +49,9 @@ GATEWAY_GAS_PRICE_BID = 2 * 10**9
 """maxFeePerGas of a gateway deposit's retry (above the child's base fee; the excess is refunded)."""
 FINALIZE_CALL_BYTES = 4 + 6 * 32
 """Length of ``finalizeInboundTransfer(l1Token, from, to, amount, "")``: what the submission fee is on."""
+
+TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
+"""ERC-20's Transfer event: who received COR on a chain."""
 
 INCLUSION_SLOTS = 4
 """Blocks an interval-mined chain gets to include a bridge transaction before the step fails."""
@@ -311,11 +315,12 @@ class Bridging:
             children = [c.name for c in self.devnet.topology.chains if c.parent == chain]
             seeds = {COR_HOLDER, *(a for c in children for a in self.devnet.system_contracts(c).values())}
             self._holders[chain] = seeds
-        token = self.cor[chain]
+        token = bytes.fromhex(self.cor[chain][2:])
         start, height = self._scanned_to.get(chain, -1) + 1, evm.height
-        if height >= start and evm.engine.get_code(bytes.fromhex(token[2:])):
-            logs = self._token(chain, token).events.Transfer().get_logs(from_block=start, to_block=height)
-            self._holders[chain] |= {str(log["args"]["to"]) for log in logs}
+        if height >= start and evm.engine.get_code(token):
+            # the engine's own log query: a long advance can seal more blocks than eth_getLogs takes
+            logs = evm.engine.get_logs(start, height, [token], [[TRANSFER_TOPIC]])
+            self._holders[chain] |= {to_checksum_address(log["topics"][2][-40:]) for log in logs}
             self._scanned_to[chain] = height
         return self._holders[chain]
 
