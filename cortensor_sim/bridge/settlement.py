@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..chains.engine import GenesisAccount
 from ..chains.topology import ChainSpec, Topology
+from .cor_genesis import cor_genesis
 from .records import MessageBook, MessageRecord, MessageStatus
 from .registry import lookup
 from .scheduler import act_now, run_until
@@ -96,6 +97,7 @@ class Settlement:
             stack = STACKS[spec.kind](spec, topology) if spec.kind in STACKS else None
             if stack is not None:
                 self.stacks[spec.name] = stack
+        self._cor_genesis: dict[str, dict[bytes, GenesisAccount]] | None = None
         self._clock: Any = None
         self.pauses: dict[str, int | None] = {}
         """Actor name -> the time its pause ends (``None``: until resumed)."""
@@ -109,6 +111,9 @@ class Settlement:
         for stack in self.stacks.values():
             if chain in (stack.name, stack.parent_name):
                 accounts.update(stack.genesis(chain))
+        if self._cor_genesis is None:
+            self._cor_genesis = cor_genesis(self.topology, self.stacks)
+        accounts.update(self._cor_genesis.get(chain, {}))
         return accounts
 
     def attach(self, devnet: Devnet) -> None:

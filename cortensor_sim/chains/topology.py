@@ -103,6 +103,10 @@ class ChainSpec(BaseModel):
     )
     settlement: SettlementSpec = Field(default_factory=SettlementSpec)
     """How this rollup settles to its parent (ignored for a chain with no parent)."""
+    native_token: Literal["ETH", "COR"] = Field(
+        default="ETH",
+        description="an orbit chain's gas token: ETH, or COR (Orbit's custom gas token, from its parent)",
+    )
 
     @field_validator("block_time")
     @classmethod
@@ -176,6 +180,8 @@ class Topology(BaseModel):
                 continue
             if not allowed:
                 raise ValueError(f"{where}.parent: a {chain.kind} chain has no parent chain")
+            if chain.native_token != "ETH":
+                self._check_native_token(where, chain, names)
             if chain.parent not in names:
                 raise ValueError(
                     f"{where}.parent: unknown parent {chain.parent!r} (chains: {', '.join(names)})"
@@ -190,6 +196,22 @@ class Topology(BaseModel):
                 )
         self._check_cycles(names)
         return self
+
+    def _check_native_token(self, where: str, chain: ChainSpec, names: dict[str, int]) -> None:
+        """COR as gas: an orbit chain on a nitro chain that settles to l1, where canonical COR is,
+        so that COR reaches the orbit chain's ERC20Bridge through the nitro chain's COR gateway."""
+        if chain.kind != "orbit":
+            raise ValueError(
+                f"{where}.native_token: only an orbit chain has a gas token of its own "
+                f"({chain.name!r} is {chain.kind}: its gas is ETH)"
+            )
+        parent = self.chains[names[chain.parent]] if chain.parent in names else None
+        grandparent = self.chains[names[parent.parent]] if parent and parent.parent in names else None
+        if parent is None or parent.kind != "nitro" or grandparent is None or grandparent.parent is not None:
+            raise ValueError(
+                f"{where}.native_token: COR as gas needs a nitro parent settling to l1 (COR comes "
+                f"through that parent's COR gateway); {chain.name!r} settles to {chain.parent!r}"
+            )
 
     def _check_cycles(self, names: dict[str, int]) -> None:
         for index, chain in enumerate(self.chains):
@@ -216,13 +238,21 @@ class Topology(BaseModel):
 
 def default_topology() -> Topology:
     """l1, base, arbitrum, l3 and solana, with the chain ids local devnets use (supersim,
-    nitro-testnode), so no wallet takes the devnet for a public chain."""
+    nitro-testnode), so no wallet takes the devnet for a public chain. The l3's gas is COR, as on
+    Cortensor's testnet L3."""
     return Topology(
         chains=(
             ChainSpec(name="l1", kind="ethereum", chain_id=900, block_time=12),
             ChainSpec(name="base", kind="op-stack", parent="l1", chain_id=901, block_time=2),
             ChainSpec(name="arbitrum", kind="nitro", parent="l1", chain_id=412346, block_time=0.25),
-            ChainSpec(name="l3", kind="orbit", parent="arbitrum", chain_id=333333, block_time=0.25),
+            ChainSpec(
+                name="l3",
+                kind="orbit",
+                parent="arbitrum",
+                chain_id=333333,
+                block_time=0.25,
+                native_token="COR",
+            ),
             ChainSpec(name="solana", kind="solana", block_time=0.4),
         )
     )

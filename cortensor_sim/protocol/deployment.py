@@ -17,6 +17,7 @@ from web3.contract import Contract
 from web3.exceptions import TransactionNotFound
 
 from cortensor_sim.artifacts import load_artifact
+from cortensor_sim.rollups.cor_token import COR_SUPPLY
 
 __all__ = [
     "DEFAULT_COR_SUPPLY",
@@ -29,8 +30,9 @@ __all__ = [
     "transact",
 ]
 
-#: 1 billion COR (18 decimals): the default canonical supply on a fresh L1.
-DEFAULT_COR_SUPPLY = 1_000_000_000 * 10**18
+#: 1 billion COR (18 decimals): canonical COR's supply (the one l1's genesis lays), and the
+#: default supply of a CORToken deployed on its own.
+DEFAULT_COR_SUPPLY = COR_SUPPLY
 
 
 def role_id(name: str) -> bytes:

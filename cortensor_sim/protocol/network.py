@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_utils import keccak
 from hexbytes import HexBytes
@@ -24,6 +24,9 @@ from ..chains.evm import EvmChain
 from .deployment import ProtocolContracts, deploy_protocol
 from .inference import Verdict
 from .privacy.crypto import public_key_of
+
+if TYPE_CHECKING:
+    from .funding import GatewayFunding
 
 COR = 10**18
 NODE_STAKE = 6_000 * COR
@@ -83,17 +86,27 @@ class CortensorNetwork:
     actors: Actors
     steps: list[Step] = field(default_factory=list)
     _pending: list[_Pending] = field(default_factory=list)
+    funding: GatewayFunding | None = None
+    """How actors get COR when the admin does not hold it on ``chain`` (bridged COR: deposits from
+    l1 through the COR gateways); ``None``: the admin transfers it."""
 
     # ------------------------------------------------------------------ set-up
     @classmethod
     def deploy(
-        cls, chain: EvmChain, *, miners: int = 4, users: int = 1, cor_address: str | None = None
+        cls,
+        chain: EvmChain,
+        *,
+        miners: int = 4,
+        users: int = 1,
+        cor_address: str | None = None,
+        funding: GatewayFunding | None = None,
     ) -> CortensorNetwork:
         """Deploy and wire the protocol on ``chain`` with the dev accounts as actors.
 
         accounts[0] admin (holds the COR supply), [1] oracle, [2] validator, [3] router,
         then ``users`` session owners, then ``miners`` node operators. With ``cor_address`` the
-        protocol stakes and pays an existing token (bridged COR) and the admin holds none of it.
+        protocol runs on that COR (canonical on l1, bridged on a rollup: see ``funding.py``) and
+        ``funding`` brings actors their COR; without, on a CORToken of its own held by the admin.
         """
         accounts = [a.address for a in chain.accounts]
         needed = 4 + users + miners
@@ -120,7 +133,7 @@ class CortensorNetwork:
             validators=[validator],
             routers=[router],
         )
-        network = cls(chain, contracts, actors)
+        network = cls(chain, contracts, actors, funding=funding)
         network._record_range("admin", "deploy and wire the protocol", first_block)
         return network
 
@@ -177,7 +190,13 @@ class CortensorNetwork:
 
     # ------------------------------------------------------------------ balances
     def cor_balance(self, address: str) -> int:
+        if not self._cor_exists():
+            return 0
         return int(self.contracts.cor.functions.balanceOf(address).call())
+
+    def _cor_exists(self) -> bool:
+        """False for bridged COR whose gateway has not created the token yet (no deposit so far)."""
+        return bool(self.chain.engine.get_code(bytes.fromhex(self.contracts.cor.address[2:])))
 
     def cor_holders(self) -> dict[str, str]:
         """Every account and contract that can hold COR, by display name."""
@@ -193,10 +212,24 @@ class CortensorNetwork:
         return {name: self.cor_balance(address) for name, address in self.cor_holders().items()}
 
     def total_supply(self) -> int:
+        if not self._cor_exists():
+            return 0
         return int(self.contracts.cor.functions.totalSupply().call())
 
     # ------------------------------------------------------------------ nodes
     def fund(self, recipient: str, amount: int) -> None:
+        self.fund_all({recipient: amount})
+
+    def fund_all(self, payments: Mapping[str, int]) -> None:
+        """Give each address its COR: by deposits through the gateways when the network has a
+        ``funding`` path, else by the admin's transfers."""
+        if self.funding is not None:
+            self.funding.fund(payments, self.steps)
+            return
+        for recipient, amount in payments.items():
+            self._transfer(recipient, amount)
+
+    def _transfer(self, recipient: str, amount: int) -> None:
         name = self.actors.name_of(recipient)
         cor = self.contracts.cor.functions
         self._send(

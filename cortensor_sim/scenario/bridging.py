@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
 from web3.logs import DISCARD
 
 from ..artifacts import load_artifact
@@ -33,7 +34,8 @@ from ..bridge import MessageRecord
 from ..bridge.transactions import receipt_of
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
-from .cortensor import StepFailed
+from ..rollups.cor_token import CANONICAL_COR, COR_HOLDER
+from .cortensor import StepFailed, cor_address, cor_route
 from .units import Amount
 
 DEPOSIT_GAS_LIMIT = 200_000
@@ -47,6 +49,9 @@ GATEWAY_GAS_PRICE_BID = 2 * 10**9
 """maxFeePerGas of a gateway deposit's retry (above the child's base fee; the excess is refunded)."""
 FINALIZE_CALL_BYTES = 4 + 6 * 32
 """Length of ``finalizeInboundTransfer(l1Token, from, to, amount, "")``: what the submission fee is on."""
+
+TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
+"""ERC-20's Transfer event: who received COR on a chain."""
 
 INCLUSION_SLOTS = 4
 """Blocks an interval-mined chain gets to include a bridge transaction before the step fails."""
@@ -92,6 +97,19 @@ class Bridging:
     transfers: list[Transfer] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)  # trace rows not yet taken
     retry_gas: dict[str, int] = field(default_factory=dict)  # rollup -> gas of its next deposit's retry
+    _holders: dict[str, set[str]] = field(default_factory=dict)  # chain -> COR holders seen
+    _scanned_to: dict[str, int] = field(default_factory=dict)  # chain -> last block scanned
+
+    def __post_init__(self) -> None:
+        """l1's COR is known from genesis: canonical on each root chain, and the gateways' bridged
+        COR on each chain they reach (created by its first deposit, or laid in genesis)."""
+        for spec in self.devnet.topology.chains:
+            route = cor_route(self.devnet, spec.name)
+            if route is None:
+                continue
+            self.cor[spec.name] = str(cor_address(self.devnet, spec.name))
+            if route:
+                self.mintable.append(spec.name)
 
     # ------------------------------------------------------------------ transfers
     def deposit(self, rollup: str, sender: str, asset: str, amount: int) -> None:
@@ -255,13 +273,58 @@ class Bridging:
         local, remote = self._cor_on(parent), self._cor_on(rollup)
         if self.is_nitro(rollup):
             escrow = self.devnet.system_contracts(rollup)["ParentCORGateway"]
-            locked = int(self._token(parent, local).functions.balanceOf(escrow).call())
+            locked = self.cor_balance(parent, escrow)
             created = self.devnet.evm(rollup).engine.get_code(bytes.fromhex(remote[2:]))
             return locked, int(self._token(rollup, remote).functions.totalSupply().call()) if created else 0
         bridge = self._contract(parent, rollup, "L1StandardBridge")
         locked = int(bridge.functions.deposits(local, remote).call())
         minted = int(self._token(rollup, remote).functions.totalSupply().call())
         return locked, minted
+
+    def cor_across_chains(self) -> tuple[int, int]:
+        """l1's COR supply, and what every chain holds of it plus what is in flight.
+
+        Counted: every holder of canonical or bridged COR on every chain it reached (a COR-gas
+        chain's currency as the COR its ERC20Bridge escrows), less the escrows that back a child's
+        COR (a parent gateway's or L1StandardBridge's: the child's holders count it), plus COR the
+        scenario sent and the engine has not delivered. The two are equal when COR's supply is l1's.
+        """
+        supply = 0
+        counted = 0
+        for chain, token in self.cor.items():
+            if token == CANONICAL_COR:
+                supply += int(self._token(chain, token).functions.totalSupply().call())
+            elif chain not in self.mintable:
+                continue  # a CORToken of its own (not l1's COR)
+            escrows = self._escrows(chain)
+            for holder in sorted(self._cor_holders(chain) - escrows):
+                counted += self.cor_balance(chain, holder)
+        counted += sum(self.in_flight(rollup, "COR") for rollup in self.mintable)
+        return supply, counted
+
+    def _escrows(self, chain: str) -> set[str]:
+        """Contracts on ``chain`` that escrow COR for a child's COR this ledger counts."""
+        names = {"ParentCORGateway", "L1StandardBridge"}
+        children = [r for r in self.mintable if self._parent(r) == chain]
+        return {a for r in children for n, a in self.devnet.system_contracts(r).items() if n in names}
+
+    def _cor_holders(self, chain: str) -> set[str]:
+        """Every address COR on ``chain`` went to (Transfer logs, scanned once), and the holders
+        genesis gave it, whom no log names: the supply's holder and the contracts of the rollups
+        settling to ``chain`` (a gateway's escrow, a COR-gas chain's ERC20Bridge)."""
+        evm = self.devnet.evm(chain)
+        if chain not in self._holders:
+            children = [c.name for c in self.devnet.topology.chains if c.parent == chain]
+            seeds = {COR_HOLDER, *(a for c in children for a in self.devnet.system_contracts(c).values())}
+            self._holders[chain] = seeds
+        token = bytes.fromhex(self.cor[chain][2:])
+        start, height = self._scanned_to.get(chain, -1) + 1, evm.height
+        if height >= start and evm.engine.get_code(token):
+            # the engine's own log query: a long advance can seal more blocks than eth_getLogs takes
+            logs = evm.engine.get_logs(start, height, [token], [[TRANSFER_TOPIC]])
+            self._holders[chain] |= {to_checksum_address(log["topics"][2][-40:]) for log in logs}
+            self._scanned_to[chain] = height
+        return self._holders[chain]
 
     def cor_routes(self) -> list[str]:
         """The rollups whose parent's COR has a mintable COR on them."""

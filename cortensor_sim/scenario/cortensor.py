@@ -18,16 +18,29 @@ from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
 from ..artifacts import available_artifacts, load_artifact
+from ..chains.devnet import Devnet
 from ..chains.engine import UnknownBlock
 from ..chains.evm import EvmChain
 from ..protocol.deployment import ROLE
+from ..protocol.funding import GatewayFunding, cor_address, cor_route
 from ..protocol.inference import Verdict, honest_answer, judge
 from ..protocol.network import CortensorNetwork, Step, StepFailed
 from ..protocol.privacy.crypto import DecryptionFailed, Entropy
 from ..protocol.privacy.leaks import Leak, find_leaks
 from ..protocol.privacy.sessions import KeyNotDelivered, PrivateInference
 
-__all__ = ["CONTRACTS", "TASK_STATES", "Deployment", "Leak", "Step", "StepFailed", "Verdict", "find_leaks"]
+__all__ = [
+    "CONTRACTS",
+    "TASK_STATES",
+    "Deployment",
+    "Leak",
+    "Step",
+    "StepFailed",
+    "Verdict",
+    "cor_address",
+    "cor_route",
+    "find_leaks",
+]
 
 TASK_STATES = ("queued", "acked", "precommitted", "committed", "completed")
 """SessionQueueV2.TaskStatus, in order (docs/contracts.md)."""
@@ -68,14 +81,27 @@ class Deployment:
     @classmethod
     def deploy(
         cls,
-        chain: EvmChain,
+        devnet: Devnet,
+        chain_name: str,
         *,
         users: int,
         miners: int,
         validation: Mapping[str, int],
-        cor_address: str | None = None,
+        cor: str | None = None,
     ) -> Deployment:
-        network = CortensorNetwork.deploy(chain, miners=miners, users=users, cor_address=cor_address)
+        """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold,
+        such as the guardian bridge's wrapped COR); else on l1's COR where it reaches (canonical on
+        l1, bridged through the COR gateways on a rollup, its actors funded by deposits from l1),
+        else on a CORToken of its own."""
+        chain = devnet.evm(chain_name)
+        route = None if cor is not None else cor_route(devnet, chain_name)
+        funding = GatewayFunding(devnet, chain_name) if route else None
+        token = cor if cor is not None else cor_address(devnet, chain_name)
+        network = CortensorNetwork.deploy(
+            chain, miners=miners, users=users, cor_address=token, funding=funding
+        )
+        if funding is not None:
+            funding.name_of = network.actors.name_of
         network.configure_validation(
             reward_points=validation["reward_points"],
             penalty_points=validation["penalty_points"],
@@ -86,19 +112,29 @@ class Deployment:
         names["router"] = actors.router
         names |= {f"user{i}": a for i, a in enumerate(actors.users)}
         names |= {f"miner{i}": a for i, a in enumerate(actors.miners)}
-        return cls(network, names)
+        deployment = cls(network, names)
+        if route is not None:  # l1's COR: genesis gave it holders no Transfer log names
+            deployment._holders |= {actors.admin, *_genesis_holders(devnet, chain_name)}
+        return deployment
 
     @property
     def chain(self) -> EvmChain:
         return self.network.chain
 
     @property
+    def bridged(self) -> bool:
+        """Whether the protocol here runs on COR bridged from l1 through the COR gateways."""
+        return self.network.funding is not None
+
+    @property
     def steps(self) -> list[Step]:
         return self.network.steps
 
     # ------------------------------------------------------------------ actions
-    def fund(self, actor: str, amount: int) -> None:
-        self.network.fund(self.names[actor], amount)
+    def fund(self, actors: Sequence[str], amount: int) -> None:
+        """Each of ``actors`` gets ``amount`` COR (on bridged COR: deposits from l1, landed; one
+        that fails raises :class:`~cortensor_sim.protocol.funding.FundingFailed`, a StepFailed)."""
+        self.network.fund_all({self.names[a]: amount for a in actors})
 
     def register_node(self, miner: str, stake: int) -> None:
         self.network.add_node(self.names[miner], stake=stake)
@@ -297,6 +333,13 @@ class Deployment:
 
     def _by_address(self, answers: Mapping[int, Mapping[str, str]]) -> dict[int, dict[str, str]]:
         return {t: {self.names[m]: a for m, a in by.items()} for t, by in answers.items()}
+
+
+def _genesis_holders(devnet: Devnet, chain: str) -> list[str]:
+    """Who may hold COR on ``chain`` from genesis: the contracts of the rollups settling to it
+    (a gateway's escrow on l1, a COR-gas chain's ERC20Bridge on arbitrum)."""
+    children = [c.name for c in devnet.topology.chains if c.parent == chain]
+    return [address for child in children for address in devnet.system_contracts(child).values()]
 
 
 def _block_gas(chain: EvmChain, number: int) -> int:

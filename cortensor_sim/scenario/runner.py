@@ -181,11 +181,12 @@ class Run:
         return heads
 
     def check_invariants(self) -> None:
-        """COR held by every holder adds up to the supply, on every chain with the protocol; and on
-        every route COR crossed, the COR locked in the parent's bridge is the COR minted on the child
-        plus the COR the scenario sent that the engine has not delivered yet, plus the COR of
-        transfers that failed for good (a retryable's ticket cancelled or expired, an execution the
-        Outbox refused): stranded in the parent's bridge, as on a real chain, never minted back."""
+        """COR held by every holder adds up to the supply, on every chain with the protocol; l1's
+        COR supply is what every chain holds of it plus what is in flight; and on every route COR
+        crossed, the COR locked in the parent's bridge is the COR minted on the child plus the COR
+        the scenario sent that the engine has not delivered yet, plus the COR of transfers that
+        failed for good (a retryable's ticket cancelled or expired, an execution the Outbox
+        refused): stranded in the parent's bridge, as on a real chain, never minted back."""
         for chain_name, deployment in self.deployments.items():
             held, supply = deployment.supply_held()
             self.invariant_checks += 1
@@ -194,6 +195,13 @@ class Run:
                 self.invariant_failure = (
                     f"after step {step} on {chain_name}: COR held {held} != total supply {supply}"
                 )
+        supply, counted = self.bridging.cor_across_chains()
+        self.invariant_checks += 1
+        if supply != counted and self.invariant_failure is None:
+            self.invariant_failure = (
+                f"after step {len(self.steps)}: l1's COR supply {supply} != COR held on every chain"
+                f" it reached plus in flight {counted}"
+            )
         for rollup in self.bridging.cor_routes():
             locked, minted = self.bridging.locked_and_minted(rollup)
             in_flight = self.bridging.in_flight(rollup, "COR")

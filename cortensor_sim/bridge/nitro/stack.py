@@ -28,6 +28,7 @@ from eth_utils import to_checksum_address
 
 from ...chains.engine import EngineError, GenesisAccount, SystemCall
 from ...chains.topology import ChainSpec, Topology
+from ...rollups.cor_token import CANONICAL_COR, calculate_l2_token_address
 from ...rollups.nitro import CHILD_SYSTEM_CONTRACTS
 from ...rollups.nitro.actors import (
     ETH_DEPOSIT_KIND,
@@ -145,24 +146,17 @@ class NitroStack(SettlementStack):
     def __init__(self, spec: ChainSpec, topology: Topology) -> None:
         super().__init__(spec, topology)
         self.settings = spec.settlement
-        seed = hashlib.sha256(topology.seed.encode()).digest()
-        keys = {role: keccak(seed + f":{spec.name}:nitro-{role}".encode()) for role in _ROLES}
+        keys = _role_keys(spec.name, topology)
         self.accounts: dict[str, LocalAccount] = {role: Account.from_key(k) for role, k in keys.items()}
-        parent = topology.chain(self.parent_name)
-        assert parent.chain_id is not None  # a rollup's parent is an EVM chain
-        self._genesis_args = (
-            parent.kind,
-            parent.chain_id,
-            topology.genesis_time,
-            NitroGenesisRoles(
-                owner=self._address("owner"),
-                owner_key=keys["owner"],
-                validator=self._address("validator"),
-                challenger=self._address("challenger"),
-                batch_poster=self._address("poster"),
-            ),
-            CONFIRM_PERIOD_BLOCKS,
-        )
+        self.native_token: str | None = None
+        """The child's gas token on the parent (its COR-as-gas bridged COR), or ``None`` for ETH."""
+        if spec.native_token == "COR":
+            parent_rollup = parent_genesis(*_genesis_args(topology.chain(self.parent_name), topology))
+            assert parent_rollup.contracts.child_gateway is not None  # the topology checked the parent
+            self.native_token = calculate_l2_token_address(
+                parent_rollup.contracts.child_gateway, CANONICAL_COR
+            )
+        self._genesis_args = _genesis_args(spec, topology, self.native_token)
         self.delayed_cursor = 0
         """Parent blocks up to this one have been scanned for delayed messages."""
         self.withdrawal_cursor = 0
@@ -476,6 +470,31 @@ class NitroStack(SettlementStack):
         self.poster.timestamp = int(poster["timestamp"])
         self.poster.l1_block_number = int(poster["l1_block_number"])
         self.poster.batches = [BatchRecord(**b) for b in poster["batches"]]
+
+
+def _role_keys(rollup: str, topology: Topology) -> dict[str, bytes]:
+    """The keys of a rollup's owner and actors, derived from the topology's seed and its name."""
+    seed = hashlib.sha256(topology.seed.encode()).digest()
+    return {role: keccak(seed + f":{rollup}:nitro-{role}".encode()) for role in _ROLES}
+
+
+def _genesis_args(spec: ChainSpec, topology: Topology, native_token: str | None = None) -> tuple[Any, ...]:
+    """The arguments of :func:`parent_genesis` for rollup ``spec``: a COR-gas chain (``native_token``,
+    the parent's bridged COR) gets ERC20Bridge and ERC20Inbox and no gateways, others the gateways."""
+    parent = topology.chain(spec.parent or "")
+    assert parent.chain_id is not None  # a rollup's parent is an EVM chain
+    keys = _role_keys(spec.name, topology)
+    address = {role: bytes.fromhex(Account.from_key(k).address[2:]) for role, k in keys.items()}
+    roles = NitroGenesisRoles(
+        owner=address["owner"],
+        owner_key=keys["owner"],
+        validator=address["validator"],
+        challenger=address["challenger"],
+        batch_poster=address["poster"],
+    )
+    gateways = native_token is None
+    period = CONFIRM_PERIOD_BLOCKS
+    return (parent.kind, parent.chain_id, topology.genesis_time, roles, period, gateways, native_token)
 
 
 def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: int, key: int) -> str:

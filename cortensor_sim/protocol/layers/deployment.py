@@ -28,6 +28,7 @@ from web3.logs import DISCARD
 
 from ...artifacts import load_artifact
 from ...chains.devnet import Devnet
+from ...rollups.cor_token import CANONICAL_COR
 from ..deployment import DEFAULT_COR_SUPPLY, deploy_contract, transact
 from ..network import CortensorNetwork
 
@@ -81,7 +82,8 @@ def deploy_layers(
     NodePool to trust the l1 contracts' aliased addresses.
 
     The network's admin deploys everything, on every chain (the dev accounts are the same on each).
-    ``cor_l1``: canonical COR on l1 (a new CORToken, supply to the admin, when None).
+    ``cor_l1``: canonical COR on l1 (when None: the one l1's genesis holds, else a new CORToken
+    with its supply to the admin).
     ``registration_fee``: COR a registration costs on base, paid in COR's OptimismMintableERC20
     there (created for l1's COR through base's factory; none when 0).
     """
@@ -92,6 +94,8 @@ def deploy_layers(
     nitro = devnet.system_contracts(names.arbitrum)
     pool = network.contracts.node_pool
 
+    if cor_l1 is None and l1.engine.get_code(bytes.fromhex(CANONICAL_COR[2:])):
+        cor_l1 = CANONICAL_COR  # l1's COR from genesis, its supply with dev account 0 (the admin)
     if cor_l1 is None:
         cor = deploy_contract(l1.w3, "CORToken", admin, DEFAULT_COR_SUPPLY, sender=admin)
     else:

@@ -25,6 +25,7 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 
+from ...artifacts import load_artifact
 from ...chains.devnet import ROLLUP_CREATION_L1_BLOCK
 from ...chains.engine import GenesisAccount
 from ...chains.engines import engine_for
@@ -66,6 +67,9 @@ class NitroGenesis:
     accounts: dict[bytes, GenesisAccount]
     contracts: NitroParentContracts
     child_accounts: dict[bytes, GenesisAccount]
+    bridged_token_code: bytes = b""
+    """Runtime code of the child gateway's ``BridgedCORToken`` (the gateway is an immutable in
+    it), for a token the child holds at genesis; empty without gateways."""
 
 
 def _candidate_slots(keys: Sequence[bytes]) -> list[int]:
@@ -90,6 +94,7 @@ def parent_genesis(
     roles: NitroGenesisRoles,
     confirm_period_blocks: int,
     gateways: bool = True,
+    native_token: str | None = None,
 ) -> NitroGenesis:
     """The accounts :func:`deploy_genesis` makes for these arguments.
 
@@ -97,7 +102,9 @@ def parent_genesis(
     (``genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this code), so only
     the first ``Devnet()`` ever built with these inputs pays for the scratch deployment.
     """
-    arguments = (parent_kind, parent_chain_id, genesis_time, roles, confirm_period_blocks, gateways)
+    arguments = (
+        parent_kind, parent_chain_id, genesis_time, roles, confirm_period_blocks, gateways, native_token
+    )  # fmt: skip
     key = genesis_cache.cache_key(arguments, _CODE_FILES)
     stored = genesis_cache.read(key)
     if stored is not None:
@@ -106,6 +113,7 @@ def parent_genesis(
                 genesis_cache.decode_accounts(stored["accounts"]),
                 NitroParentContracts(**stored["contracts"]),
                 genesis_cache.decode_accounts(stored["child_accounts"]),
+                bytes.fromhex(stored["bridged_token_code"]),
             )
         except (KeyError, TypeError, ValueError):
             pass  # a damaged entry: rebuild it
@@ -116,6 +124,7 @@ def parent_genesis(
             "accounts": genesis_cache.encode_accounts(built.accounts),
             "contracts": asdict(built.contracts),
             "child_accounts": genesis_cache.encode_accounts(built.child_accounts),
+            "bridged_token_code": built.bridged_token_code.hex(),
         },
     )
     return built
@@ -128,12 +137,14 @@ def deploy_genesis(
     roles: NitroGenesisRoles,
     confirm_period_blocks: int,
     gateways: bool = True,
+    native_token: str | None = None,
 ) -> NitroGenesis:
     """Run the deployment on a scratch copy of the parent and return the contracts' accounts.
 
     With ``gateways`` the COR token gateways come too: the parent's beside the rollup's contracts,
     the child's (deployed on the scratch chain, its code independent of the chain) for the child's
-    genesis.
+    genesis, and the runtime code of the child gateway's ``BridgedCORToken``. With ``native_token``
+    (an ERC-20 on the parent) the child's gas is that token: ERC20Bridge and ERC20Inbox.
     """
     deployer: LocalAccount = Account.from_key(roles.owner_key)
     rules = rules_for_kind(parent_kind)
@@ -156,9 +167,15 @@ def deploy_genesis(
         validators=["0x" + roles.validator.hex()],
         challengers=["0x" + roles.challenger.hex()],
         batch_posters=["0x" + roles.batch_poster.hex()],
+        native_token=native_token,
     )
+    bridged_token_code = b""
     if gateways:
-        contracts, _ = deploy_gateways(scratch, deployer, contracts)
+        contracts, child_gateway_address = deploy_gateways(scratch, deployer, contracts)
+        token = scratch.deploy(
+            load_artifact("BridgedCORToken"), child_gateway_address, sender=deployer.address
+        )
+        bridged_token_code = scratch.engine.get_code(address_bytes(token.address))
     addresses = [address_bytes(a) for a in contracts.names().values()]
     keys = [*addresses, roles.owner, roles.validator, roles.challenger, roles.batch_poster]
     candidates = _candidate_slots(keys)
@@ -172,7 +189,7 @@ def deploy_genesis(
     _check_storage_roots(scratch, accounts, parent_chain_id)
     child_gateway = address_bytes(contracts.child_gateway) if contracts.child_gateway else None
     child_accounts = {child_gateway: accounts.pop(child_gateway)} if child_gateway else {}
-    return NitroGenesis(accounts, contracts, child_accounts)
+    return NitroGenesis(accounts, contracts, child_accounts, bridged_token_code)
 
 
 def _check_storage_roots(scratch: EvmChain, accounts: dict[bytes, GenesisAccount], chain_id: int) -> None:

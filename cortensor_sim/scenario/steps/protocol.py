@@ -53,7 +53,8 @@ class Deploy(StepKind):
         chain = self.chain or run.parameters.session_chain
         p = run.parameters
         deployment = run.deployments[chain] = Deployment.deploy(
-            run.chain(chain),
+            run.devnet,
+            chain,
             users=run.scenario.actors.users,
             miners=run.scenario.actors.miners,
             validation={
@@ -63,11 +64,15 @@ class Deploy(StepKind):
             },
         )
         run.bridging.cor[chain] = deployment.address_of("CORToken")
+        if deployment.bridged and chain not in run.bridging.mintable:
+            run.bridging.mintable.append(chain)  # its COR is the gateways': checked against its escrow
 
 
 @register_step
 class Fund(StepKind):
-    """The admin (who holds the COR supply) transfers COR to actors (``to: [miners]`` for all miners)."""
+    """Actors get COR (``to: [miners]`` for all miners): where the protocol runs on l1's COR bridged
+    through the COR gateways, by deposits from the admin's COR on l1 (real retryables, waited for
+    until they land); elsewhere by the admin's transfers."""
 
     do: Literal["fund"]
     to: list[str] = Field(min_length=1)
@@ -86,9 +91,7 @@ class Fund(StepKind):
                 names.actor(f"to[{index}]", name, (*names.users, *names.miners))
 
     def run(self, run: Run) -> None:
-        deployment = run.deployment(self.chain)
-        for name in _expand(self.to, run):
-            deployment.fund(name, self.amount.base_units)
+        run.deployment(self.chain).fund(_expand(self.to, run), self.amount.base_units)
 
 
 @register_step

@@ -264,7 +264,8 @@ class DeploySolanaPool(StepKind):
         contracts = bridge.system_contracts()
         p = run.parameters
         deployment = Deployment.deploy(
-            evm,
+            run.devnet,
+            bridge.parent_name,
             users=run.scenario.actors.users,
             miners=run.scenario.actors.miners,
             validation={
@@ -272,7 +273,7 @@ class DeploySolanaPool(StepKind):
                 "penalty_points": p.penalty_points,
                 "slash_amount": p.slash.base_units,
             },
-            cor_address=contracts["WrappedCOR"],
+            cor=contracts["WrappedCOR"],
         )
         run.deployments[bridge.parent_name] = deployment
         protocol = deployment.network.contracts

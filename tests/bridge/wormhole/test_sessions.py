@@ -50,11 +50,12 @@ def world(built: Devnet) -> World:
     names = stack.system_contracts()
     messenger = bytes(Pubkey.from_string(names["SolanaMessenger"]))
     deployment = Deployment.deploy(
-        evm,
+        built,
+        "arbitrum",
         users=1,
         miners=3,
         validation={"reward_points": 1, "penalty_points": 1, "slash_amount": 0},
-        cor_address=names["WrappedCOR"],
+        cor=names["WrappedCOR"],
     )
     protocol = deployment.network.contracts
     admin = evm.accounts[0].address

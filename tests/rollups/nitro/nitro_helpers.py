@@ -12,9 +12,18 @@ from web3.contract import Contract
 from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 
+from cortensor_sim.chains.topology import Topology, default_topology
 from cortensor_sim.rollups.nitro.harness import ETH, NitroRollup, nitro_rollup
 
-__all__ = ["ETH", "NitroRollup", "events", "expect_revert", "nitro_rollup", "selector"]
+__all__ = ["ETH", "NitroRollup", "eth_gas_l3", "events", "expect_revert", "nitro_rollup", "selector"]
+
+
+def eth_gas_l3() -> Topology:
+    """The default topology with an l3 whose gas is ETH: COR's gateways then reach the l3 too (a
+    COR-gas l3, the default, has an ERC20Inbox instead and no gateways)."""
+    topology = default_topology()
+    chains = [c.model_copy(update={"native_token": "ETH"}) if c.name == "l3" else c for c in topology.chains]
+    return Topology.model_validate({**topology.model_dump(), "chains": [c.model_dump() for c in chains]})
 
 
 def selector(signature: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 from eth_abi import encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nitro_helpers import eth_gas_l3
 
 from cortensor_sim import Devnet
 from cortensor_sim.artifacts import load_artifact
@@ -40,7 +41,7 @@ class World:
     """The default devnet with COR deployed on l1 and shared by three users, and its tokens."""
 
     def __init__(self) -> None:
-        self.devnet = Devnet()
+        self.devnet = Devnet(eth_gas_l3())
         l1 = self.devnet.evm("l1")
         self.users = [l1.accounts[i].address for i in (1, 2, 3)]
         self.cor = l1.deploy(load_artifact("CORToken"), self.users[0], SUPPLY)

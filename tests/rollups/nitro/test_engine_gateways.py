@@ -1,6 +1,6 @@
-"""COR's token gateways in genesis on the default devnet: named in the registry, wired at block 0, and
-carrying COR l1 -> arbitrum -> l3 and back (and ETH l1 <-> arbitrum), driven by ``devnet.advance``
-alone: the engine's inbox reader, validator and outbox executor do every hop."""
+"""COR's token gateways in genesis on the default devnet (with an ETH-gas l3): named in the registry,
+wired at block 0, and carrying COR l1 -> arbitrum -> l3 and back (and ETH l1 <-> arbitrum), driven
+by ``devnet.advance`` alone: the engine's inbox reader, validator and outbox executor do every hop."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from eth_abi import encode
+from nitro_helpers import eth_gas_l3
 from web3 import Web3
 
 from cortensor_sim import Devnet
@@ -24,7 +25,7 @@ WITHDRAWAL_WINDOW_S = 72
 
 @pytest.fixture(scope="module")
 def base_devnet(nitro_engine: str) -> Devnet:
-    return Devnet()
+    return Devnet(eth_gas_l3())
 
 
 @pytest.fixture
