@@ -26,12 +26,13 @@ from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 
 from ...artifacts import load_artifact
+from ...chains import genesis_cache
 from ...chains.devnet import ROLLUP_CREATION_L1_BLOCK
 from ...chains.engine import GenesisAccount
 from ...chains.engines import engine_for
 from ...chains.evm import EvmChain
 from ...chains.kinds import rules_for_kind
-from . import deployment, genesis_cache
+from . import deployment
 from .deployment import NitroParentContracts, deploy_gateways, deploy_parent_contracts
 from .transactions import address_bytes
 
@@ -42,6 +43,20 @@ STRUCT_WORDS = 8
 SMALL_KEYS = range(4)
 """Integer mapping keys the wiring can touch (assertion numbers, indices)."""
 _CODE_FILES = (Path(__file__), Path(deployment.__file__), Path(genesis_cache.__file__))
+CACHE_NAMESPACE = "nitro-genesis"
+CONTRACTS = (
+    "Bridge",
+    "Inbox",
+    "ERC20Bridge",
+    "ERC20Inbox",
+    "SequencerInbox",
+    "Outbox",
+    "Rollup",
+    "ParentCORGateway",
+    "ChildCORGateway",
+    "BridgedCORToken",
+)
+"""The artifacts a genesis deployment may run: their bytecode is part of the cache key."""
 """The code that shapes the genesis accounts: part of the on-disk cache's key."""
 
 
@@ -99,14 +114,15 @@ def parent_genesis(
     """The accounts :func:`deploy_genesis` makes for these arguments.
 
     Cached per process (every devnet of the same topology lays the same accounts) and on disk
-    (``genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this code), so only
+    (``chains/genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this code), so only
     the first ``Devnet()`` ever built with these inputs pays for the scratch deployment.
     """
     arguments = (
         parent_kind, parent_chain_id, genesis_time, roles, confirm_period_blocks, gateways, native_token
     )  # fmt: skip
-    key = genesis_cache.cache_key(arguments, _CODE_FILES)
-    stored = genesis_cache.read(key)
+    bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
+    key = genesis_cache.cache_key(arguments, bytecodes, _CODE_FILES)
+    stored = genesis_cache.read(CACHE_NAMESPACE, key)
     if stored is not None:
         try:
             return NitroGenesis(
@@ -119,6 +135,7 @@ def parent_genesis(
             pass  # a damaged entry: rebuild it
     built = deploy_genesis(*arguments)
     genesis_cache.write(
+        CACHE_NAMESPACE,
         key,
         {
             "accounts": genesis_cache.encode_accounts(built.accounts),

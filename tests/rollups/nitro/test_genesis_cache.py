@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cortensor_sim.rollups.nitro import genesis_cache
+from cortensor_sim.chains import genesis_cache
 from cortensor_sim.rollups.nitro.genesis import NitroGenesisRoles, deploy_genesis, parent_genesis
 
 ROLES = NitroGenesisRoles(
@@ -33,10 +33,10 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_second_build_reads_the_file_and_lays_the_same_accounts(cache: Path) -> None:
     first = _build(*ARGS)
-    (stored,) = cache.glob("*.json")
+    (stored,) = cache.rglob("*.json")
     again = _build(*ARGS)
     assert again == first == deploy_genesis(*ARGS)
-    assert list(cache.glob("*.json")) == [stored]
+    assert list(cache.rglob("*.json")) == [stored]
     stored.write_text(stored.read_text().replace('"nonce": 1', '"nonce": 7', 1))
     tampered = _build(*ARGS)  # the file is what is read: the cache is really used
     assert tampered != first
@@ -45,12 +45,12 @@ def test_a_second_build_reads_the_file_and_lays_the_same_accounts(cache: Path) -
 def test_other_inputs_are_another_key(cache: Path) -> None:
     _build(*ARGS)
     _build("ethereum", 900, 1_767_225_600, ROLES, 3)
-    assert len(list(cache.glob("*.json"))) == 2
+    assert len(list(cache.rglob("*.json"))) == 2
 
 
 def test_a_damaged_file_is_rebuilt(cache: Path) -> None:
     first = _build(*ARGS)
-    (stored,) = cache.glob("*.json")
+    (stored,) = cache.rglob("*.json")
     stored.write_text("{not json")
     assert _build(*ARGS) == first
     stored.write_text('{"format": 1, "accounts": {}}')
@@ -59,7 +59,7 @@ def test_a_damaged_file_is_rebuilt(cache: Path) -> None:
 
 def test_off_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CORTENSOR_SIM_GENESIS_CACHE", "off")
-    assert genesis_cache.cache_dir() is None
+    assert genesis_cache.cache_dir("nitro-genesis") is None
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     _build(*ARGS)
     assert not list(tmp_path.rglob("*.json"))
