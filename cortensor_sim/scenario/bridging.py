@@ -30,7 +30,7 @@ from eth_utils import keccak, to_checksum_address
 from web3.logs import DISCARD
 
 from ..artifacts import load_artifact
-from ..bridge import MessageRecord
+from ..bridge import MessageRecord, MessageStatus
 from ..bridge.transactions import receipt_of
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
@@ -267,6 +267,17 @@ class Bridging:
         on_route = [t for t in self.transfers if t.rollup == rollup and t.asset == asset]
         return sum(t.amount for t in on_route if t.tx_hash not in done)
 
+    def stranded(self, rollup: str) -> int:
+        """COR the scenario sent on ``rollup``'s route whose message failed for good: it stays in the
+        parent's bridge (a deposit whose ticket was cancelled or expired; a withdrawal burned on the
+        child that the parent's Outbox refused)."""
+        failed = {r.legs["sent"].tx_hash for r in self.messages() if r.status == MessageStatus.FAILED}
+        return sum(
+            t.amount
+            for t in self.transfers
+            if t.rollup == rollup and t.asset == "COR" and t.tx_hash in failed
+        )
+
     def locked_and_minted(self, rollup: str) -> tuple[int, int]:
         """COR the parent's bridge (or COR gateway) holds for ``rollup``'s token, and that token's supply."""
         parent = self._parent(rollup)
@@ -287,7 +298,8 @@ class Bridging:
         Counted: every holder of canonical or bridged COR on every chain it reached (a COR-gas
         chain's currency as the COR its ERC20Bridge escrows), less the escrows that back a child's
         COR (a parent gateway's or L1StandardBridge's: the child's holders count it), plus COR the
-        scenario sent and the engine has not delivered. The two are equal when COR's supply is l1's.
+        scenario sent and the engine has not delivered, plus COR stranded in an escrow by a transfer
+        that failed for good. The two are equal when COR's supply is l1's.
         """
         supply = 0
         counted = 0
@@ -299,7 +311,7 @@ class Bridging:
             escrows = self._escrows(chain)
             for holder in sorted(self._cor_holders(chain) - escrows):
                 counted += self.cor_balance(chain, holder)
-        counted += sum(self.in_flight(rollup, "COR") for rollup in self.mintable)
+        counted += sum(self.in_flight(rollup, "COR") + self.stranded(rollup) for rollup in self.mintable)
         return supply, counted
 
     def _escrows(self, chain: str) -> set[str]:

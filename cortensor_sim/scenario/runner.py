@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..bridge import MessageStatus
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..protocol.inference import made_up_answer
@@ -205,7 +204,7 @@ class Run:
         for rollup in self.bridging.cor_routes():
             locked, minted = self.bridging.locked_and_minted(rollup)
             in_flight = self.bridging.in_flight(rollup, "COR")
-            lost = stranded(self.bridging, rollup)
+            lost = self.bridging.stranded(rollup)
             self.invariant_checks += 1
             if locked != minted + in_flight + lost and self.invariant_failure is None:
                 self.invariant_failure = (
@@ -217,18 +216,6 @@ class Run:
     def trace_hash(self) -> str:
         canonical = json.dumps(self.trace, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(canonical).hexdigest()
-
-
-def stranded(bridging: Bridging, rollup: str) -> int:
-    """COR the scenario sent on ``rollup``'s route whose message failed for good: it stays in the
-    parent's bridge (a deposit whose ticket was cancelled or expired; a withdrawal burned on the
-    child that the parent's Outbox refused)."""
-    failed = {r.legs["sent"].tx_hash for r in bridging.messages() if r.status == MessageStatus.FAILED}
-    return sum(
-        t.amount
-        for t in bridging.transfers
-        if t.rollup == rollup and t.asset == "COR" and t.tx_hash in failed
-    )
 
 
 ProgressHook = Callable[[int, int, StepKind, Run], None]
