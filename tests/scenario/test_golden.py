@@ -71,9 +71,10 @@ def test_bundled_scenario_matches_its_golden_summary(name: str) -> None:
 def test_drift_is_shown_as_a_readable_diff(tmp_path: Path) -> None:
     """A changed figure shows as one removed and one added line, naming the field that moved."""
     golden = (GOLDEN / "default.json").read_text()
-    drifted = re.sub(
-        r'"simulated_seconds": ([0-9.]+)', lambda m: f'"simulated_seconds": {float(m[1]) + 1}', golden
-    )
+    found = re.search(r'"simulated_seconds": ([0-9.]+),', golden)
+    assert found is not None
+    was, now = float(found[1]), float(found[1]) + 1
+    drifted = golden.replace(f'"simulated_seconds": {was},', f'"simulated_seconds": {now},')
     assert drifted != golden
     copy = tmp_path / "default.json"
     copy.write_text(golden)
@@ -81,4 +82,4 @@ def test_drift_is_shown_as_a_readable_diff(tmp_path: Path) -> None:
     diff = golden_drift(drifted, copy)
     assert diff is not None
     changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
-    assert changed == ['-  "simulated_seconds": 3616.0,', '+  "simulated_seconds": 3617.0,']
+    assert changed == [f'-  "simulated_seconds": {was},', f'+  "simulated_seconds": {now},']
