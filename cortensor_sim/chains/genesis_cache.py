@@ -19,15 +19,16 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .engine import GenesisAccount
 
 FORMAT = 1
 """Bumped whenever the stored shape changes."""
 VARIABLE = "CORTENSOR_SIM_GENESIS_CACHE"
+T = TypeVar("T")
 
 
 def cache_dir(namespace: str) -> Path | None:
@@ -99,3 +100,23 @@ def write(namespace: str, key: str, entry: dict[str, Any]) -> None:
         os.replace(out.name, directory / f"{key}.json")
     except OSError:
         return  # an unwritable cache only costs the rebuild next time
+
+
+def cached(
+    namespace: str,
+    key: str,
+    build: Callable[[], T],
+    encode: Callable[[T], dict[str, Any]],
+    decode: Callable[[dict[str, Any]], T],
+) -> T:
+    """The genesis stored under ``key``, else ``build()``'s, stored for next time. An entry that does
+    not decode (damaged, or written by other code under a colliding key) is rebuilt."""
+    stored = read(namespace, key)
+    if stored is not None:
+        try:
+            return decode(stored)
+        except (KeyError, TypeError, ValueError):
+            pass
+    built = build()
+    write(namespace, key, encode(built))
+    return built

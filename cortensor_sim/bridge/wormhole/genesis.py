@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import rlp
 from eth_abi import encode
@@ -157,29 +158,26 @@ def wormhole_genesis(
     )
     bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
     key = genesis_cache.cache_key(arguments, bytecodes, (Path(__file__),))
-    stored = genesis_cache.read(CACHE_NAMESPACE, key)
-    if stored is not None:
-        try:
-            contracts = {name: bytes.fromhex(value) for name, value in stored["contracts"].items()}
-            return WormholeGenesis(
-                genesis_cache.decode_accounts(stored["accounts"]), WormholeContracts(**contracts)
-            )
-        except (KeyError, TypeError, ValueError):
-            pass  # a damaged entry: rebuild it
-    built = deploy_wormhole_genesis(*arguments)
-    genesis_cache.write(
-        CACHE_NAMESPACE,
-        key,
-        {
-            "accounts": genesis_cache.encode_accounts(built.accounts),
-            "contracts": {
-                "core": built.contracts.core.hex(),
-                "token_bridge": built.contracts.token_bridge.hex(),
-                "wrapped_cor": built.contracts.wrapped_cor.hex(),
-            },
-        },
+    return genesis_cache.cached(
+        CACHE_NAMESPACE, key, lambda: deploy_wormhole_genesis(*arguments), _encode, _decode
     )
-    return built
+
+
+def _encode(built: WormholeGenesis) -> dict[str, Any]:
+    contracts = built.contracts
+    return {
+        "accounts": genesis_cache.encode_accounts(built.accounts),
+        "contracts": {
+            "core": contracts.core.hex(),
+            "token_bridge": contracts.token_bridge.hex(),
+            "wrapped_cor": contracts.wrapped_cor.hex(),
+        },
+    }
+
+
+def _decode(stored: dict[str, Any]) -> WormholeGenesis:
+    contracts = {name: bytes.fromhex(value) for name, value in stored["contracts"].items()}
+    return WormholeGenesis(genesis_cache.decode_accounts(stored["accounts"]), WormholeContracts(**contracts))
 
 
 def deploy_wormhole_genesis(

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -122,29 +123,25 @@ def parent_genesis(
     )  # fmt: skip
     bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
     key = genesis_cache.cache_key(arguments, bytecodes, _CODE_FILES)
-    stored = genesis_cache.read(CACHE_NAMESPACE, key)
-    if stored is not None:
-        try:
-            return NitroGenesis(
-                genesis_cache.decode_accounts(stored["accounts"]),
-                NitroParentContracts(**stored["contracts"]),
-                genesis_cache.decode_accounts(stored["child_accounts"]),
-                bytes.fromhex(stored["bridged_token_code"]),
-            )
-        except (KeyError, TypeError, ValueError):
-            pass  # a damaged entry: rebuild it
-    built = deploy_genesis(*arguments)
-    genesis_cache.write(
-        CACHE_NAMESPACE,
-        key,
-        {
-            "accounts": genesis_cache.encode_accounts(built.accounts),
-            "contracts": asdict(built.contracts),
-            "child_accounts": genesis_cache.encode_accounts(built.child_accounts),
-            "bridged_token_code": built.bridged_token_code.hex(),
-        },
+    return genesis_cache.cached(CACHE_NAMESPACE, key, lambda: deploy_genesis(*arguments), _encode, _decode)
+
+
+def _encode(built: NitroGenesis) -> dict[str, Any]:
+    return {
+        "accounts": genesis_cache.encode_accounts(built.accounts),
+        "contracts": asdict(built.contracts),
+        "child_accounts": genesis_cache.encode_accounts(built.child_accounts),
+        "bridged_token_code": built.bridged_token_code.hex(),
+    }
+
+
+def _decode(stored: dict[str, Any]) -> NitroGenesis:
+    return NitroGenesis(
+        genesis_cache.decode_accounts(stored["accounts"]),
+        NitroParentContracts(**stored["contracts"]),
+        genesis_cache.decode_accounts(stored["child_accounts"]),
+        bytes.fromhex(stored["bridged_token_code"]),
     )
-    return built
 
 
 def deploy_genesis(
