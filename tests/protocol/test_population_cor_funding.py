@@ -6,7 +6,7 @@ protocol runs on a CORToken of its own."""
 from __future__ import annotations
 
 import pytest
-from actor_helpers import PROMPTS
+from actor_helpers import PROMPTS, small_devnet
 from web3.contract import Contract
 
 from cortensor_sim import Devnet
@@ -80,3 +80,13 @@ def test_on_a_chain_cor_does_not_reach_the_protocol_has_its_own_cor() -> None:
     assert cor.address not in (CANONICAL_COR, cor_address(devnet, "arbitrum"))
     assert cor.functions.balanceOf(population.contracts.node_pool.address).call() == 3 * NODE_STAKE
     assert _l1_cor(devnet).functions.balanceOf(COR_HOLDER).call() == held_on_l1  # no deposit from l1
+
+
+def test_on_l1_the_admin_pays_in_canonical_cor() -> None:
+    """On l1 the protocol runs on canonical COR, whose supply the admin (dev account 0) holds."""
+    devnet = small_devnet()
+    population = Population.deploy(devnet, PopulationConfig(miners=3), chain="l1")
+    cor = population.contracts.cor
+    assert cor.address == CANONICAL_COR and population.funding is None
+    assert cor.functions.balanceOf(population.contracts.node_pool.address).call() == 3 * NODE_STAKE
+    assert cor.functions.totalSupply().call() == COR_SUPPLY
