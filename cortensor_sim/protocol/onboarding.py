@@ -22,9 +22,11 @@ but not ack or commit, so Solana nodes stay ``Added`` (registered, staked, not r
 tasks can be served from Solana; sessions draw their nodes from the other miners.
 
 When any miner comes from Solana, NodePool must stake the bridge's wrapped COR, so the whole
-protocol is deployed on it, and the COR the admin hands out on the session chain is Solana-issued
-COR bridged by the admin (:func:`fund_admin_from_solana`, the one place that decides where the
-population's COR comes from).
+protocol is deployed on it (``cor_address=``), and the COR the admin hands out on the session
+chain is Solana-issued COR bridged by the admin (:func:`fund_admin_from_solana`). Otherwise the
+population runs on l1's COR where it reaches the session chain (the gateways' bridged COR on
+arbitrum), each actor's COR a deposit from l1 (:meth:`Population.pay`), and an ``l1_stake``
+miner's bond is canonical COR on l1.
 """
 
 from __future__ import annotations

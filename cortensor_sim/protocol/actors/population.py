@@ -9,6 +9,12 @@ How a miner becomes an active node is a seam (:class:`Onboarding`): today
 :class:`PoolOnboarding` (COR on the session chain, ``NodePool.addNode``, the validator's
 ``markEphemeral``); staking on l1 and registering from base can replace it without touching the
 actors.
+
+Where the actors' COR comes from follows COR's supply (``protocol/funding.py``): on a chain l1's
+COR reaches through the COR gateways (arbitrum by default) the protocol runs on the gateways'
+bridged COR and each actor gets its COR by a deposit from l1's holder, landed by the settlement
+engine; on l1 itself the admin holds canonical COR; a population given ``cor_address`` (wrapped
+COR from Solana) or on a chain COR does not reach pays from the admin's holdings there.
 """
 
 from __future__ import annotations
@@ -19,13 +25,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from eth_hash.auto import keccak
+from eth_utils import to_checksum_address
 
 from ...chains.devnet import Devnet
 from ...chains.evm import EvmChain
 from ..backends import Backend, BuiltinBackend, OutageBackend
 from ..client import Signer
 from ..deployment import ProtocolContracts, deploy_protocol
+from ..funding import GatewayFunding, cor_route
+from ..funding import cor_address as l1_cor_on
 from ..metrics import MetricsRecorder, RunMetrics
+from ..network import Step
 from .base import ProtocolHandle
 from .miner import Miner, Profile
 from .oracle import Oracle
@@ -76,11 +86,9 @@ class PoolOnboarding:
         self.stake = stake
 
     def onboard(self, population: Population, miners: Sequence[Signer]) -> None:
-        h, admin = population.handle, population.signers["admin"]
+        h = population.handle
         pool = "0x" + h.addresses["node_pool"].hex()
-        for miner in miners:
-            h.send("admin", admin, "cor", "transfer", miner.hex_address, self.stake)
-        population.settle()
+        population.pay({population.names[miner.address]: self.stake for miner in miners})
         for miner in miners:
             name = population.names[miner.address]
             h.send(name, miner, "cor", "approve", pool, self.stake)
@@ -119,6 +127,7 @@ class Population:
         contracts: ProtocolContracts,
         config: PopulationConfig,
         backend: Backend,
+        funding: GatewayFunding | None = None,
     ) -> None:
         self.devnet = devnet
         self.chain = chain
@@ -136,6 +145,13 @@ class Population:
             self.signers[name] = signer
             self.names[signer.address] = name
         self.backend = backend
+        self.funding = funding
+        """Deposits from l1's holder through the COR gateways, when the protocol runs on bridged COR."""
+        if funding is not None:
+            by_address = {s.hex_address.lower(): n for n, s in self.signers.items()}
+            funding.name_of = lambda address: by_address.get(address.lower(), address)
+        self.funding_steps: list[Step] = []
+        """The l1 transactions (approvals, deposits) that brought the actors their COR."""
         self.sessions: dict[str, int] = {}
         self.router: Router | None = None
         self.users: dict[str, User] = {}
@@ -156,10 +172,18 @@ class Population:
         onboarding: Onboarding | None = None,
         cor_address: str | None = None,
     ) -> Population:
-        """Deploy the protocol on ``chain`` (staking and paying in ``cor_address``, or in a new
-        CORToken whose supply the admin holds), onboard the miners, open the sessions."""
+        """Deploy the protocol on ``chain``, onboard the miners, open the sessions.
+
+        The protocol stakes and pays in ``cor_address`` when given (a token the admin holds or
+        is given there, such as the guardian bridge's wrapped COR); else in l1's COR where it
+        reaches ``chain`` (canonical on l1; on a rollup the gateways' bridged COR, the actors
+        funded by deposits from l1); else in a new CORToken whose supply the admin holds."""
         config = config or PopulationConfig()
         check_devnet(devnet, chain, config)
+        funding = None
+        if cor_address is None and (route := cor_route(devnet, chain)) is not None:
+            cor_address = l1_cor_on(devnet, chain)
+            funding = GatewayFunding(devnet, chain) if route else None
         session_chain = devnet.evm(chain)
         admin, oracle, validator, router = (a.address for a in session_chain.accounts[:4])
 
@@ -175,7 +199,9 @@ class Population:
             cor_address=cor_address,
             settle=settle if session_chain.mining == "interval" else None,
         )
-        population = cls(devnet, session_chain, contracts, config, backend or BuiltinBackend(config.seed))
+        population = cls(
+            devnet, session_chain, contracts, config, backend or BuiltinBackend(config.seed), funding
+        )
         population._configure()
         miners = [population.signers[f"miner{i}"] for i in range(config.miners)]
         (onboarding or PoolOnboarding()).onboard(population, miners)
@@ -192,6 +218,20 @@ class Population:
             self.devnet.advance(self.chain.block_time_ms / 1000)
         raise PopulationError(f"{self.chain.name}'s pool did not drain in 64 blocks")
 
+    def pay(self, payments: Mapping[str, int]) -> None:
+        """Bring each named actor its COR on the session chain, landed when this returns: by
+        deposits from l1 through the COR gateways when the protocol runs on bridged COR, else by
+        the admin's transfers there."""
+        if self.funding is not None:
+            deposits = {to_checksum_address(self.signers[n].address): v for n, v in payments.items()}
+            self.funding.fund(deposits, self.funding_steps)
+            self.handle.view.refresh()
+            return
+        admin = self.signers["admin"]
+        for name, amount in payments.items():
+            self.handle.send("admin", admin, "cor", "transfer", self.signers[name].hex_address, amount)
+        self.settle()
+
     def _configure(self) -> None:
         h, admin = self.handle, self.signers["admin"]
         h.send("admin", admin, "validator", "setConfig", self.config.slash, admin.hex_address)
@@ -207,10 +247,7 @@ class Population:
         bond = int(h.call("payment", "bondPerNode")[0]) * nodes
         payment = "0x" + h.addresses["payment"].hex()
         users = [f"user{i}" for i in range(c.users)]
-        for user in users:
-            signer = self.signers[user]
-            h.send("admin", self.signers["admin"], "cor", "transfer", signer.hex_address, bond + c.deposit)
-        self.settle()
+        self.pay({user: bond + c.deposit for user in users})
         for user in users:
             signer = self.signers[user]
             h.send(user, signer, "cor", "approve", payment, bond + c.deposit)
