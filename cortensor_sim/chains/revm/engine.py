@@ -699,6 +699,40 @@ class RevmEngine(EvmEngine):
             block_number=header.number,
         )
 
+    # ------------------------------------------------------------------ dev writes
+    def _dev_write(
+        self, address: bytes, account: Account | None = None, slot: tuple[int, int] | None = None
+    ) -> None:
+        """One dev write (``anvil_set*``, a state override) into the newest state, without a block.
+
+        It goes through the world state, so the undo log (and with it every snapshot, and the
+        revert that ends an overridden ``eth_call``) covers it; revm's database gets the same
+        account or slot, and the tries take it at once, so that a snapshot's mark falls between
+        commits. The head's header keeps its own state root, as on anvil and on py-evm.
+        """
+        world = self._world
+        slots: dict[bytes, set[int]] = {}
+        if account is not None:
+            world.set_account(address, account)
+        if slot is not None:
+            world.set_slot(address, *slot)
+            slots[address] = {slot[0]}
+        self._sync_executor({address}, slots)
+        world.commit()
+
+    def set_balance(self, address: bytes, balance: int) -> None:
+        self._dev_write(address, dataclasses.replace(self._world.account(address), balance=balance))
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        self._dev_write(address, dataclasses.replace(self._world.account(address), nonce=nonce))
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        code_hash = self._world.set_code(code)
+        self._dev_write(address, dataclasses.replace(self._world.account(address), code_hash=code_hash))
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._dev_write(address, slot=(slot, value))
+
     # ------------------------------------------------------------------ calls
     def _run_call(
         self,
@@ -978,7 +1012,9 @@ def _reverted(outcome: Outcome) -> ExecutionReverted:
             return ExecutionReverted(f"execution reverted: {reason}", payload)
         except Exception:  # a malformed Error(string) payload: keep the raw data
             pass
-    if payload:
+    if payload or outcome.error.startswith("Revert"):
+        # REVERT, with or without data, is "execution reverted" (geth's and py-evm's wording); only
+        # a halt (out of gas, an invalid opcode...) names what stopped it.
         return ExecutionReverted("execution reverted", payload)
-    kind = "Revert" if outcome.error.startswith("Revert") else outcome.error.split("{")[0].strip() or "Halt"
+    kind = outcome.error.split("{")[0].split("(")[0].strip() or "Halt"
     return ExecutionReverted(f"execution failed: {kind}", payload)
