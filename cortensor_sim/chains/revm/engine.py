@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import rlp
 from eth_abi import decode as abi_decode
 from eth_hash.auto import keccak
 
 from ..engine import (
+    AccessList,
     AccountProof,
     BlockId,
     CallRequest,
@@ -63,14 +65,20 @@ from .transactions import (
     TX_DATA_ZERO_GAS,
     Transaction,
     calldata_tokens,
+    decode_impersonated,
     decode_transaction,
     floor_data_gas,
+    impersonated_transaction,
     intrinsic_gas,
     system_transaction,
 )
-from .world import Account, WorldState
+from .world import EMPTY_CODE_HASH, Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000
+_PRECOMPILES = frozenset(i.to_bytes(20, "big") for i in range(1, 0x12))
+"""Prague's precompile addresses, left out of access lists as on py-evm (revm, on Cancun, has
+0x01 to 0x0a; 0x0b to 0x11 are empty accounts there, see docs/engines.md)."""
+AccessListEntries = tuple[tuple[bytes, tuple[int, ...]], ...]
 _FORMATTED_CACHE_SIZE = 64
 _ERROR_STRING = bytes.fromhex("08c379a0")
 
@@ -122,7 +130,9 @@ class RevmEngine(EvmEngine):
         self._init_chain([Block(genesis_header, (), (), ())])
         self._executor = self._loaded_executor()
 
-    def _init_chain(self, blocks: list[Block]) -> None:
+    def _init_chain(self, blocks: list[Block], impersonated: dict[bytes, bytes] | None = None) -> None:
+        self._impersonated: dict[bytes, bytes] = dict(impersonated or {})
+        """Senders of impersonated transactions by hash (``anvil_impersonateAccount``)."""
         self._blocks: list[Block] = []
         self._numbers: list[int] = []
         self._by_number: dict[int, Block] = {}
@@ -234,7 +244,11 @@ class RevmEngine(EvmEngine):
     def _decode(self, raw: bytes) -> Transaction:
         cached = self._decoded.get(raw)
         if cached is None:
-            cached = decode_transaction(raw, self._chain_id)
+            sender = self._impersonated.get(keccak(raw)) if self._impersonated else None
+            if sender is not None:
+                cached = decode_impersonated(raw, sender, self._chain_id)
+            else:
+                cached = decode_transaction(raw, self._chain_id)
             if len(self._decoded) >= _DECODED_CACHE_LIMIT:
                 self._decoded.clear()
             self._decoded[raw] = cached
@@ -242,6 +256,11 @@ class RevmEngine(EvmEngine):
 
     def decode_transaction(self, raw: bytes) -> RpcObject:
         return format_transaction(self._decode(raw), None, None, self._head.header.base_fee)
+
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        raw = impersonated_transaction(self._chain_id, fields)
+        self._impersonated[keccak(raw)] = sender
+        return raw
 
     def system_transaction_hash(self, call: SystemCall) -> bytes:
         return system_transaction(call).hash
@@ -281,6 +300,8 @@ class RevmEngine(EvmEngine):
             )
         if account.nonce != tx.nonce:
             return f"Invalid transaction nonce: Expected {account.nonce}, but got {tx.nonce}"
+        if account.code_hash != EMPTY_CODE_HASH:
+            return _sender_with_code(tx.sender)
         if account.balance < tx.gas * tx.fee_cap:
             return "Sender has insufficient funds for blob fee."
         return None
@@ -741,6 +762,8 @@ class RevmEngine(EvmEngine):
         at_time: int | None,
         gas: int | None,
         l1_block_number: int | None = None,
+        access_list: AccessListEntries = (),
+        record_access: bool = False,
     ) -> Outcome:
         found = self._block(block)
         header = found.header
@@ -767,8 +790,12 @@ class RevmEngine(EvmEngine):
                 gas=gas or request.gas or header.gas_limit,
                 known_code=self._world.codes,
                 keep=False,
+                access_list=access_list,
+                record_access=record_access,
             )
         except RuntimeError as exc:
+            if "RejectCallerWithCode" in str(exc):
+                raise EngineError(_sender_with_code(sender)) from exc
             raise EngineError(f"call refused: {exc}") from exc
 
     def _executor_at(self, block: Block) -> RevmExecutor:
@@ -822,6 +849,37 @@ class RevmEngine(EvmEngine):
         if not outcome.success:
             raise _reverted(outcome)
         return outcome.output
+
+    def create_access_list(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> AccessList:
+        """geth's ``eth_createAccessList``: what the call loads, less its sender, its recipient, the
+        coinbase and the precompiles, then the gas of a transaction carrying that list.
+
+        revm's journal is a hash map, so entries come sorted by address and slot, not in the order
+        of first touch as on py-evm (an access list's order does not change its gas).
+        """
+        traced = self._run_call(request, block, at_time, None, l1_block_number, record_access=True)
+        if not traced.success:
+            raise _reverted(traced)
+        header = self._block(block).header
+        excluded = {request.sender or ZERO_ADDRESS, request.to, header.coinbase, *_PRECOMPILES, *self._coded}
+        entries = tuple((address, slots) for address, slots in traced.accessed if address not in excluded)
+        try:
+            with_list = self._run_call(request, block, at_time, None, l1_block_number, access_list=entries)
+        finally:
+            # revm keeps access-listed accounts warm past the run's checkpoint (see _apply): start
+            # afresh from the world state, and drop a cached older block's revm.
+            if entries:
+                self._executor = self._loaded_executor()
+                self._old_executor = None
+        if not with_list.success:
+            raise _reverted(with_list)
+        return AccessList(entries=entries, gas_used=_transaction_gas(with_list, request.data))
 
     def estimate_gas(
         self,
@@ -972,7 +1030,9 @@ class RevmEngine(EvmEngine):
         self._snapshots = {i: s for i, s in self._snapshots.items() if i <= snapshot_id}
 
     def export_state(self) -> bytes:
-        return state_file.pack(self._chain_id, self._executor_gas_limit, self._blocks, self._world)
+        return state_file.pack(
+            self._chain_id, self._executor_gas_limit, self._blocks, self._world, self._impersonated
+        )
 
     @property
     def _executor_gas_limit(self) -> int:
@@ -981,12 +1041,12 @@ class RevmEngine(EvmEngine):
     @classmethod
     def from_state(cls, data: bytes) -> RevmEngine:
         """Rebuild an engine from :meth:`export_state` bytes; raises ``ValueError`` if they are not."""
-        chain_id, _, blocks, world = state_file.unpack(data)
+        chain_id, _, blocks, world, impersonated = state_file.unpack(data)
         self = cls.__new__(cls)
         self._chain_id = chain_id
         self._world = world
         self._no_rules()
-        self._init_chain(blocks)
+        self._init_chain(blocks, impersonated)
         self._executor = self._loaded_executor()
         return self
 
@@ -1001,6 +1061,23 @@ def _topics_match(log_topics: Sequence[bytes], wanted: Sequence[Sequence[bytes] 
         if options and log_topics[position] not in options:
             return False
     return True
+
+
+def _transaction_gas(outcome: Outcome, data: bytes) -> int:
+    """The gas a transaction's receipt shows for this run: revm's figure after its refund, raised
+    to EIP-7623's calldata floor (as :meth:`RevmEngine._apply` charges it)."""
+    spent = outcome.gas_used + outcome.gas_refunded
+    consumed = spent + max(floor_data_gas(data) - outcome.gas_used, 0)
+    return consumed - min(outcome.gas_refunded, consumed // 5)
+
+
+def _sender_with_code(sender: bytes) -> str:
+    """Why revm will not run a message from ``sender`` (an impersonated contract, say)."""
+    return (
+        f"sender 0x{sender.hex()} has code: revm (pyrevm 0.3.7) refuses a transaction or call sent "
+        "from an account with code (EIP-3607) and cannot turn the check off; use the py-evm engine "
+        "to send as a contract"
+    )
 
 
 def _reverted(outcome: Outcome) -> ExecutionReverted:
