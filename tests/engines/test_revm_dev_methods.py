@@ -173,3 +173,13 @@ def test_a_revert_without_data_says_execution_reverted() -> None:
         with pytest.raises(ExecutionReverted) as raised:
             engine.call(CallRequest(to=STRANGER))
         assert str(raised.value) == "execution reverted" and raised.value.data == b""
+
+
+def test_a_halt_names_what_stopped_it() -> None:
+    """Out of gas is "execution failed: OutOfGas" on both engines (py-evm adds its own detail)."""
+    pyevm, revm = both()
+    for engine in (pyevm, revm):
+        engine.set_code(STRANGER, bytes.fromhex("5b5f56"))  # JUMPDEST; PUSH0; JUMP: loops forever
+        with pytest.raises(ExecutionReverted) as raised:
+            engine.call(CallRequest(to=STRANGER, gas=50_000))
+        assert str(raised.value).startswith("execution failed: OutOfGas") and raised.value.data == b""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,7 @@ from .transactions import (
 from .world import EMPTY_CODE_HASH, Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000
+_HALT_REASON = re.compile(r"reason: (\w+)")
 _PRECOMPILES = frozenset(i.to_bytes(20, "big") for i in range(1, 0x12))
 """Prague's precompile addresses, left out of access lists as on py-evm (revm, on Cancun, has
 0x01 to 0x0a; 0x0b to 0x11 are empty accounts there, see docs/engines.md)."""
@@ -1093,5 +1095,6 @@ def _reverted(outcome: Outcome) -> ExecutionReverted:
         # REVERT, with or without data, is "execution reverted" (geth's and py-evm's wording); only
         # a halt (out of gas, an invalid opcode...) names what stopped it.
         return ExecutionReverted("execution reverted", payload)
-    kind = outcome.error.split("{")[0].split("(")[0].strip() or "Halt"
+    halt = _HALT_REASON.search(outcome.error)  # "Halt { reason: OutOfGas(Basic), gas_used: ... }"
+    kind = halt.group(1) if halt else outcome.error.split("{")[0].strip() or "Halt"
     return ExecutionReverted(f"execution failed: {kind}", payload)
