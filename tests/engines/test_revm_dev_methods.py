@@ -80,10 +80,13 @@ def test_dev_writes_show_at_once_and_the_next_block_builds_on_them_as_on_py_evm(
         assert engine.get_code(STRANGER) == STORE_RUNTIME
         assert engine.get_storage(STRANGER, 1) == 7 and engine.get_nonce(STRANGER) == 9
         assert engine.state_root() == head_root  # the head keeps its header, as on anvil
+        proven = engine.get_proof(STRANGER, [1])  # the newest state, dev writes included
+        assert proven.balance == 5 * 10**18 and proven.storage_proof[0].value == 7
         engine.seal_block([call_tx(0, STRANGER)], timestamp=START + 12)
         assert engine.get_storage(STRANGER, 0) == 1
     assert revm.get_block("latest") == pyevm.get_block("latest")
     assert revm.state_root() == pyevm.state_root()
+    assert revm.get_proof(STRANGER, [0, 1]) == pyevm.get_proof(STRANGER, [0, 1])
 
 
 def test_a_snapshot_revert_undoes_later_dev_writes_and_keeps_earlier_ones() -> None:

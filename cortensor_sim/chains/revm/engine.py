@@ -702,14 +702,17 @@ class RevmEngine(EvmEngine):
     def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof:
         header = self._block(block).header
         world = self._world
-        account = world.trie_account(header.state_root, address)
+        # The newest state is proven against the tries' root, which holds dev writes made since
+        # the head was sealed (as on py-evm); every other block against its header's root.
+        state_root = world.state_root if block in ("latest", "pending") else header.state_root
+        account = world.trie_account(state_root, address)
         return AccountProof(
             address=address,
             balance=account.balance,
             nonce=account.nonce,
             code_hash=account.code_hash,
             storage_hash=account.storage_root,
-            account_proof=world.account_proof(header.state_root, address),
+            account_proof=world.account_proof(state_root, address),
             storage_proof=tuple(
                 StorageProof(
                     slot,
@@ -718,7 +721,7 @@ class RevmEngine(EvmEngine):
                 )
                 for slot in slots
             ),
-            state_root=header.state_root,
+            state_root=state_root,
             block_number=header.number,
         )
 
