@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import rlp
 from eth_abi import decode as abi_decode
 from eth_hash.auto import keccak
 
 from ..engine import (
+    AccessList,
     AccountProof,
     BlockId,
     CallRequest,
@@ -63,14 +66,21 @@ from .transactions import (
     TX_DATA_ZERO_GAS,
     Transaction,
     calldata_tokens,
+    decode_impersonated,
     decode_transaction,
     floor_data_gas,
+    impersonated_transaction,
     intrinsic_gas,
     system_transaction,
 )
-from .world import Account, WorldState
+from .world import EMPTY_CODE_HASH, Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000
+_HALT_REASON = re.compile(r"reason: (\w+)")
+_PRECOMPILES = frozenset(i.to_bytes(20, "big") for i in range(1, 0x12))
+"""Prague's precompile addresses, left out of access lists as on py-evm (revm, on Cancun, has
+0x01 to 0x0a; 0x0b to 0x11 are empty accounts there, see docs/engines.md)."""
+AccessListEntries = tuple[tuple[bytes, tuple[int, ...]], ...]
 _FORMATTED_CACHE_SIZE = 64
 _ERROR_STRING = bytes.fromhex("08c379a0")
 
@@ -122,7 +132,9 @@ class RevmEngine(EvmEngine):
         self._init_chain([Block(genesis_header, (), (), ())])
         self._executor = self._loaded_executor()
 
-    def _init_chain(self, blocks: list[Block]) -> None:
+    def _init_chain(self, blocks: list[Block], impersonated: dict[bytes, bytes] | None = None) -> None:
+        self._impersonated: dict[bytes, bytes] = dict(impersonated or {})
+        """Senders of impersonated transactions by hash (``anvil_impersonateAccount``)."""
         self._blocks: list[Block] = []
         self._numbers: list[int] = []
         self._by_number: dict[int, Block] = {}
@@ -234,7 +246,11 @@ class RevmEngine(EvmEngine):
     def _decode(self, raw: bytes) -> Transaction:
         cached = self._decoded.get(raw)
         if cached is None:
-            cached = decode_transaction(raw, self._chain_id)
+            sender = self._impersonated.get(keccak(raw)) if self._impersonated else None
+            if sender is not None:
+                cached = decode_impersonated(raw, sender, self._chain_id)
+            else:
+                cached = decode_transaction(raw, self._chain_id)
             if len(self._decoded) >= _DECODED_CACHE_LIMIT:
                 self._decoded.clear()
             self._decoded[raw] = cached
@@ -242,6 +258,11 @@ class RevmEngine(EvmEngine):
 
     def decode_transaction(self, raw: bytes) -> RpcObject:
         return format_transaction(self._decode(raw), None, None, self._head.header.base_fee)
+
+    def impersonated_transaction(self, fields: Mapping[str, Any], sender: bytes) -> bytes:
+        raw = impersonated_transaction(self._chain_id, fields)
+        self._impersonated[keccak(raw)] = sender
+        return raw
 
     def system_transaction_hash(self, call: SystemCall) -> bytes:
         return system_transaction(call).hash
@@ -281,6 +302,8 @@ class RevmEngine(EvmEngine):
             )
         if account.nonce != tx.nonce:
             return f"Invalid transaction nonce: Expected {account.nonce}, but got {tx.nonce}"
+        if account.code_hash != EMPTY_CODE_HASH:
+            return _sender_with_code(tx.sender)
         if account.balance < tx.gas * tx.fee_cap:
             return "Sender has insufficient funds for blob fee."
         return None
@@ -679,14 +702,17 @@ class RevmEngine(EvmEngine):
     def get_proof(self, address: bytes, slots: Sequence[int], block: BlockId = "latest") -> AccountProof:
         header = self._block(block).header
         world = self._world
-        account = world.trie_account(header.state_root, address)
+        # The newest state is proven against the tries' root, which holds dev writes made since
+        # the head was sealed (as on py-evm); every other block against its header's root.
+        state_root = world.state_root if block in ("latest", "pending") else header.state_root
+        account = world.trie_account(state_root, address)
         return AccountProof(
             address=address,
             balance=account.balance,
             nonce=account.nonce,
             code_hash=account.code_hash,
             storage_hash=account.storage_root,
-            account_proof=world.account_proof(header.state_root, address),
+            account_proof=world.account_proof(state_root, address),
             storage_proof=tuple(
                 StorageProof(
                     slot,
@@ -695,9 +721,43 @@ class RevmEngine(EvmEngine):
                 )
                 for slot in slots
             ),
-            state_root=header.state_root,
+            state_root=state_root,
             block_number=header.number,
         )
+
+    # ------------------------------------------------------------------ dev writes
+    def _dev_write(
+        self, address: bytes, account: Account | None = None, slot: tuple[int, int] | None = None
+    ) -> None:
+        """One dev write (``anvil_set*``, a state override) into the newest state, without a block.
+
+        It goes through the world state, so the undo log (and with it every snapshot, and the
+        revert that ends an overridden ``eth_call``) covers it; revm's database gets the same
+        account or slot, and the tries take it at once, so that a snapshot's mark falls between
+        commits. The head's header keeps its own state root, as on anvil and on py-evm.
+        """
+        world = self._world
+        slots: dict[bytes, set[int]] = {}
+        if account is not None:
+            world.set_account(address, account)
+        if slot is not None:
+            world.set_slot(address, *slot)
+            slots[address] = {slot[0]}
+        self._sync_executor({address}, slots)
+        world.commit()
+
+    def set_balance(self, address: bytes, balance: int) -> None:
+        self._dev_write(address, dataclasses.replace(self._world.account(address), balance=balance))
+
+    def set_nonce(self, address: bytes, nonce: int) -> None:
+        self._dev_write(address, dataclasses.replace(self._world.account(address), nonce=nonce))
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        code_hash = self._world.set_code(code)
+        self._dev_write(address, dataclasses.replace(self._world.account(address), code_hash=code_hash))
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._dev_write(address, slot=(slot, value))
 
     # ------------------------------------------------------------------ calls
     def _run_call(
@@ -707,6 +767,8 @@ class RevmEngine(EvmEngine):
         at_time: int | None,
         gas: int | None,
         l1_block_number: int | None = None,
+        access_list: AccessListEntries = (),
+        record_access: bool = False,
     ) -> Outcome:
         found = self._block(block)
         header = found.header
@@ -733,8 +795,12 @@ class RevmEngine(EvmEngine):
                 gas=gas or request.gas or header.gas_limit,
                 known_code=self._world.codes,
                 keep=False,
+                access_list=access_list,
+                record_access=record_access,
             )
         except RuntimeError as exc:
+            if "RejectCallerWithCode" in str(exc):
+                raise EngineError(_sender_with_code(sender)) from exc
             raise EngineError(f"call refused: {exc}") from exc
 
     def _executor_at(self, block: Block) -> RevmExecutor:
@@ -788,6 +854,37 @@ class RevmEngine(EvmEngine):
         if not outcome.success:
             raise _reverted(outcome)
         return outcome.output
+
+    def create_access_list(
+        self,
+        request: CallRequest,
+        block: BlockId = "latest",
+        at_time: int | None = None,
+        l1_block_number: int | None = None,
+    ) -> AccessList:
+        """geth's ``eth_createAccessList``: what the call loads, less its sender, its recipient, the
+        coinbase and the precompiles, then the gas of a transaction carrying that list.
+
+        revm's journal is a hash map, so entries come sorted by address and slot, not in the order
+        of first touch as on py-evm (an access list's order does not change its gas).
+        """
+        traced = self._run_call(request, block, at_time, None, l1_block_number, record_access=True)
+        if not traced.success:
+            raise _reverted(traced)
+        header = self._block(block).header
+        excluded = {request.sender or ZERO_ADDRESS, request.to, header.coinbase, *_PRECOMPILES, *self._coded}
+        entries = tuple((address, slots) for address, slots in traced.accessed if address not in excluded)
+        try:
+            with_list = self._run_call(request, block, at_time, None, l1_block_number, access_list=entries)
+        finally:
+            # revm keeps access-listed accounts warm past the run's checkpoint (see _apply): start
+            # afresh from the world state, and drop a cached older block's revm.
+            if entries:
+                self._executor = self._loaded_executor()
+                self._old_executor = None
+        if not with_list.success:
+            raise _reverted(with_list)
+        return AccessList(entries=entries, gas_used=_transaction_gas(with_list, request.data))
 
     def estimate_gas(
         self,
@@ -938,7 +1035,9 @@ class RevmEngine(EvmEngine):
         self._snapshots = {i: s for i, s in self._snapshots.items() if i <= snapshot_id}
 
     def export_state(self) -> bytes:
-        return state_file.pack(self._chain_id, self._executor_gas_limit, self._blocks, self._world)
+        return state_file.pack(
+            self._chain_id, self._executor_gas_limit, self._blocks, self._world, self._impersonated
+        )
 
     @property
     def _executor_gas_limit(self) -> int:
@@ -947,12 +1046,12 @@ class RevmEngine(EvmEngine):
     @classmethod
     def from_state(cls, data: bytes) -> RevmEngine:
         """Rebuild an engine from :meth:`export_state` bytes; raises ``ValueError`` if they are not."""
-        chain_id, _, blocks, world = state_file.unpack(data)
+        chain_id, _, blocks, world, impersonated = state_file.unpack(data)
         self = cls.__new__(cls)
         self._chain_id = chain_id
         self._world = world
         self._no_rules()
-        self._init_chain(blocks)
+        self._init_chain(blocks, impersonated)
         self._executor = self._loaded_executor()
         return self
 
@@ -969,6 +1068,23 @@ def _topics_match(log_topics: Sequence[bytes], wanted: Sequence[Sequence[bytes] 
     return True
 
 
+def _transaction_gas(outcome: Outcome, data: bytes) -> int:
+    """The gas a transaction's receipt shows for this run: revm's figure after its refund, raised
+    to EIP-7623's calldata floor (as :meth:`RevmEngine._apply` charges it)."""
+    spent = outcome.gas_used + outcome.gas_refunded
+    consumed = spent + max(floor_data_gas(data) - outcome.gas_used, 0)
+    return consumed - min(outcome.gas_refunded, consumed // 5)
+
+
+def _sender_with_code(sender: bytes) -> str:
+    """Why revm will not run a message from ``sender`` (an impersonated contract, say)."""
+    return (
+        f"sender 0x{sender.hex()} has code: revm (pyrevm 0.3.7) refuses a transaction or call sent "
+        "from an account with code (EIP-3607) and cannot turn the check off; use the py-evm engine "
+        "to send as a contract"
+    )
+
+
 def _reverted(outcome: Outcome) -> ExecutionReverted:
     """The seam's error for a failed call, worded as the py-evm engine words it."""
     payload = outcome.output
@@ -978,7 +1094,10 @@ def _reverted(outcome: Outcome) -> ExecutionReverted:
             return ExecutionReverted(f"execution reverted: {reason}", payload)
         except Exception:  # a malformed Error(string) payload: keep the raw data
             pass
-    if payload:
+    if payload or outcome.error.startswith("Revert"):
+        # REVERT, with or without data, is "execution reverted" (geth's and py-evm's wording); only
+        # a halt (out of gas, an invalid opcode...) names what stopped it.
         return ExecutionReverted("execution reverted", payload)
-    kind = "Revert" if outcome.error.startswith("Revert") else outcome.error.split("{")[0].strip() or "Halt"
+    halt = _HALT_REASON.search(outcome.error)  # "Halt { reason: OutOfGas(Basic), gas_used: ... }"
+    kind = halt.group(1) if halt else outcome.error.split("{")[0].strip() or "Halt"
     return ExecutionReverted(f"execution failed: {kind}", payload)

@@ -57,6 +57,8 @@ class Outcome:
     changes: tuple[AccountChange, ...]
     error: str = ""
     created: bytes | None = None
+    accessed: tuple[tuple[bytes, tuple[int, ...]], ...] = ()
+    """Every account the message loaded, with every slot it read or wrote (when asked for)."""
 
 
 @dataclass(frozen=True)
@@ -132,13 +134,15 @@ class RevmExecutor:
         known_code: Container[bytes],
         access_list: Sequence[tuple[bytes, Sequence[int]]] = (),
         keep: bool = True,
+        record_access: bool = False,
     ) -> Outcome:
         """Run one message from ``sender`` and return what it changed; revm's journal is left empty.
 
         ``known_code`` holds the hashes of the code the world state already stores, so that only new
         code is read back out of revm. ``access_list`` (EIP-2930) is warm from the start and costs
         its intrinsic gas. A call whose changes will not be kept (``eth_call``, gas estimation)
-        skips reading them.
+        skips reading them. ``record_access`` reports every account and slot the message loaded
+        (``eth_createAccessList``).
         """
         evm = self._evm
         evm.set_block_env(
@@ -163,6 +167,7 @@ class RevmExecutor:
             if result is None:
                 raise RuntimeError(f"pyrevm returned no result ({error})")
             changes = self._changes(known_code) if keep else ()
+            accessed = self._accessed() if record_access else ()
             logs = (
                 tuple(
                     Log(
@@ -184,6 +189,7 @@ class RevmExecutor:
                 changes=changes,
                 error=error,
                 created=created,
+                accessed=accessed,
             )
         finally:
             evm.revert(checkpoint)
@@ -206,6 +212,21 @@ class RevmExecutor:
                 raise
             found = _OUTPUT.search(text)
             return (bytes.fromhex(found.group(1)) if found else b""), None, text
+
+    def _accessed(self) -> tuple[tuple[bytes, tuple[int, ...]], ...]:
+        """Every account in revm's journal and every slot loaded in it, sorted (revm's journal is a
+        hash map, so the order of first touch is lost)."""
+        journal = self._evm.journal_str
+        state = journal[: journal.find(", transient_storage: {")]
+        matches = list(_ACCOUNT.finditer(state))
+        accessed = []
+        for position, match in enumerate(matches):
+            stop = matches[position + 1].start() if position + 1 < len(matches) else len(state)
+            body = state[match.end() : stop]
+            tail = body[body.find("}, storage: {") :]
+            slots = tuple(sorted({int(slot) for slot, _, _ in _SLOT.findall(tail)}))
+            accessed.append((bytes.fromhex(match.group(1)), slots))
+        return tuple(sorted(accessed))
 
     def _changes(self, known_code: Container[bytes]) -> tuple[AccountChange, ...]:
         journal = self._evm.journal_str

@@ -2,7 +2,9 @@
 
 What ``export_state`` writes, ``from_state`` reads back into an engine that continues the same
 chain: the same head, the same roots, historical reads and proofs at old blocks included. Signed
-transactions are stored as sent and their senders recovered again on load.
+transactions are stored as sent and their senders recovered again on load; the senders of
+impersonated transactions (which carry no signature to recover) are stored beside them, in a fifth
+field that files written before impersonation lack.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import rlp
+from eth_hash.auto import keccak
 
 from ..engine import InvalidTransaction, SystemCall
 from .blocks import Log, Receipt, header_from_fields
@@ -17,6 +20,7 @@ from .transactions import (
     SYSTEM_FIELDS,
     SYSTEM_TRANSACTION_TYPE,
     Transaction,
+    decode_impersonated,
     decode_transaction,
     system_transaction,
 )
@@ -32,7 +36,9 @@ def _int(value: bytes) -> int:
     return int.from_bytes(value, "big")
 
 
-def pack(chain_id: int, gas_limit: int, blocks: list[Block], world: WorldState) -> bytes:
+def pack(
+    chain_id: int, gas_limit: int, blocks: list[Block], world: WorldState, impersonated: dict[bytes, bytes]
+) -> bytes:
     encoded_blocks = [
         [
             block.header.fields(),
@@ -63,32 +69,36 @@ def pack(chain_id: int, gas_limit: int, blocks: list[Block], world: WorldState) 
         [[a, root] for a, root in sorted(world.storage_roots.items())],
         [[a, sorted(slots)] for a, slots in sorted(world.known.items())],
     ]
-    return STATE_FORMAT + rlp.encode([chain_id, gas_limit, encoded_blocks, encoded_world])
+    senders = [[tx_hash, sender] for tx_hash, sender in sorted(impersonated.items())]
+    return STATE_FORMAT + rlp.encode([chain_id, gas_limit, encoded_blocks, encoded_world, senders])
 
 
-def unpack(data: bytes) -> tuple[int, int, list[Block], WorldState]:
+def unpack(data: bytes) -> tuple[int, int, list[Block], WorldState, dict[bytes, bytes]]:
     """Decode :func:`pack`'s bytes; raises ``ValueError`` saying what is wrong."""
     from .engine import Block
 
     if not data.startswith(STATE_FORMAT):
         raise ValueError("not a cortensor-sim revm state")
     try:
-        chain_id_raw, gas_limit_raw, encoded_blocks, encoded_world = rlp.decode(data[len(STATE_FORMAT) :])
+        chain_id_raw, gas_limit_raw, encoded_blocks, encoded_world, *rest = rlp.decode(
+            data[len(STATE_FORMAT) :]
+        )
+        impersonated = {tx_hash: sender for tx_hash, sender in (rest[0] if rest else [])}
         chain_id = _int(chain_id_raw)
-        blocks = [_block(Block, fields, chain_id) for fields in encoded_blocks]
+        blocks = [_block(Block, fields, chain_id, impersonated) for fields in encoded_blocks]
         world = _world(encoded_world)
     except (rlp.DecodingError, ValueError, IndexError, TypeError, InvalidTransaction) as exc:
         raise ValueError(f"malformed revm state: {exc}") from exc
     if not blocks:
         raise ValueError("malformed revm state: no genesis block")
-    return chain_id, _int(gas_limit_raw), blocks, world
+    return chain_id, _int(gas_limit_raw), blocks, world, impersonated
 
 
-def _block(block_class: Any, fields: list[Any], chain_id: int) -> Block:
+def _block(block_class: Any, fields: list[Any], chain_id: int, impersonated: dict[bytes, bytes]) -> Block:
     header_fields, txs, receipts, created = fields
     return block_class(
         header_from_fields(header_fields),
-        tuple(_transaction(raw, chain_id) for raw in txs),
+        tuple(_transaction(raw, chain_id, impersonated) for raw in txs),
         tuple(
             Receipt(
                 _int(tx_type),
@@ -102,7 +112,10 @@ def _block(block_class: Any, fields: list[Any], chain_id: int) -> Block:
     )
 
 
-def _transaction(raw: bytes, chain_id: int) -> Transaction:
+def _transaction(raw: bytes, chain_id: int, impersonated: dict[bytes, bytes]) -> Transaction:
+    sender = impersonated.get(keccak(raw))
+    if sender is not None:
+        return decode_impersonated(raw, sender, chain_id)
     if raw[:1] != bytes([SYSTEM_TRANSACTION_TYPE]):
         return decode_transaction(raw, chain_id)
     source_hash, sender, to, mint, value, gas, is_system_tx, data = rlp.decode(raw[1:], sedes=SYSTEM_FIELDS)

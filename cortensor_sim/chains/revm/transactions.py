@@ -10,8 +10,10 @@ unsigned system transaction (type 0x7E, the OP Stack deposit layout) is built he
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import rlp
 from coincurve import PublicKey
@@ -253,13 +255,14 @@ def _decode_access_list(raw: bytes) -> Transaction:
     )
 
 
-def _decode_dynamic_fee(raw: bytes) -> Transaction:
+def _decode_dynamic_fee(raw: bytes, sender: bytes | None = None) -> Transaction:
     fields = rlp.decode(raw[1:], sedes=DYNAMIC_FEE_FIELDS)
     chain_id, nonce, tip_cap, fee_cap, gas, to, value, data, access_list, parity, r, s = fields
-    signing_hash = keccak(b"\x02" + rlp.encode(list(fields[:9])))
+    if sender is None:
+        sender = recover_sender(keccak(b"\x02" + rlp.encode(list(fields[:9]))), parity, r, s)
     return Transaction(
         type=2,
-        sender=recover_sender(signing_hash, parity, r, s),
+        sender=sender,
         to=to or None,
         value=value,
         data=data,
@@ -274,6 +277,53 @@ def _decode_dynamic_fee(raw: bytes) -> Transaction:
         r=r,
         s=s,
     )
+
+
+# ---------------------------------------------------------------------- impersonation
+IMPERSONATED_SIGNATURE = (0, 1, 1)
+"""The placeholder (y parity, r, s) of an impersonated transaction: its sender is given, not
+recovered (``anvil_impersonateAccount``), as the py-evm engine's placeholder."""
+
+
+def impersonated_transaction(chain_id: int, fields: Mapping[str, Any]) -> bytes:
+    """An EIP-1559 transaction from eth-account's ``fields``, with the placeholder signature.
+
+    The engine that makes it remembers its sender by its hash; nothing can recover one from it.
+    """
+    fee_cap = fields.get("maxFeePerGas", fields.get("gasPrice", 0))
+    tip_cap = fields.get("maxPriorityFeePerGas", fields.get("gasPrice", 0))
+    to = fields.get("to")
+    access_list = [
+        [
+            bytes.fromhex(entry["address"][2:]),
+            [int(key, 16).to_bytes(32, "big") for key in entry["storageKeys"]],
+        ]
+        for entry in fields.get("accessList", ())
+    ]
+    body = [
+        chain_id,
+        fields["nonce"],
+        tip_cap,
+        fee_cap,
+        fields["gas"],
+        bytes.fromhex(to[2:]) if to else b"",
+        fields.get("value", 0),
+        fields.get("data", b""),
+        access_list,
+        *IMPERSONATED_SIGNATURE,
+    ]
+    return b"\x02" + rlp.encode(body, sedes=DYNAMIC_FEE_FIELDS)
+
+
+def decode_impersonated(raw: bytes, sender: bytes, chain_id: int) -> Transaction:
+    """An impersonated transaction (:func:`impersonated_transaction`) sent as ``sender``."""
+    try:
+        tx = _decode_dynamic_fee(raw, sender)
+    except (rlp.DecodingError, rlp.DeserializationError, ValueError) as exc:
+        raise InvalidTransaction(f"cannot decode transaction: {exc}") from exc
+    if tx.chain_id != chain_id:
+        raise InvalidTransaction(f"impersonated transaction for chain id {tx.chain_id}, not {chain_id}")
+    return tx
 
 
 def _access_list(decoded: list[list[object]]) -> AccessList:
