@@ -34,10 +34,22 @@ from ..scenario.units import UnitError, parse_duration
 
 EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for a command whose reader went away (``... | head``)."""
 """Ctrl-C, as shells report a SIGINT (128 + 2)."""
 
-console = Console()
-errors = Console(stderr=True)
+
+class _PipeConsole(Console):
+    """rich's Console, but a reader that goes away (``... | head``) ends the command with the shell's
+    code for a broken pipe, not rich's 1, which here means "an expectation failed"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError  # the command guard turns it into EXIT_BROKEN_PIPE
+
+
+console = _PipeConsole()
+errors = _PipeConsole(stderr=True)
 
 
 def write_crash_report(exc: BaseException) -> Path:
@@ -69,6 +81,10 @@ class _Guarded(TyperGroup):
         except KeyboardInterrupt:  # not 1: that code means "an expectation failed"
             errors.print("interrupted", highlight=False)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the reader of stdout went away: not a bug, nothing left to say
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot fail
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except Exception as exc:
             report = write_crash_report(exc)
             summary = str(exc).splitlines()[0] if str(exc) else ""
@@ -260,9 +276,10 @@ def demo(
         Path | None, typer.Option(help="A topology YAML file (default: l1, base, arbitrum, l3, solana).")
     ] = None,
 ) -> None:
-    """Run Cortensor on every layer: miners staked on l1 and registered from base or Solana, a
-    session's tasks on arbitrum run by the actors, a slash and a checkpoint back on l1, a private
-    task on l3.
+    """Run Cortensor on every layer, in seconds.
+
+    Miners staked on l1 and registered from base or Solana, a session's tasks on arbitrum run by
+    the actors, a slash and a checkpoint back on l1, a private task on l3.
 
     Example: cortensor-sim demo
     """

@@ -233,3 +233,18 @@ def test_ctrl_c_is_not_the_expectation_failed_code(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize("args", [["run", "no-such-scenario"], ["validate", "missing.yaml"]])
 def test_a_missing_scenario(args: list[str]) -> None:
     refused(args, "cannot read: No such file or directory")
+
+
+def test_a_reader_that_goes_away_is_not_a_crash() -> None:
+    """``cortensor-sim list | head -0``: the pipe closes before the table is written. That is the
+    reader's choice, not a bug: no crash report, the shell's code for a broken pipe (128 + SIGPIPE)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "cortensor_sim", "list"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # long before the command has imported enough to print
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, errors
+    assert "internal error" not in errors and "Traceback" not in errors
