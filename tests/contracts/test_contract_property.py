@@ -227,9 +227,14 @@ def _machine(env: Env, reached: Counter[str]) -> type[RuleBasedStateMachine]:
         def deactivate(self, k: int) -> None:
             """Close a session (enabled once some task ran to the end: a run that closed its
             sessions at once would never reach a payment)."""
-            s = self.sessions[k % len(self.sessions)]
-            if not s.active:
+            # Sessions with a never-assigned task come first, so that some runs close one and reach
+            # the reclaim path (a closed session's unassigned escrow); k still picks among all.
+            active = sorted(
+                (s for s in self.sessions if s.active), key=lambda s: "queued" not in s.tasks.values()
+            )
+            if not active:
                 return
+            s = active[k % len(active)]
             self._refund(s, send(w3, p.session.functions.deactivateSession(s.sid), env.owner))
             s.active = False
             self._note("deactivated")
