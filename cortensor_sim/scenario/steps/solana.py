@@ -300,6 +300,17 @@ class DeploySolanaPool(StepKind):
         return "deploy the protocol staking wrapped Solana COR, with SolanaOnboarding and SolanaSessions"
 
 
+def _send_message(
+    run: Run, bridge: WormholeStack, owner: Keypair, request: BridgeMemo, step: str, subject: str
+) -> MessageRecord:
+    """Send a Memo-only request from Solana (no COR moves) and wait until the bridge has carried it."""
+    try:
+        signature = bridge.send_message(owner, request)
+    except (BridgeError, SolanaTransactionError) as exc:
+        raise StepFailed(f"{step}: {exc}") from None
+    return _await(run, bridge, signature, f"{step} {subject}")
+
+
 def _await(run: Run, bridge: WormholeStack, signature: Signature, what: str) -> MessageRecord:
     """Advance the clock until the bridge has carried the request sent in ``signature`` (a step
     that needs its outcome, such as a session id); StepFailed if it failed or never arrived."""
@@ -504,11 +515,7 @@ class CloseSessionFromSolana(StepKind):
         request = BridgeMemo(
             bridge.evm_chain_id, _raw(_pool(run).sessions.address), kind="close", session=record.session_id
         )
-        try:
-            signature = bridge.send_message(owner, request)
-        except (BridgeError, SolanaTransactionError) as exc:
-            raise StepFailed(f"close_session_from_solana: {exc}") from None
-        _await(run, bridge, signature, f"close_session_from_solana {self.session}")
+        _send_message(run, bridge, owner, request, "close_session_from_solana", self.session)
 
     def label(self) -> str:
         return f"close {self.session} from Solana (refund to Solana)"
@@ -530,11 +537,7 @@ class UnbondToSolana(StepKind):
         bridge = _bridge(run)
         owner = _keypair(run, bridge, self.actor)
         request = BridgeMemo(bridge.evm_chain_id, _raw(_pool(run).onboarding.address), kind="unbond")
-        try:
-            signature = bridge.send_message(owner, request)
-        except (BridgeError, SolanaTransactionError) as exc:
-            raise StepFailed(f"unbond_to_solana: {exc}") from None
-        _await(run, bridge, signature, f"unbond_to_solana {self.actor}")
+        _send_message(run, bridge, owner, request, "unbond_to_solana", self.actor)
 
     def label(self) -> str:
         return f"{self.actor} unbonds from Solana"
