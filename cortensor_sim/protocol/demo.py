@@ -2,9 +2,10 @@
 
 Each layer does its part (docs/layers.md), through transactions only:
 
-* **solana**: one miner registers from Solana (SPL COR stake and a memo into the guardian
-  bridge's custody; the guardians sign, the relayer hands the VAA to SolanaOnboarding), and the
-  COR the admin hands out on arbitrum is Solana-issued COR it bridged;
+* **solana**: one miner comes from Solana: it sends its SPL COR stake through the guardian bridge
+  to its node key (derived from its Solana secret; the guardians sign, the relayer completes the
+  transfer), the key's gas is ETH deposited from l1, and the key stakes and serves on arbitrum
+  like any node; the COR the admin hands out on arbitrum is Solana-issued COR it bridged;
 * **l1**: two miners bond canonical COR in NodeStakeL1 (stake records to arbitrum as retryables);
 * **base**: the same two register their nodes at the welcome center (base -> l1 -> arbitrum);
 * **arbitrum**: a session with a few tasks run by the actors (router, oracle, validator, a user,
@@ -24,7 +25,6 @@ from dataclasses import dataclass, field
 
 from ..bridge import MessageRecord
 from ..bridge.wormhole.stack import KIND as TOKEN_TRANSFER
-from ..bridge.wormhole.stack import ONBOARDING
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..chains.solana import SolanaChain
@@ -48,7 +48,7 @@ PRIVATE_PROMPT = "Draft a confidential note on patient 4471's lab results for th
 
 MIX: dict[int, OnboardingKind] = {2: "l1_stake", 3: "l1_stake", 4: "solana"}
 """miner0 and miner1 stake on arbitrum; miner2 and miner3 on l1, registered from base; miner4 from
-Solana (registered and staked, but a Solana node cannot serve tasks yet: docs/actors.md)."""
+Solana, running its node under a key derived from its Solana secret (docs/actors.md)."""
 MINERS, USERS = 5, 1
 ACTORS_NEEDED = 4 + USERS + MINERS
 """admin, oracle, validator and router, then the users and the miners (dev accounts in order)."""
@@ -153,12 +153,15 @@ def run_demo(
     assert layers is not None
     l1_miners = {f"miner{i}": _checksum(population, f"miner{i}") for i, k in MIX.items() if k == "l1_stake"}
     bonds_before = {name: layers.l1_bond(address) for name, address in l1_miners.items()}
-    watch.note("solana", f"miner4 locks {_cor(NODE_STAKE)} SPL COR in custody with a registration memo")
+    watch.note(
+        "solana", f"miner4 sends {_cor(NODE_STAKE)} SPL COR through custody to its node key on arbitrum"
+    )
     watch.note("solana", "the admin bridges Solana-issued COR for the protocol on arbitrum")
     watch.note("l1", "miner2 and miner3 bond 6,000 COR each in NodeStakeL1")
     watch.note("base", "miner2 and miner3 register their nodes at Onboarding")
     watch.note(
-        "arbitrum", "NodePool records the l1 stakes and registrations; miner4's stake arrives as wrapped COR"
+        "arbitrum",
+        "NodePool records the l1 stakes and registrations; miner4's node key stakes its wrapped COR",
     )
 
     # Sessions on arbitrum, by the actors.
@@ -233,8 +236,8 @@ def _honest(miner: str, task_id: int, prompt: str) -> str:
 
 
 def _solana_messages(devnet: Devnet) -> list[tuple[str, MessageRecord]]:
-    """The guardian bridge's messages: the admin's COR, the Solana miner's registration."""
-    what = {ONBOARDING: "registration from Solana", TOKEN_TRANSFER: "COR from Solana"}
+    """The guardian bridge's messages: the Solana miner's stake and the admin's COR."""
+    what = {TOKEN_TRANSFER: "COR from Solana"}
     return [(what.get(r.kind, r.kind), r) for r in devnet.messages() if r.source == "solana"]
 
 

@@ -13,13 +13,16 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from enum import IntEnum
+from typing import TypeVar
 
 SIMILARITY_THRESHOLD = 0.85
 """Cortensor's example rejection threshold for cosine similarity of result embeddings."""
 
 EMBEDDING_DIMENSIONS = 256
+
+Miner = TypeVar("Miner", bound=Hashable)
 
 
 class Verdict(IntEnum):
@@ -79,11 +82,10 @@ def judge(
     """Proof of Inference: agreement among redundant results.
 
     The reference is the result most similar to all the others (the medoid); a miner whose result
-    is at least ``threshold`` similar to it is VALID, one below is INVALID, and an assigned miner
-    with no result is NONE (missing, penalized like INVALID but not slashed). The reference must
-    be agreed on by a majority of the results: otherwise no answer is accepted and every result is
-    RETRY (inconclusive: unpaid, penalized, not slashed), as with a single result, where there is
-    nothing to compare against.
+    is at least ``threshold`` similar to it agrees, and :func:`majority_verdicts` turns the
+    agreement into verdicts (VALID/INVALID when a majority agrees, else RETRY for all); an
+    assigned miner with no result is NONE (missing, penalized like INVALID but not slashed). A
+    single result is RETRY: there is nothing to compare it against.
     """
     submitted = {m: r for m, r in results.items() if m in assigned}
     verdicts = {m: Verdict.NONE for m in assigned}
@@ -96,8 +98,20 @@ def judge(
     }
     reference = submitted[max(sorted(scores), key=lambda m: scores[m])]
     agree = {m: cosine_similarity(r, reference) >= threshold for m, r in submitted.items()}
-    if 2 * sum(agree.values()) <= len(submitted):  # no answer has a majority: inconclusive
-        verdicts.update({m: Verdict.RETRY for m in submitted})
-        return verdicts
-    verdicts.update({m: Verdict.VALID if ok else Verdict.INVALID for m, ok in agree.items()})
+    verdicts.update(majority_verdicts(agree))
     return verdicts
+
+
+def majority_verdicts(agrees: Mapping[Miner, bool]) -> dict[Miner, Verdict]:
+    """Proof of Inference's verdicts once each committed result is known to agree with the
+    reference answer or not: the one rule of the scripted judge and of the actors' validator.
+
+    An answer is accepted only when a strict majority of the results agree on it: then those
+    results are VALID and the others INVALID. Otherwise no answer is accepted and every result is
+    RETRY (inconclusive: unpaid, penalized, not slashed). Redundancy cannot say which minority is wrong, so
+    liars who each make up their own answer cannot condemn an honest miner by outnumbering it;
+    only liars who share one answer (colluders) can, the known limit of redundancy.
+    """
+    if 2 * sum(agrees.values()) <= len(agrees):
+        return dict.fromkeys(agrees, Verdict.RETRY)
+    return {m: Verdict.VALID if ok else Verdict.INVALID for m, ok in agrees.items()}

@@ -9,17 +9,17 @@ population's miners can join by any of these routes, mixed (:data:`ONBOARDING_KI
   retryable), the node registered on base (base -> l1 through the OP Stack messenger, l1 ->
   arbitrum as a retryable); NodePool accepts an l1-backed node only by that registration route,
   so a node staked on l1 always registers from base;
-* ``solana``: SPL COR locked in the guardian bridge's custody with a registration memo; the
-  guardians sign the VAA and the relayer hands it to SolanaOnboarding, which stakes the wrapped COR
-  for the miner's SolanaNodeOperator in NodePool.
+* ``solana``: the miner runs its node with an EVM key of its own, derived from its Solana secret
+  (:func:`node_key`); it sends its SPL COR stake through the guardian bridge to that key (a
+  Transfer VAA, relayed to the token bridge, which mints wrapped COR), its gas ETH reaches the key
+  by a deposit from l1 through the session chain's inbox, and the key stakes with
+  ``NodePool.addNode``, as an ``on_chain`` miner does. The key is the node's address, so it acks,
+  precommits and commits like any node; its earnings go back to Solana through the token bridge
+  (:meth:`LayeredOnboarding.send_earnings_to_solana`).
 
 Every step is a transaction; the settlement engine's actors carry each message, and this module
 only advances the clock until they have arrived. Then the validator's network check
 (``markEphemeral``) puts the node in the pool, as for any node.
-
-A Solana miner's node address in NodePool is its SolanaNodeOperator contract, which can register
-but not ack or commit, so Solana nodes stay ``Added`` (registered, staked, not reservable) until
-tasks can be served from Solana; sessions draw their nodes from the other miners.
 
 When any miner comes from Solana, NodePool must stake the bridge's wrapped COR, so the whole
 protocol is deployed on it (``cor_address=``), and the COR the admin hands out on the session
@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, get_args
 
+from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 from solders.pubkey import Pubkey
 
@@ -43,10 +44,9 @@ from ..bridge.wormhole import WormholeStack
 from ..bridge.wormhole.custody import to_spl
 from ..chains.devnet import Devnet
 from .actors import NODE_STAKE, PoolOnboarding, Population, PopulationConfig, PopulationError
-from .actors.population import node_id
+from .actors.population import node_id, register_nodes
 from .backends import Backend
-from .client import Signer
-from .deployment import deploy_contract
+from .client import LeanClient, Signer
 from .layers import CrossLayer
 from .layers.deployment import LayerNames
 from .layers.messages import POLL_SECONDS
@@ -62,6 +62,7 @@ __all__ = [
     "OnboardingMix",
     "deploy_population",
     "fund_admin_from_solana",
+    "node_key",
 ]
 
 OnboardingKind = Literal["on_chain", "l1_stake", "solana"]
@@ -74,6 +75,21 @@ DELIVERY_TIMEOUT_SECONDS = 3_600
 """Simulated time a Solana onboarding round gets before the population gives up (the l1 routes
 use :func:`cortensor_sim.protocol.layers.follow`'s hour)."""
 
+NODE_KEY_DOMAIN = b"cortensor-sim/solana-node-key"
+"""Domain of :func:`node_key`'s hash (the simulator's convention; Cortensor publishes none)."""
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+NODE_GAS = 10**18
+"""ETH a Solana miner's node key gets on the session chain for its gas (1 ETH: thousands of
+acks, precommits and commits at the devnet's fees)."""
+PARENT_GAS_ALLOWANCE = 5 * 10**16
+"""ETH the key also gets on the parent chain, to pay for its ``depositEth`` there."""
+TRANSFER_GAS = 21_000
+DEPOSIT_ETH_GAS = 300_000
+BRIDGE_OUT_GAS = 300_000
+"""Gas limits of the node key's own transactions (a plain transfer; ``Inbox.depositEth``;
+``WormholeTokenBridge.transferTokens``)."""
+
 
 @dataclass
 class LayeredOnboarding:
@@ -84,8 +100,8 @@ class LayeredOnboarding:
     names: LayerNames = field(default_factory=LayerNames)
     layers: CrossLayer | None = None
     """The cross-layer contracts, deployed at the first l1 miner (kept for slashes and checkpoints)."""
-    solana_operators: dict[str, str] = field(default_factory=dict)
-    """Miner name -> its SolanaNodeOperator (the node's address in NodePool)."""
+    solana_owners: dict[str, Pubkey] = field(default_factory=dict)
+    """Miner name -> the Solana account it onboarded from (its node key is derived from it)."""
     messages: list[MessageRecord] = field(default_factory=list)
     """The cross-layer messages the l1 miners' onboarding followed, in order."""
 
@@ -97,11 +113,12 @@ class LayeredOnboarding:
         for index, miner in enumerate(miners):
             by_kind[self.kind_of(index)].append(miner)
         arrived = None
+        nodes: list[Signer] = []
         if by_kind["solana"]:
-            # The miners' locks go first: their VAAs travel while the rest moves the clock. The
+            # The miners' stakes go first: their VAAs travel while the rest moves the clock. The
             # protocol is on wrapped COR, so the admin's COR for stakes and sessions comes from
             # Solana too.
-            arrived = self._lock_on_solana(population, by_kind["solana"])
+            nodes, arrived = self._send_stakes_from_solana(population, by_kind["solana"])
             needed = self._cor_for_sessions(population) + len(by_kind["on_chain"]) * self.stake
             fund_admin_from_solana(population.devnet, population.chain.name, needed)
         if by_kind["on_chain"]:
@@ -109,8 +126,8 @@ class LayeredOnboarding:
         if by_kind["l1_stake"]:
             self._onboard_through_l1(population, by_kind["l1_stake"])
         if arrived is not None:
-            _advance_until(population.devnet, arrived, "Solana registrations")
-            population.handle.view.refresh()
+            _advance_until(population.devnet, arrived, "the Solana miners' stakes and gas")
+            register_nodes(population, nodes, self.stake)
 
     @staticmethod
     def _cor_for_sessions(population: Population) -> int:
@@ -148,9 +165,12 @@ class LayeredOnboarding:
         population.settle()
 
     # ------------------------------------------------------------------ Solana
-    def _lock_on_solana(self, population: Population, miners: Sequence[Signer]) -> Callable[[], bool]:
-        """Each miner locks its stake in SPL COR with a registration memo; returns whether all
-        the registrations have arrived in NodePool (recording each miner's operator when so)."""
+    def _send_stakes_from_solana(
+        self, population: Population, miners: Sequence[Signer]
+    ) -> tuple[list[Signer], Callable[[], bool]]:
+        """Each miner's node key (derived from its Solana secret) replaces its dev account; the
+        miner sends its stake from Solana to that key and the key's gas comes by a deposit from
+        l1. Returns the node keys, and whether every key holds its stake and gas."""
         bridge = guardian_bridge(population.devnet, population.chain.name)
         wrapped = bridge.system_contracts()["WrappedCOR"]
         if population.contracts.cor.address.lower() != wrapped.lower():
@@ -158,32 +178,107 @@ class LayeredOnboarding:
                 "miners onboarding from Solana need the protocol on the bridge's wrapped COR: "
                 "build the population with deploy_population (it deploys on wrapped COR)"
             )
-        chain, admin = population.chain, _checksummed(population.signers["admin"])
-        onboarding = deploy_contract(
-            chain.w3,
-            "SolanaOnboarding",
-            bridge.system_contracts()["WormholeTokenBridge"],
-            population.contracts.node_pool.address,
-            bytes(Pubkey.from_string(bridge.system_contracts()["SolanaMessenger"])),
-            sender=admin,
-        )
-        _resync_nonces(population)
         assert bridge.cor is not None
         units = _spl_units(self.stake)
-        owners = {}
+        nodes = []
         for miner in miners:
-            name = population.names[miner.address]
+            name = population.names.pop(miner.address)
             owner = solana_keypair(population, bridge, name)
-            owners[name] = bytes(owner.pubkey())
+            node = population.handle.client.signer(node_key(owner))
+            population.signers[name] = node
+            population.names[node.address] = name
+            self.solana_owners[name] = owner.pubkey()
+            nodes.append(node)
             bridge.cor.issue(owner.pubkey(), units)
-            bridge.onboard_from_solana(owner, units, onboarding.address, [0], miner.public_key)
+            bridge.send_to_evm(owner, units, node.address)
+        gas_landed = fund_node_gas(population, [node.address for node in nodes])
 
         def arrived() -> bool:
-            found = {n: onboarding.functions.operatorOf(key).call() for n, key in owners.items()}
-            self.solana_operators.update({n: a for n, a in found.items() if int(a, 16)})
-            return all(n in self.solana_operators for n in owners)
+            return gas_landed() and all(bridge.wrapped_balance(n.address) >= self.stake for n in nodes)
 
-        return arrived
+        return nodes, arrived
+
+    def send_earnings_to_solana(self, population: Population) -> dict[str, int]:
+        """Each Solana miner's node key claims its payments (``withdrawNodePayment``) and sends
+        its wrapped COR, in whole SPL units, to its Solana account through the token bridge
+        (``transferTokens``; the guardians sign, the custody releases). Returns the SPL units
+        each miner's Solana account received; waits until they have landed."""
+        if not self.solana_owners:
+            return {}
+        bridge = guardian_bridge(population.devnet, population.chain.name)
+        assert bridge.cor is not None
+        h = population.handle
+        for name in self.solana_owners:
+            node = population.signers[name]
+            if int(h.call("payment", "claimable", node.hex_address)[0]):
+                h.send(name, node, "payment", "withdrawNodePayment")
+        population.settle()
+        token_bridge = bytes.fromhex(bridge.system_contracts()["WormholeTokenBridge"][2:])
+        expected: dict[str, int] = {}
+        before = {name: bridge.cor.balance(owner) for name, owner in self.solana_owners.items()}
+        for name, owner in self.solana_owners.items():
+            node = population.signers[name]
+            units, _dust = to_spl(bridge.wrapped_balance(node.address))
+            if units:
+                call = bridge.send_to_solana_calldata(units * 10**9, owner)
+                h.client.send(node, token_bridge, call, BRIDGE_OUT_GAS)
+                expected[name] = units
+        population.settle()
+
+        cor = bridge.cor
+
+        def landed() -> bool:
+            return all(cor.balance(self.solana_owners[n]) >= before[n] + u for n, u in expected.items())
+
+        _advance_until(population.devnet, landed, "the Solana miners' earnings")
+        return expected
+
+
+def node_key(owner: Keypair) -> bytes:
+    """The EVM private key of the node a Solana miner runs: keccak256 of a domain and the
+    miner's Solana secret (its ed25519 seed), reduced into secp256k1's range. Only the holder of
+    the Solana secret can compute it, and the same miner always runs the same node."""
+    digest = int.from_bytes(keccak(NODE_KEY_DOMAIN + bytes(owner.secret())), "big")
+    return (digest % (SECP256K1_ORDER - 1) + 1).to_bytes(32, "big")
+
+
+def fund_node_gas(population: Population, nodes: Sequence[bytes]) -> Callable[[], bool]:
+    """Send each node key :data:`NODE_GAS` of ETH on the session chain the way a real operator
+    gets it: on a root chain the admin (dev account 0) transfers it; on a Nitro rollup the admin
+    sends it to the key on the parent chain and the key deposits it with ``Inbox.depositEth``
+    (a message the settlement engine delivers). Returns whether every key holds it."""
+    devnet, chain = population.devnet, population.chain
+    spec = devnet.topology.chain(chain.name)
+
+    def landed() -> bool:
+        return all(chain.engine.get_balance(node) >= NODE_GAS for node in nodes)
+
+    if spec.parent is None:
+        admin = population.signers["admin"]
+        for node in nodes:
+            population.handle.client.chain.send_raw_transaction(admin.sign(node, b"", TRANSFER_GAS, NODE_GAS))
+        return landed
+    if spec.kind not in ("nitro", "orbit"):
+        raise PopulationError(
+            f"a Solana miner's gas reaches {chain.name!r} only from its parent through a Nitro inbox; "
+            f"{chain.name!r} is {spec.kind}"
+        )
+    parent = devnet.evm(spec.parent)
+    client = LeanClient(parent)
+    admin = client.signer(bytes(parent.accounts[0].key))
+    for node in nodes:
+        client.chain.send_raw_transaction(
+            admin.sign(node, b"", TRANSFER_GAS, NODE_GAS + PARENT_GAS_ALLOWANCE)
+        )
+    _advance_until(
+        devnet, lambda: all(parent.engine.get_balance(n) >= NODE_GAS for n in nodes), "the node keys' ETH"
+    )
+    inbox = bytes.fromhex(devnet.system_contracts(chain.name)["Inbox"][2:])
+    deposit_eth = keccak(b"depositEth()")[:4]
+    for node in nodes:
+        key = client.signer(population.signers[population.names[node]].key)
+        client.chain.send_raw_transaction(key.sign(inbox, deposit_eth, DEPOSIT_ETH_GAS, NODE_GAS))
+    return landed
 
 
 def network_of(population: Population) -> CortensorNetwork:
@@ -258,8 +353,7 @@ def deploy_population(
 
 
 def check_mix(config: PopulationConfig, mix: OnboardingMix) -> None:
-    """Refuse a mix naming a miner the population does not have, an unknown route, or too few
-    miners that can serve for the sessions' nodes."""
+    """Refuse a mix naming a miner the population does not have, or an unknown route."""
     for index, kind in mix.items():
         if not 0 <= index < config.miners:
             raise PopulationError(f"onboarding names miner{index}; the population has {config.miners} miners")
@@ -267,22 +361,18 @@ def check_mix(config: PopulationConfig, mix: OnboardingMix) -> None:
             raise PopulationError(
                 f"miner{index}: unknown onboarding {kind!r} ({', '.join(ONBOARDING_KINDS)})"
             )
-    serving = config.miners - sum(kind == "solana" for kind in mix.values())
-    nodes = config.users * (config.redundancy + config.spare_nodes)
-    if nodes > serving:
-        raise PopulationError(
-            f"{config.users} sessions of {config.redundancy + config.spare_nodes} nodes need {nodes} "
-            f"miners that serve tasks; {serving} do (miners from Solana register but cannot serve yet)"
-        )
 
 
 # ---------------------------------------------------------------------- internals
 def _advance_until(devnet: Devnet, done: Callable[[], bool], what: str) -> None:
+    """Move the clock (and relay, when the settlement engine waits to be told) until ``done``."""
     waited = 0
     while not done():
         if waited >= DELIVERY_TIMEOUT_SECONDS:
             raise PopulationError(f"{what} had not arrived after {DELIVERY_TIMEOUT_SECONDS} s")
         devnet.advance(POLL_SECONDS)
+        if devnet.settlement is not None and not getattr(devnet.settlement, "auto", True):
+            devnet.relay()
         waited += POLL_SECONDS
 
 

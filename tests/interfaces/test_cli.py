@@ -61,7 +61,7 @@ def test_demo_prints_what_each_layer_did() -> None:
     assert result.exit_code == 0, result.output
     for heading in ("What each layer did", "Cross-layer messages", "Proof of Inference verdicts"):
         assert heading in result.output
-    for carried in ("registration from Solana", "stake record", "slash", "checkpoint"):
+    for carried in ("COR from Solana", "stake record", "slash", "checkpoint"):
         assert carried in result.output
     assert "INVALID" in result.output
     assert "slashed on l1: miner3 " in result.output

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from actor_helpers import run_population
 
-from cortensor_sim.protocol.actors import PopulationConfig, Profile, Verdict, verdicts_for
+from cortensor_sim.protocol.actors import Population, PopulationConfig, Profile, Verdict, verdicts_for
 from cortensor_sim.protocol.backends import BuiltinBackend
+from cortensor_sim.protocol.inference import majority_verdicts
 
 SLASH = 50 * 10**18
 
@@ -46,18 +48,80 @@ def test_a_lazy_miner_fails_the_usefulness_and_similarity_checks() -> None:
 
 
 def test_the_reference_answer_is_chosen_among_useful_results_only() -> None:
-    """Honest, lazy and malicious disagree three ways: the low-effort answer is not useful, so it
-    cannot be the medoid; the honest answer is the reference and the only VALID one."""
+    """Two identical low-effort answers are closest to each other of all five, but they are not
+    useful, so the medoid is taken among the three honest answers, which are a majority."""
+    backend = BuiltinBackend(0)
+    prompt = "Explain topic number 1 of decentralized inference in two lines."
+    honest, lazy = [bytes([i]) * 20 for i in (1, 2, 3)], [bytes([i]) * 20 for i in (4, 5)]
+    results = {**dict.fromkeys(honest, backend.complete(prompt)), **dict.fromkeys(lazy, "OK.")}
+    votes = verdicts_for(backend, prompt, results)
+    assert votes == {**dict.fromkeys(honest, Verdict.VALID), **dict.fromkeys(lazy, Verdict.INVALID)}
+    assert verdicts_for(backend, prompt, {b"\x01" * 20: "alone"}) == {b"\x01" * 20: Verdict.RETRY}
+
+
+def test_without_a_majority_the_validator_accepts_no_answer_as_the_scripted_judge() -> None:
+    """Honest, lazy and made-up answers disagree three ways: one agreeing result of three is no
+    majority, so every vote is RETRY (nobody paid, nobody slashed), by the scripted judge's rule."""
     backend = BuiltinBackend(0)
     prompt = "Explain topic number 1 of decentralized inference in two lines."
     results = {b"\x01" * 20: backend.complete(prompt), b"\x02" * 20: "OK.", b"\x03" * 20: "lorem ipsum dolor"}
     votes = verdicts_for(backend, prompt, results)
-    assert votes == {
-        b"\x01" * 20: Verdict.VALID,
-        b"\x02" * 20: Verdict.INVALID,
-        b"\x03" * 20: Verdict.INVALID,
-    }
-    assert verdicts_for(backend, prompt, {b"\x01" * 20: "alone"}) == {b"\x01" * 20: Verdict.RETRY}
+    assert votes == dict.fromkeys(results, Verdict.RETRY)
+    agrees = {m: m == b"\x01" * 20 for m in results}
+    assert votes == majority_verdicts(agrees)  # the one rule both judges apply
+
+
+class _LenientJudge(BuiltinBackend):
+    """A usefulness judge that passes every answer (as a lenient LLM judge may): Proof of
+    Inference alone must then keep liars from outvoting the honest miner."""
+
+    def judge(self, prompt: str, answer: str) -> float:
+        return 1.0
+
+
+def _verdicts_by_name(population: Population) -> list[dict[str, Verdict]]:
+    names = population.names
+    votes = population.validator.votes  # type: ignore[union-attr]
+    return [{names[m]: v for m, v in by_miner.items()} for _, by_miner in sorted(votes.items())]
+
+
+def test_two_malicious_miners_of_three_win_nothing_and_condemn_nobody() -> None:
+    """Each liar makes up its own answer, so no answer has a majority: every vote is RETRY, as
+    the scripted judge rules, and the router's reassignments fail the same way."""
+    profiles = {1: Profile("malicious"), 2: Profile("malicious")}
+    config = PopulationConfig(miners=3, profiles=profiles)
+    population = run_population(config, tasks=1, backend=_LenientJudge(0))
+    metrics = population.metrics()
+    assert metrics.tasks_completed == 0 and metrics.tasks_failed == 1
+    votes = _verdicts_by_name(population)
+    assert len(votes) == config.max_attempts  # the first attempt and two reassignments
+    assert all(v == dict.fromkeys(("miner0", "miner1", "miner2"), Verdict.RETRY) for v in votes)
+    assert metrics.earnings == {} and metrics.penalties == {}
+
+
+@pytest.mark.parametrize(("rate", "liars_seen"), [(0.5, {0, 1, 2}), (1.0, {2})])
+def test_a_sweep_over_the_malicious_rate_never_lets_two_liars_outvote_the_honest_miner(
+    rate: float, liars_seen: set[int]
+) -> None:
+    """Two of three miners lie on ``rate`` of their tasks. On every judged task: with at most one
+    liar the honest answer wins and the liar is INVALID; with two there is no majority and every
+    vote is RETRY. Never is an honest result INVALID or a made-up one VALID (before the liars'
+    answers differed, two of them agreed with each other and condemned the honest miner)."""
+    profiles = {1: Profile("malicious", rate=rate), 2: Profile("malicious", rate=rate)}
+    backend = _LenientJudge(0)
+    population = run_population(PopulationConfig(miners=3, profiles=profiles), tasks=4, backend=backend)
+    view, seen = population.handle.view, set()
+    for key, votes in population.validator.votes.items():  # type: ignore[union-attr]
+        task = view.tasks[key]
+        results = population.handle.committed_results(task)
+        assert results is not None and len(results) == 3
+        liars = {m for m, r in results.items() if r != backend.complete(task.prompt)}
+        seen.add(len(liars))
+        if len(liars) < 2:
+            assert votes == {m: Verdict.INVALID if m in liars else Verdict.VALID for m in results}
+        else:
+            assert votes == dict.fromkeys(results, Verdict.RETRY)
+    assert seen == liars_seen  # the sweep reaches each case it claims to check
 
 
 def test_a_node_that_fails_its_checks_leaves_the_pool_when_its_session_releases_it() -> None:

@@ -1,5 +1,6 @@
 """Actors onboarding through the layers: a miner staked on l1 and registered from base, and one
-registered from Solana, join the population's pool on arbitrum; the actors then run a task."""
+from Solana running its node under a key derived from its Solana secret, join the population's
+pool on arbitrum; the actors then run tasks, and both serve them."""
 
 from __future__ import annotations
 
@@ -11,13 +12,22 @@ import pytest
 from cortensor_sim import Devnet
 from cortensor_sim.protocol.actors import NODE_STAKE, Population, PopulationConfig, PopulationError
 from cortensor_sim.protocol.actors.population import node_id
-from cortensor_sim.protocol.onboarding import LayeredOnboarding, check_mix, deploy_population, guardian_bridge
+from cortensor_sim.protocol.onboarding import (
+    NODE_GAS,
+    LayeredOnboarding,
+    check_mix,
+    deploy_population,
+    guardian_bridge,
+    node_key,
+    solana_keypair,
+)
 from cortensor_sim.scenario.loader import load_scenario
 from cortensor_sim.scenario.runner import run_scenario
 from cortensor_sim.scenario.source import InputError
 
-L1_MINER, SOLANA_MINER = 0, 3
-NODE_STATUS_ADDED, NODE_STATUS_RESERVED = 1, 3
+L1_MINER, SOLANA_MINER = 0, 2
+NODE_STATUS_RESERVED = 3
+TASKS = 2
 
 
 @dataclass
@@ -30,9 +40,10 @@ class Onboarded:
 @pytest.fixture(scope="module")
 def onboarded() -> Onboarded:
     devnet = Devnet()
-    config = PopulationConfig(miners=4, users=1, redundancy=3, seed=1)
+    config = PopulationConfig(miners=3, users=1, redundancy=3, seed=1)
     population, onboarding = deploy_population(devnet, config, {L1_MINER: "l1_stake", SOLANA_MINER: "solana"})
-    population.submit("user0", ["Explain how a node staked on l1 serves tasks on arbitrum."], every_s=1)
+    prompts = [f"Explain how node {i} staked elsewhere serves tasks on arbitrum." for i in range(TASKS)]
+    population.submit("user0", prompts, every_s=1)
     assert population.run_until_idle(900)
     return Onboarded(devnet, population, onboarding)
 
@@ -63,22 +74,72 @@ def test_the_l1_miner_arrived_through_base_and_l1_messages(onboarded: Onboarded)
     ]
 
 
-def test_a_miner_from_solana_is_registered_with_its_wrapped_stake(onboarded: Onboarded) -> None:
-    population = onboarded.population
-    operator = onboarded.onboarding.solana_operators[f"miner{SOLANA_MINER}"]
+def test_a_miner_from_solana_commits_and_is_paid_under_its_own_node_key(onboarded: Onboarded) -> None:
+    """The node key derived from the miner's Solana secret is the address NodePool registers, the
+    one that commits the results on arbitrum, and the one SessionPayment credits."""
+    population, devnet = onboarded.population, onboarded.devnet
+    name = f"miner{SOLANA_MINER}"
+    node = population.signers[name]
+    bridge = guardian_bridge(devnet, "arbitrum")
+    owner = solana_keypair(population, bridge, name)
+    assert onboarded.onboarding.solana_owners[name] == owner.pubkey()
+    assert node.key == node_key(owner)
+    assert node.hex_address not in {a.address.lower() for a in population.chain.accounts}  # not a dev account
+    w3 = population.chain.w3
+    address = w3.to_checksum_address(node.hex_address)
     pool = population.contracts.node_pool.functions
-    _, address, status, stake, *_ = pool.getNode(pool.getNodeId(operator).call()).call()
-    assert (address, status, stake) == (operator, NODE_STATUS_ADDED, NODE_STAKE)
-    wrapped = guardian_bridge(onboarded.devnet, "arbitrum").system_contracts()["WrappedCOR"]
+    _, registered, status, stake, *_ = pool.getNode(node_id(node.address)).call()
+    assert (registered, status, stake) == (address, NODE_STATUS_RESERVED, NODE_STAKE)
+    assert not pool.isL1Backed(node_id(node.address)).call()
+    commits = population.contracts.queue.events.TaskCommitted().get_logs(from_block=0)
+    assert sorted(log["args"]["taskId"] for log in commits if log["args"]["miner"] == address) == list(
+        range(TASKS)
+    )
+    credits = population.contracts.payment.events.NodePaymentAllocated().get_logs(
+        from_block=0, argument_filters={"miner": address}
+    )
+    assert len(credits) == TASKS and all(log["args"]["amount"] > 0 for log in credits)
+    assert population.metrics().earnings[name] == sum(log["args"]["amount"] for log in credits)
+
+
+def test_the_solana_miners_stake_and_gas_crossed_by_messages(onboarded: Onboarded) -> None:
+    """Its stake is SPL COR the guardians carried (wrapped COR minted to the key, now staked in
+    NodePool); its gas is ETH deposited from l1 through arbitrum's inbox, not written by hand."""
+    population, devnet = onboarded.population, onboarded.devnet
+    node = population.signers[f"miner{SOLANA_MINER}"]
+    wrapped = guardian_bridge(devnet, "arbitrum").system_contracts()["WrappedCOR"]
     assert population.contracts.cor.address == wrapped  # the whole protocol is on bridged COR
+    minted = population.contracts.cor.events.Transfer().get_logs(
+        from_block=0, argument_filters={"to": population.chain.w3.to_checksum_address(node.hex_address)}
+    )
+    assert [log["args"]["value"] for log in minted] == [NODE_STAKE]
+    assert minted[0]["args"]["from"] == "0x" + "00" * 20  # minted by the token bridge on a VAA
+    l1 = devnet.evm("l1")
+    assert l1.engine.get_nonce(node.address) == 1  # its depositEth on l1
+    assert 0 < population.chain.engine.get_balance(node.address) < NODE_GAS  # paid its own gas
 
 
-def test_a_mix_is_refused_when_too_few_miners_can_serve() -> None:
+def test_a_solana_miners_earnings_go_back_to_solana(onboarded: Onboarded) -> None:
+    population, onboarding = onboarded.population, onboarded.onboarding
+    name = f"miner{SOLANA_MINER}"
+    bridge = guardian_bridge(onboarded.devnet, "arbitrum")
+    assert bridge.cor is not None
+    owner = onboarding.solana_owners[name]
+    earned = population.metrics().earnings[name]
+    before = bridge.cor.balance(owner)
+    sent = onboarding.send_earnings_to_solana(population)
+    assert sent == {name: earned // 10**9}
+    assert bridge.cor.balance(owner) == before + earned // 10**9
+    assert bridge.wrapped_balance(population.signers[name].address) == earned % 10**9  # the dust stays
+
+
+def test_a_mix_is_refused_when_it_names_an_unknown_miner_or_route() -> None:
     config = PopulationConfig(miners=3, users=1, redundancy=3)
-    with pytest.raises(PopulationError, match="need 3 miners that serve tasks; 2 do"):
-        check_mix(config, {2: "solana"})
+    check_mix(config, {2: "solana"})  # a Solana miner serves: three miners are enough
     with pytest.raises(PopulationError, match="names miner5"):
         check_mix(config, {5: "l1_stake"})
+    with pytest.raises(PopulationError, match="unknown onboarding 'teleport'"):
+        check_mix(config, {1: "teleport"})  # type: ignore[dict-item]
 
 
 # ---------------------------------------------------------------------- the scenario field
@@ -101,6 +162,21 @@ def test_run_network_onboards_a_miner_from_l1_and_base_that_then_earns(tmp_path:
     assert result.passed, [(e.name, e.observed) for e in result.expectations if not e.passed]
     routes = {(r.source, r.destination) for r in result.run.devnet.messages()}
     assert {("l1", "arbitrum"), ("base", "l1")} <= routes
+
+
+def test_run_network_onboards_a_miner_from_solana_whose_node_completes_tasks(tmp_path: Path) -> None:
+    path = _scenario(
+        tmp_path,
+        "  - {do: run_network, tasks: 2, onboarding: {miner2: solana}}\n"
+        "expectations:\n"
+        "  - {expect: network, metric: tasks.completed, equals: 2}\n"
+        "  - {expect: network, metric: earnings_wei.miner2, at_least: 1}\n"
+        "  - {expect: network, metric: reputation.miner2.success, equals: 2}\n",
+    )
+    result = run_scenario(load_scenario(path))
+    assert result.passed, [(e.name, e.observed) for e in result.expectations if not e.passed]
+    routes = {(r.source, r.destination) for r in result.run.devnet.messages()}
+    assert {("solana", "arbitrum"), ("l1", "arbitrum")} <= routes  # the stake; the node key's gas
 
 
 L1_ONLY = (

@@ -18,6 +18,7 @@ from eth_hash.auto import keccak
 
 from ..backends import Backend, BackendError
 from ..client import Signer
+from ..inference import made_up_answer
 from .base import COMMIT, ProtocolActor, ProtocolHandle
 from .view import TaskStatus, TaskView
 
@@ -35,9 +36,9 @@ class Profile:
     * ``slow``: misses a phase deadline on a ``rate`` share of its tasks (it acts after the window
       has closed, so its transaction reverts);
     * ``lazy``: answers with low-effort output (too short to be useful, unlike the others');
-    * ``malicious``: answers something made up, its own, on a ``rate`` share of its tasks (all by
-      default); ``colluding``: the same made-up answer as every other colluding miner for the same
-      prompt;
+    * ``malicious``: answers something made up, its own (unlike any other miner's), on a ``rate``
+      share of its tasks (all by default); ``colluding``: the same made-up answer as every other
+      colluding miner for the same prompt;
     * ``offline``: stops polling at ``offline_at_s`` and comes back at ``back_at_s`` (or never).
     """
 
@@ -56,8 +57,9 @@ def _fraction(*parts: object) -> float:
 def answer_for(profile: Profile, backend: Backend, prompt: str, miner: str, seed: int, key: object) -> str:
     """What a miner of ``profile`` commits for ``prompt`` (raises BackendError when it fails)."""
     if profile.behaviour == "malicious" and _fraction("lie", seed, miner, key) < profile.rate:
-        tag = hashlib.sha256(f"{seed}:{miner}:{key}".encode()).hexdigest()[:10]
-        return f"Fabricated reply {tag}: lorem ipsum dolor sit amet, an unrelated invented text."
+        # Its own made-up words, as the scripted dishonest miners answer: two liars do not agree
+        # with each other, so they cannot outvote an honest miner (only colluders can).
+        return made_up_answer(seed, miner, key)
     if profile.behaviour == "colluding":
         # Plausible on its face (it names the prompt's topic, so a usefulness judge passes it) and
         # the same for every member of the cartel: the attack redundancy alone cannot see.

@@ -86,32 +86,26 @@ class PoolOnboarding:
         self.stake = stake
 
     def onboard(self, population: Population, miners: Sequence[Signer]) -> None:
-        h = population.handle
-        pool = "0x" + h.addresses["node_pool"].hex()
         population.pay({population.names[miner.address]: self.stake for miner in miners})
-        for miner in miners:
-            name = population.names[miner.address]
-            h.send(name, miner, "cor", "approve", pool, self.stake)
-            h.send(
-                name,
-                miner,
-                "node_pool",
-                "addNode",
-                node_id(miner.address),
-                [0],
-                miner.public_key,
-                self.stake,
-            )
-        population.settle()
-        for miner in miners:
-            h.send(
-                "validator",
-                population.signers["validator"],
-                "node_pool",
-                "markEphemeral",
-                node_id(miner.address),
-            )
-        population.settle()
+        register_nodes(population, miners, self.stake)
+
+
+def register_nodes(population: Population, miners: Sequence[Signer], stake: int) -> None:
+    """Miners holding ``stake`` COR on the session chain stake it (``approve``,
+    ``NodePool.addNode`` under their own key), then the validator's network check makes each
+    node ephemeral (``markEphemeral``)."""
+    h = population.handle
+    pool = "0x" + h.addresses["node_pool"].hex()
+    for miner in miners:
+        name = population.names[miner.address]
+        h.send(name, miner, "cor", "approve", pool, stake)
+        h.send(name, miner, "node_pool", "addNode", node_id(miner.address), [0], miner.public_key, stake)
+    population.settle()
+    for miner in miners:
+        h.send(
+            "validator", population.signers["validator"], "node_pool", "markEphemeral", node_id(miner.address)
+        )
+    population.settle()
 
 
 def node_id(address: bytes) -> bytes:

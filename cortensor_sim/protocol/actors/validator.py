@@ -9,8 +9,12 @@ per miner:
 * **Proof of Useful Work**: the backend's judge scores each result's usefulness for the prompt; a
   result below ``usefulness`` is not useful, however similar it is, and is never the reference.
 
-VALID when both hold, INVALID otherwise; with fewer than two results there is nothing to compare and
-the vote is RETRY (the router reassigns). Then ``finalize`` applies rewards, penalties, slashing.
+A result agrees when it is useful and similar to the reference. The verdicts then follow the
+scripted judge's majority rule (:func:`cortensor_sim.protocol.inference.majority_verdicts`, one
+function for both): when a strict majority of the results agree, those are VALID and the others
+INVALID; otherwise no answer is accepted and every vote is RETRY, as with fewer than two results,
+where there is nothing to compare (the router reassigns). Then ``finalize`` applies rewards,
+penalties, slashing.
 The validator also revalidates released nodes: a node whose reputation NodePool's policy accepts
 returns to the ephemeral pool (``promoteByReputation``); one it refuses has left the pool.
 """
@@ -18,26 +22,17 @@ returns to the ephemeral pool (``promoteByReputation``); one it refuses has left
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import IntEnum
 
 from ..backends import Backend, BackendError
 from ..backends.base import cosine
 from ..client import ClientError, Signer
+from ..inference import SIMILARITY_THRESHOLD, Verdict, majority_verdicts
 from .base import ProtocolActor, ProtocolHandle
 
-SIMILARITY_THRESHOLD = 0.85
-"""Cortensor's example rejection threshold for the cosine similarity of result embeddings."""
+__all__ = ["SIMILARITY_THRESHOLD", "Validator", "Verdict", "proof_of_inference", "verdicts_for"]
+
 USEFULNESS_THRESHOLD = 0.5
 VALIDATOR_INTERVAL_MS = 1_000
-
-
-class Verdict(IntEnum):
-    """TaskValidator's verdict values (ours; Cortensor publishes none)."""
-
-    NONE = 0
-    VALID = 1
-    INVALID = 2
-    RETRY = 3
 
 
 def proof_of_inference(
@@ -56,22 +51,20 @@ def verdicts_for(
     threshold: float = SIMILARITY_THRESHOLD,
     usefulness: float = USEFULNESS_THRESHOLD,
 ) -> dict[bytes, Verdict]:
-    """One vote per miner that committed a result (raises BackendError if the backend fails)."""
+    """One vote per miner that committed a result (raises BackendError if the backend fails).
+
+    A result agrees when it is useful and at least ``threshold`` similar to the reference, the
+    medoid of the useful results only (a low-effort answer must not become the yardstick the
+    others are measured by); the scripted judge's majority rule makes the votes."""
     if len(results) < 2:
         return {m: Verdict.RETRY for m in results}
     useful = {m for m, r in results.items() if backend.judge(prompt, r) >= usefulness}
     if not useful:
-        return {m: Verdict.INVALID for m in results}
-    # The reference is the medoid of the useful results only: a low-effort answer must not become
-    # the yardstick the others are measured by.
+        return majority_verdicts(dict.fromkeys(results, False))
     embeddings = {m: backend.embed(r) for m, r in results.items()}
     reference = _medoid({m: embeddings[m] for m in useful})
-    return {
-        m: Verdict.VALID
-        if m in useful and cosine(embeddings[m], embeddings[reference]) >= threshold
-        else Verdict.INVALID
-        for m in results
-    }
+    agrees = {m: m in useful and cosine(embeddings[m], embeddings[reference]) >= threshold for m in results}
+    return majority_verdicts(agrees)
 
 
 def _medoid(embeddings: Mapping[bytes, Sequence[float]]) -> bytes:

@@ -4,8 +4,9 @@
   with their behaviours) on the session chain; hand it ``tasks: N`` new requests and run it
   ``for: 10m`` or until every request is returned. Built at its first use, on its own deployment.
   ``onboarding: {miner2: l1_stake, miner3: solana}`` says how miners join the pool (the others
-  ``on_chain``): staked on l1 and registered from base, or registered from Solana through the
-  guardians (:mod:`cortensor_sim.protocol.onboarding`).
+  ``on_chain``): staked on l1 and registered from base, or from Solana (the stake sent through
+  the guardians to a node key derived from the miner's Solana secret, which then serves like any
+  node; :mod:`cortensor_sim.protocol.onboarding`).
 * ``do: crash_miner``: a miner goes offline at this point of the timeline, ``for: 10m`` or for good.
 * ``do: backend_timeout``: a miner's inference backend times out ``for:`` a span.
 * ``expect: network``: a number from the run's metrics (``metric: tasks.completed``) bounded by
@@ -138,7 +139,8 @@ class RunNetwork(StepKind):
     onboarding: dict[str, OnboardingKind] | None = Field(
         default=None,
         description="how miners join the pool, by name: on_chain (default), l1_stake (bonded on l1, "
-        "registered from base) or solana (registered from Solana); first run_network step only",
+        "registered from base) or solana (stake sent from Solana to the miner's own node key); "
+        "first run_network step only",
     )
 
     def check(self, names: Names) -> None:
