@@ -99,3 +99,15 @@ def test_an_actor_without_an_envelope_cannot_read_the_session(private_population
     with pytest.raises(PrivatePayloadError, match="no session key is posted"):
         private_population.keyrings["oracle"].open_prompt(task)
     assert private_population.keyrings["miner0"].open_prompt(task) in PROMPTS
+
+
+def test_windows_shared_with_public_texts_are_not_counted_as_storage_leaks(
+    private_population: Population,
+) -> None:
+    """The descriptor is on chain in logs and storage; named public, its storage windows are
+    skipped (a phrase shared with a clear session proves nothing) but its log is still found."""
+    devnet = private_population.devnet
+    descriptor = next(iter(private_population.handle.view.tasks.values())).prompt
+    assert {leak.place for leak in find_leaks(devnet, [descriptor])} >= {"log", "storage"}
+    shared = {leak.place for leak in find_leaks(devnet, [descriptor], public=[descriptor])}
+    assert "storage" not in shared and "log" in shared

@@ -383,20 +383,27 @@ class Population:
         m.left_pool = [self.names.get(a, a.hex()) for a in self.validator.left_pool]
         return m
 
-    def plaintexts(self) -> list[str]:
-        """What must never be on any chain: every prompt of the private sessions, and every result
-        committed in them as their owners read it (opened with the session key)."""
+    def plaintexts(self, *, private: bool = True) -> list[str]:
+        """Every prompt of the private sessions and every result committed in them as their owners
+        read it (opened with the session key): what must never be on any chain. With
+        ``private=False``, the same of the clear sessions: what is on chain by design."""
         view = self.handle.view
         view.refresh()
-        private = {sid for sid, s in view.sessions.items() if s.private}
-        owners = {sid: user for user, sid in self.sessions.items() if sid in private}
+        owners = {
+            sid: user
+            for user, sid in self.sessions.items()
+            if sid in view.sessions and view.sessions[sid].private == private
+        }
         texts = [r.prompt for user in owners.values() for r in self.users[user].requests]
         for key, task in sorted(view.tasks.items()):
             if key[0] not in owners:
                 continue
             keyring = self.keyrings[owners[key[0]]]
             results = self.handle.committed_results(task) or {}
-            texts += [keyring.open_result(task, miner, result) for miner, result in results.items()]
+            if private:
+                texts += [keyring.open_result(task, miner, result) for miner, result in results.items()]
+            else:
+                texts += results.values()
         return texts
 
     def withdraw(self) -> None:
