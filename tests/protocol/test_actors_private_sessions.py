@@ -5,9 +5,12 @@ any chain."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pytest
+from actor_helpers import PROMPTS as HELPER_PROMPTS
+from actor_helpers import small_devnet
 
 from cortensor_sim import Devnet
 from cortensor_sim.protocol.actors import Population, PopulationConfig, Profile, Verdict
@@ -111,3 +114,24 @@ def test_windows_shared_with_public_texts_are_not_counted_as_storage_leaks(
     assert {leak.place for leak in find_leaks(devnet, [descriptor])} >= {"log", "storage"}
     shared = {leak.place for leak in find_leaks(devnet, [descriptor], public=[descriptor])}
     assert "storage" not in shared and "log" in shared
+
+
+def test_a_restarted_router_reopens_its_key_and_submits_each_sealed_prompt_once() -> None:
+    """On an interval chain, with several sealed prompts pooled at once: the restart drops the
+    router's state and its opened keys; it waits for its pooled transactions, reads the task
+    count again, and reopens the key from its envelope."""
+    population = Population.deploy(small_devnet(mining="interval"), PopulationConfig(miners=3, private=True))
+    population.submit("user0", HELPER_PROMPTS[:4], every_s=3)
+    population.run(8)  # some sealed prompts submitted, some not handed over yet
+    router = population.router
+    assert router is not None and router.keyring is not None
+    assert router.outcomes == {} and router.inbox and router.keyring.keys, "the restart must fall mid-run"
+    router.restart()
+    assert not router.inbox and not router.keyring.keys
+    assert population.run_until_idle(900)
+    view = population.handle.new_view()
+    attempts = Counter(t.reference.rpartition("/")[0] for t in view.tasks.values())
+    assert attempts == {f"user0-{i}": 1 for i in range(4)}  # each request submitted exactly once
+    metrics = population.metrics()
+    assert metrics.tasks_completed == 4 and metrics.reverted_actions == {}
+    assert find_leaks(population.devnet, population.plaintexts()) == []

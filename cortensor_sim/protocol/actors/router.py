@@ -97,8 +97,11 @@ class Router(ProtocolActor):
         """Private sessions: the task id the next submission will get (its payload is bound to it)."""
 
     def restart(self) -> None:
-        """Drop every bit of state; the next wake rebuilds it from the chain."""
+        """Drop every bit of state, the session keys opened included; the next wake rebuilds it
+        from the chain (the keys from the router's envelopes)."""
         self._reset()
+        if self.keyring is not None:
+            self.keyring.keys.clear()
         self.restarts += 1
 
     def request(self, request: Request) -> None:
