@@ -16,9 +16,10 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,6 +32,9 @@ from ..chains import Devnet, StateFileError, Topology
 from ..chains.engines import EngineChoiceError
 from ..scenario.source import InputError, load_yaml_model
 from ..scenario.units import UnitError, parse_duration
+
+if TYPE_CHECKING:
+    from ..protocol.demo import TaskOutcome
 
 EXIT_OK, EXIT_EXPECTATION_FAILED, EXIT_BAD_INPUT, EXIT_CRASH = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -279,7 +283,7 @@ def demo(
     """Run Cortensor on every layer, in seconds.
 
     Miners staked on l1 and registered from base or Solana, a session's tasks on arbitrum run by
-    the actors, a slash and a checkpoint back on l1, a private task on l3.
+    the actors, a slash and a checkpoint back on l1, a private session on l3 run by the actors.
 
     Example: cortensor-sim demo
     """
@@ -324,21 +328,31 @@ def demo(
         )
     console.print(messages)
 
-    title = f"Proof of Inference verdicts, session {report.session_id} on arbitrum"
-    verdicts = Table(title=title, title_justify="left")
-    verdicts.add_column("task", justify="right")
-    names = sorted({m for outcome in report.outcomes for m in outcome.verdicts})
-    for name in names:
-        verdicts.add_column(name)
-    for outcome in report.outcomes:
-        shown = [v.name if (v := outcome.verdicts.get(n)) is not None else "-" for n in names]
-        verdicts.add_row(str(outcome.task_id), *shown)
-    console.print(verdicts)
+    console.print(
+        _verdicts(f"Proof of Inference verdicts, session {report.session_id} on arbitrum", report.outcomes)
+    )
+    title = f"Proof of Inference verdicts, private session {report.private_session} on l3 (on opened results)"
+    console.print(_verdicts(title, report.private_outcomes))
+    found = ", ".join(sorted({f"{leak.chain} {leak.place}" for leak in report.leaks}))
+    console.print(f"private prompts and results readable on any chain: {found or 'none'}")
     slashed = ", ".join(f"{name} {_cor(cor)} COR" for name, cor in report.slashed_on_l1.items() if cor)
     console.print(
         f"slashed on l1: {slashed or 'nothing'}; {len(report.steps)} actor and layer transactions; "
         f"{net.clock.elapsed:g} s simulated in {elapsed:.1f} s"
     )
+
+
+def _verdicts(title: str, outcomes: Sequence[TaskOutcome]) -> Table:
+    """One row per task, one column per miner that voted on any of them."""
+    verdicts = Table(title=title, title_justify="left")
+    verdicts.add_column("task", justify="right")
+    names = sorted({m for outcome in outcomes for m in outcome.verdicts})
+    for name in names:
+        verdicts.add_column(name)
+    for outcome in outcomes:
+        shown = [v.name if (v := outcome.verdicts.get(n)) is not None else "-" for n in names]
+        verdicts.add_row(str(outcome.task_id), *shown)
+    return verdicts
 
 
 def _cor(amount: int) -> str:

@@ -12,7 +12,10 @@ Each layer does its part (docs/layers.md), through transactions only:
   miners polling every 5 s); one l1-backed miner makes up answers, is judged INVALID and slashed;
   the slash goes back to l1 through ArbSys and the Outbox and takes the bond there; a checkpoint
   of the session's results leaves through the Outbox into l1's CheckpointRegistry;
-* **l3**: a private session (ECIES-wrapped session key, sealed prompt and results) runs a task.
+* **l3**: the actors run a private session on a protocol of its own (the user posts the session
+  key to its readers as ECIES envelopes; the router submits sealed prompts, the miners commit
+  sealed answers, the validator judges the opened results; one miner lies and is slashed), and
+  its checkpoint goes l3 -> arbitrum -> l1.
 
 The clock jumps over the settlement windows (the devnet's dev settings make them short), so the
 whole run takes seconds of wall time; ``DemoReport.layers`` says per chain what happened, with
@@ -29,11 +32,9 @@ from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..chains.solana import SolanaChain
 from .actors import NODE_STAKE, Population, PopulationConfig, Profile, Verdict
-from .inference import honest_answer
-from .network import CortensorNetwork, Step
-from .onboarding import LayeredOnboarding, OnboardingKind, deploy_population, guardian_bridge
-from .privacy.crypto import Entropy
-from .privacy.sessions import PrivateInference
+from .network import Step
+from .onboarding import LayeredOnboarding, OnboardingKind, deploy_population, guardian_bridge, network_of
+from .privacy.leaks import Leak, find_leaks
 
 COR = 10**18
 SLASH = 50 * COR
@@ -44,7 +45,13 @@ DEFAULT_PROMPTS = (
     "Translate 'proof of inference' into plain words.",
     "List three uses of an L3 rollup for private inference.",
 )
-PRIVATE_PROMPT = "Draft a confidential note on patient 4471's lab results for the clinic."
+PRIVATE_PROMPTS = (
+    "Draft a confidential note on patient 4471's lab results for the clinic.",
+    "Rewrite our unreleased Q3 pricing sheet as a one-paragraph sales pitch.",
+)
+L3_MINERS = 3
+L3_CHEAT = 2
+"""The l3 miner that makes up every answer: the validator catches it on the opened results."""
 
 MIX: dict[int, OnboardingKind] = {2: "l1_stake", 3: "l1_stake", 4: "solana"}
 """miner0 and miner1 stake on arbitrum; miner2 and miner3 on l1, registered from base; miner4 from
@@ -92,9 +99,13 @@ class DemoReport:
     """Every cross-layer message of the demo, with what it carried, in the order it was sent."""
     population: Population
     onboarding: LayeredOnboarding
-    private_network: CortensorNetwork
+    private_population: Population
+    """The actors on l3: their own protocol, one private session."""
     private_session: int
     private_tasks: list[int]
+    private_outcomes: list[TaskOutcome]
+    leaks: list[Leak]
+    """Where any private prompt or result can be read on any chain (empty: nowhere)."""
     slashed_on_l1: dict[str, int]
     """COR each l1-backed miner lost on l1, by name (bond before the slashes minus after)."""
 
@@ -189,24 +200,35 @@ def run_demo(
     watch.note("arbitrum", "SessionCheckpointer sends the session's roots to l1")
     watch.note("l1", "CheckpointRegistry receives arbitrum's checkpoint through the Outbox")
 
-    # A private task on l3.
-    private_network, private_session, private_tasks = _private_task(devnet)
+    # A private session on l3, by the actors, checkpointed l3 -> arbitrum -> l1.
+    private, private_session, private_tasks = _private_session(devnet, seed)
+    private_outcomes = _outcomes(private, private_session)
+    liar = sum(o.verdicts.get(f"miner{L3_CHEAT}") == Verdict.INVALID for o in private_outcomes)
     watch.note(
-        "l3", f"private session {private_session}: a sealed prompt, sealed results, keys as ECIES envelopes"
+        "l3",
+        f"private session {private_session}: {len(private_tasks)} sealed tasks by the actors, keys as "
+        f"ECIES envelopes; {liar} INVALID results of miner{L3_CHEAT} slashed",
     )
+    layers.add_l3(network_of(private))
+    messages += [("l3 checkpoint", r) for r in layers.checkpoint_l3_to_l1(private_session, private_tasks)]
+    watch.note("l3", "SessionCheckpointer sends the private session's roots to l1 through arbitrum")
+    watch.note("l1", "CheckpointRegistry receives the l3's checkpoint, forwarded by arbitrum")
+    leaks = find_leaks(devnet, private.plaintexts(), public=population.plaintexts(private=False))
 
     return DemoReport(
         session_id=session_id,
         task_ids=task_ids,
         outcomes=outcomes,
         layers=watch.finish(),
-        steps=_steps(population) + layers.network.steps + private_network.steps,
+        steps=_steps(population) + layers.network.steps + _steps(private),
         messages=messages,
         population=population,
         onboarding=onboarding,
-        private_network=private_network,
+        private_population=private,
         private_session=private_session,
         private_tasks=private_tasks,
+        private_outcomes=private_outcomes,
+        leaks=leaks,
         slashed_on_l1=slashed,
     )
 
@@ -215,24 +237,27 @@ class DemoFailed(RuntimeError):
     """The demo's actors did not finish in the simulated time they were given."""
 
 
-def _private_task(devnet: Devnet) -> tuple[CortensorNetwork, int, list[int]]:
-    """The protocol on l3 with three miners, one private session, one sealed task."""
-    network = CortensorNetwork.deploy(devnet.evm("l3"), miners=3, users=1)
-    for miner in network.actors.miners:
-        network.fund(miner, NODE_STAKE)
-        network.add_node(miner)
-    user = network.actors.users[0]
-    network.fund(user, 200 * COR)
-    inference = PrivateInference(network, Entropy(b"cortensor-sim demo"))
-    session_id = inference.open_session(user, redundancy=3, readers=[network.actors.validator])
-    task_ids = inference.submit(session_id, [PRIVATE_PROMPT])
-    devnet.advance(1)
-    inference.run_tasks(session_id, task_ids, _honest, devnet.advance)
-    return network, session_id, task_ids
-
-
-def _honest(miner: str, task_id: int, prompt: str) -> str:
-    return honest_answer(prompt)
+def _private_session(devnet: Devnet, seed: int) -> tuple[Population, int, list[int]]:
+    """The actors on l3, on a protocol of their own: one private session, its prompts sealed."""
+    config = PopulationConfig(
+        miners=L3_MINERS,
+        users=USERS,
+        redundancy=L3_MINERS,
+        profiles={L3_CHEAT: Profile("malicious", rate=1.0)},
+        seed=seed,
+        deposit=100 * COR,
+        slash=SLASH,
+        private=True,
+    )
+    population = Population.deploy(devnet, config, chain="l3")
+    population.submit("user0", list(PRIVATE_PROMPTS), every_s=1)
+    if not population.run_until_idle(3_600):
+        raise DemoFailed("the private requests on l3 did not all return within an hour of simulated time")
+    population.withdraw()
+    session_id = population.sessions["user0"]
+    view = population.handle.view
+    task_ids = sorted(t for s, t in view.tasks if s == session_id)
+    return population, session_id, task_ids
 
 
 def _solana_messages(devnet: Devnet) -> list[tuple[str, MessageRecord]]:

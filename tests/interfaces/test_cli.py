@@ -65,6 +65,9 @@ def test_demo_prints_what_each_layer_did() -> None:
         assert carried in result.output
     assert "INVALID" in result.output
     assert "slashed on l1: miner3 " in result.output
+    words = " ".join(result.output.split())  # rich wraps titles and lines at the terminal's width
+    assert "private session 0 on l3" in words and "l3 checkpoint" in words
+    assert "private prompts and results readable on any chain: none" in words
 
 
 def test_demo_refuses_an_unknown_option() -> None:

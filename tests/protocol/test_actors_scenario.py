@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from cortensor_sim.protocol.network import StepFailed
 from cortensor_sim.scenario.loader import load_scenario
 from cortensor_sim.scenario.report import json_report
 from cortensor_sim.scenario.runner import run_scenario
 from cortensor_sim.scenario.source import InputError
+from cortensor_sim.scenario.steps.network import population_of
 
 TOPOLOGY = """
 topology:
@@ -79,3 +81,25 @@ expectations:
 def test_bad_actor_steps_are_refused_with_where_and_why(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
         load_scenario(_scenario(tmp_path, body))
+
+
+def test_run_network_private_seals_the_sessions_and_no_plaintext_finds_none(tmp_path: Path) -> None:
+    """Every request handed over at once: the router seals several prompts into one block."""
+    path = _scenario(
+        tmp_path,
+        """
+timeline:
+  - {do: run_network, tasks: 3, every: 0s, private: true}
+expectations:
+  - {expect: network, metric: tasks.completed, equals: 3}
+  - {expect: network, metric: actions.submitPrivate, equals: 3}
+  - {expect: no_plaintext}
+""",
+    )
+    result = run_scenario(load_scenario(path))
+    assert result.passed, [(e.name, e.observed) for e in result.expectations if not e.passed]
+    outcomes = {e.name.split(":")[0]: (e.passed, e.observed) for e in result.expectations}
+    assert outcomes["no_plaintext"] == (True, "none of 12 plaintexts on 2 chains")
+    # A later run_network cannot turn the built population's sessions clear.
+    with pytest.raises(StepFailed, match="give `private:` on the first run_network step only"):
+        population_of(result.run, None, False)

@@ -10,7 +10,16 @@ from cortensor_sim import Devnet
 from cortensor_sim.bridge.wormhole.custody import to_spl
 from cortensor_sim.protocol.actors import NODE_STAKE, Verdict
 from cortensor_sim.protocol.actors.population import node_id
-from cortensor_sim.protocol.demo import CHEAT, MIX, PRIVATE_PROMPT, SLASH, DemoReport, run_demo
+from cortensor_sim.protocol.demo import (
+    CHEAT,
+    L3_CHEAT,
+    L3_MINERS,
+    MIX,
+    PRIVATE_PROMPTS,
+    SLASH,
+    DemoReport,
+    run_demo,
+)
 from cortensor_sim.protocol.onboarding import guardian_bridge
 from cortensor_sim.protocol.privacy.leaks import find_leaks
 from cortensor_sim.protocol.privacy.sessions import RESULT_PREFIX
@@ -91,19 +100,37 @@ def test_arbitrum_ran_the_session_with_the_l1_backed_nodes(demo: tuple[Devnet, D
     assert view.earned[honest_l1] > 0 and cheat not in view.earned
 
 
-def test_l3_ran_a_private_task_with_sealed_results_only(demo: tuple[Devnet, DemoReport]) -> None:
+def test_the_actors_ran_a_private_session_on_l3_with_sealed_payloads_only(
+    demo: tuple[Devnet, DemoReport],
+) -> None:
     devnet, report = demo
-    network = report.private_network
-    assert network.chain.name == "l3"
-    queue = network.contracts.queue.functions
-    (task_id,) = report.private_tasks
-    assert queue.getTaskStatus(report.private_session, task_id).call() == TASK_COMPLETED
-    results = network.task_results(report.private_session, task_id)
-    assert len(results) == 3 and all(r.startswith(RESULT_PREFIX) for r in results.values())
-    private = network.contracts.private_sessions.functions
-    _sealed, posted = private.getPrivateTask(report.private_session, task_id).call()
-    assert bytes(posted) != keccak(text=PRIVATE_PROMPT)  # a salted commitment, not the prompt's hash
-    assert find_leaks(devnet, [PRIVATE_PROMPT]) == []
+    private = report.private_population
+    assert private.chain.name == "l3" and len(report.private_tasks) == len(PRIVATE_PROMPTS)
+    view = private.handle.view
+    assert view.sessions[report.private_session].private
+    liar = private.signers[f"miner{L3_CHEAT}"].address
+    for task_id in report.private_tasks:
+        task = view.tasks[(report.private_session, task_id)]
+        assert task.finalized and task.valid_count == L3_MINERS - 1
+        assert task.prompt.startswith(RESULT_PREFIX)  # the queue holds "private:0x<commitment>"
+        results = private.handle.committed_results(task)
+        assert results and all(r.startswith(RESULT_PREFIX) for r in results.values())
+        ((_sealed, posted),) = private.handle.call("private_sessions", "getPrivateTask", *task.key)
+        assert bytes(posted) not in {keccak(text=p) for p in PRIVATE_PROMPTS}  # salted commitments
+    assert all(o.verdicts[f"miner{L3_CHEAT}"] == Verdict.INVALID for o in report.private_outcomes)
+    assert view.slashed[liar] == SLASH * len(PRIVATE_PROMPTS)
+    assert report.leaks == [] and find_leaks(devnet, PRIVATE_PROMPTS) == []
+
+
+def test_l1_holds_the_l3_checkpoint_forwarded_by_arbitrum(demo: tuple[Devnet, DemoReport]) -> None:
+    devnet, report = demo
+    layers = report.onboarding.layers
+    assert layers is not None and layers.l3 is not None
+    checkpoint = layers.contracts.registry.functions.latestCheckpoint(devnet.evm("l3").chain_id).call()
+    roots = layers.l3.checkpointer.functions.roots(report.private_session, report.private_tasks).call()
+    assert (checkpoint[1], checkpoint[2]) == tuple(roots)
+    routes = [record.route for what, record in report.messages if what == "l3 checkpoint"]
+    assert routes == ["l3 -> arbitrum", "arbitrum -> l1"]
 
 
 def test_each_layer_reports_its_own_transactions(demo: tuple[Devnet, DemoReport]) -> None:

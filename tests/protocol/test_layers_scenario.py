@@ -83,3 +83,24 @@ def test_a_checkpoint_to_l1_leaves_the_session_chain_or_an_orbit_chain_on_it(tmp
     path.write_text(text)
     with pytest.raises(InputError, match="session 'private1' is on 'base': checkpoints leave 'arbitrum'"):
         load_scenario(path)
+
+
+def test_the_base_route_scenario_bridges_cor_onto_arbitrums_deployment(tmp_path: Path) -> None:
+    """A user's COR may go l1 -> arbitrum after the deploy there (the protocol on arbitrum runs on
+    the gateway's bridged COR, the token the deposit mints); onto l3's own CORToken it may not."""
+    route = bundled_scenarios()["onboarding-base-route"]
+    scenario = load_scenario(route)
+    bridges = [(s.source, s.to) for s in scenario.timeline if s.kind_name() == "bridge"]  # type: ignore[attr-defined]
+    assert bridges == [("l1", "base"), ("l1", "arbitrum")]
+    assert [s.kind_name() for s in scenario.timeline].index("withdraw_to_parent") == 5
+    onto_l3 = tmp_path / "onto-l3.yaml"
+    onto_l3.write_text(
+        route.read_text().replace(
+            "  - {do: bridge, from: l1, to: arbitrum, actor: user0, amount: 600 COR}\n",
+            "  - {do: bridge, from: l1, to: arbitrum, actor: user0, amount: 600 COR}\n"
+            "  - {do: deploy, chain: l3}\n"
+            "  - {do: bridge, from: arbitrum, to: l3, actor: user0, amount: 1 COR}\n",
+        )
+    )
+    with pytest.raises(InputError, match="'l3' has its own COR"):
+        load_scenario(onto_l3)

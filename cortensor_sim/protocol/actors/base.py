@@ -28,6 +28,7 @@ ARTIFACTS: Mapping[str, str] = {
     "session": "SessionV2",
     "payment": "SessionPayment",
     "validator": "TaskValidator",
+    "private_sessions": "PrivateSessionV2",
 }
 """The contracts the actors talk to, by ProtocolContracts field name."""
 
@@ -59,6 +60,10 @@ GAS: Mapping[str, int] = {
     "deactivateSession": 1_500_000,
     "setConfig": 200_000,
     "setDeadlines": 200_000,
+    "enablePrivate": 150_000,
+    "allow": 150_000,
+    "postSessionKey": 400_000,
+    "submitPrivate": 1_500_000,
 }
 """Gas limit per function: measured use plus a wide margin. Fixed limits instead of an estimate per
 transaction, because estimating runs the EVM twice and, on an interval chain, against a state the

@@ -5,6 +5,10 @@ configuration), reads what was assigned to it from its view of the chain, and mo
 phase on per poll: ack in the ack phase, run the prompt through its backend and post a salted
 precommitment in the precommit phase, reveal in the commit phase. Its behaviour profile decides
 what it answers and whether it is on time; a backend that fails is a missed result for this poll.
+
+In a private session it opens the prompt with the session key from its envelope, and precommits
+and commits its answer sealed under that key (:mod:`.private`); a prompt it cannot open is a
+missed result, like a failed backend.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ..backends import Backend, BackendError
 from ..client import Signer
 from ..inference import made_up_answer
 from .base import COMMIT, ProtocolActor, ProtocolHandle
+from .private import Keyring, PrivatePayloadError
 from .view import TaskStatus, TaskView
 
 MINER_PULLING_INTERVAL_MS = 5_000
@@ -83,6 +88,7 @@ class Miner(ProtocolActor):
         seed: int,
         first_wake_ms: int,
         interval_ms: int = MINER_PULLING_INTERVAL_MS,
+        keyring: Keyring | None = None,
     ) -> None:
         self.name = name
         self.handle = handle
@@ -95,7 +101,10 @@ class Miner(ProtocolActor):
         self.address = signer.address
         self._answers: dict[tuple[int, int], tuple[str, bytes]] = {}
         self._sent: set[tuple[str, tuple[int, int]]] = set()
+        self.keyring = keyring
         self.missed_backend = 0
+        self.unreadable = 0
+        """Private prompts this miner could not open (no envelope, or a payload that did not verify)."""
         self.outages: list[tuple[int, int | None]] = []
         """Spans (ms) in which the miner is down; from its profile, and from crash faults."""
         if profile.offline_at_s is not None:
@@ -139,11 +148,24 @@ class Miner(ProtocolActor):
             self._act_once("commit", task, now_s, task.phase_started_at + d.commit, answer, salt)
 
     def _infer(self, task: TaskView) -> bool:
+        session = self.handle.view.sessions.get(task.session_id)
+        private = session is not None and session.private and self.keyring is not None
+        prompt = task.prompt
+        if private:
+            assert self.keyring is not None
+            try:
+                prompt = self.keyring.open_prompt(task)
+            except PrivatePayloadError:
+                self.unreadable += 1
+                return False
         try:
-            answer = answer_for(self.profile, self.backend, task.prompt, self.name, self.seed, task.key)
+            answer = answer_for(self.profile, self.backend, prompt, self.name, self.seed, task.key)
         except BackendError:
             self.missed_backend += 1
             return False
+        if private:
+            assert self.keyring is not None
+            answer = self.keyring.seal_result(task, answer)
         salt = keccak(f"salt:{self.seed}:{self.name}:{task.session_id}:{task.task_id}".encode())
         self._answers[task.key] = (answer, salt)
         return True

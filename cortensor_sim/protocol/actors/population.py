@@ -39,6 +39,7 @@ from ..network import Step
 from .base import ProtocolHandle
 from .miner import Miner, Profile
 from .oracle import Oracle
+from .private import Keyring, Reader, make_private, node_public_key, population_entropy
 from .router import Router
 from .scheduler import ActorScheduler
 from .user import User
@@ -70,6 +71,10 @@ class PopulationConfig:
     deadlines: tuple[int, int, int] | None = None
     """(ack, precommit, commit) windows in seconds; the contract's defaults when None."""
     max_attempts: int = 3
+    private: bool = False
+    """Private sessions (docs/private-inference.md): each user makes its session private and posts
+    its key to the router, the session's nodes and the validator; prompts and results go on chain
+    sealed."""
 
 
 class Onboarding(Protocol):
@@ -146,6 +151,9 @@ class Population:
             funding.name_of = lambda address: by_address.get(address.lower(), address)
         self.funding_steps: list[Step] = []
         """The l1 transactions (approvals, deposits) that brought the actors their COR."""
+        entropy = population_entropy(config.seed)
+        self.keyrings = {name: Keyring(self.handle, signer, entropy) for name, signer in self.signers.items()}
+        """Each actor's keys of private sessions (unused by clear sessions)."""
         self.sessions: dict[str, int] = {}
         self.router: Router | None = None
         self.users: dict[str, User] = {}
@@ -268,15 +276,41 @@ class Population:
                 "router0",
             )
             h.send(user, signer, "payment", "depositToSession", session_id, c.deposit)
+            if c.private:
+                make_private(user, self.keyrings[user], session_id, self._readers(session_id))
         self.settle()
+
+    def _readers(self, session_id: int) -> list[Reader]:
+        """Who gets a private session's key besides its owner: the router (it seals the prompts),
+        the nodes the session reserved (their keys as NodePool stores them), the validator."""
+        readers = [Reader("router", self.signers["router"].hex_address, self.signers["router"].public_key)]
+        for miner in self.handle.view.sessions[session_id].miners:
+            readers.append(
+                Reader(
+                    self.names.get(miner, miner.hex()),
+                    "0x" + miner.hex(),
+                    node_public_key(self.handle, node_id(miner)),
+                )
+            )
+        validator = self.signers["validator"]
+        readers.append(Reader("validator", validator.hex_address, validator.public_key))
+        return readers
 
     def _build_actors(self) -> None:
         c, h = self.config, self.handle
         self.router = Router(
-            "router", h, self.signers["router"], self.sessions, h.redundancy_of, max_attempts=c.max_attempts
+            "router",
+            h,
+            self.signers["router"],
+            self.sessions,
+            h.redundancy_of,
+            max_attempts=c.max_attempts,
+            keyring=self.keyrings["router"],
         )
         self.oracle = Oracle("oracle", h, self.signers["oracle"])
-        self.validator = Validator("validator", h, self.signers["validator"], self.backend)
+        self.validator = Validator(
+            "validator", h, self.signers["validator"], self.backend, keyring=self.keyrings["validator"]
+        )
         now = self.devnet.clock.now_ms
         for i in range(c.miners):
             name = f"miner{i}"
@@ -290,6 +324,7 @@ class Population:
                 c.profiles.get(i, Profile()),
                 seed=c.seed,
                 first_wake_ms=now + offset,
+                keyring=self.keyrings[name],
             )
         for user in self.sessions:
             self.users[user] = User(user, self.router, [])
@@ -341,6 +376,29 @@ class Population:
         m.backend_failures = sum(miner.missed_backend for miner in self.miners.values())
         m.left_pool = [self.names.get(a, a.hex()) for a in self.validator.left_pool]
         return m
+
+    def plaintexts(self, *, private: bool = True) -> list[str]:
+        """Every prompt of the private sessions and every result committed in them as their owners
+        read it (opened with the session key): what must never be on any chain. With
+        ``private=False``, the same of the clear sessions: what is on chain by design."""
+        view = self.handle.view
+        view.refresh()
+        owners = {
+            sid: user
+            for user, sid in self.sessions.items()
+            if sid in view.sessions and view.sessions[sid].private == private
+        }
+        texts = [r.prompt for user in owners.values() for r in self.users[user].requests]
+        for key, task in sorted(view.tasks.items()):
+            if key[0] not in owners:
+                continue
+            keyring = self.keyrings[owners[key[0]]]
+            results = self.handle.committed_results(task) or {}
+            if private:
+                texts += [keyring.open_result(task, miner, result) for miner, result in results.items()]
+            else:
+                texts += results.values()
+        return texts
 
     def withdraw(self) -> None:
         """Every miner with a payment to claim withdraws it (``withdrawNodePayment``)."""

@@ -12,6 +12,10 @@ Everything the router knows is rebuilt from the chain (:meth:`Router.restart`): 
 attempt carries ``<reference>/<attempt>`` as its client reference, so a restarted router finds
 every request it had submitted, where each stands, and which ones were paid; the only thing it
 waits for is its own transactions still in the pool, so that it never submits or pays twice.
+
+In a private session (:mod:`.private`) the router seals each prompt under the session key it opens
+from its envelope and submits ciphertext and commitment (``PrivateSessionV2.submitPrivate``); the
+rest is the same.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 
 from ..client import Signer
 from .base import ProtocolActor, ProtocolHandle
+from .private import Keyring, PrivatePayloadError
 from .view import ChainView, TaskView
 
 ROUTER_INTERVAL_MS = 1_000
@@ -66,6 +71,7 @@ class Router(ProtocolActor):
         *,
         interval_ms: int = ROUTER_INTERVAL_MS,
         max_attempts: int = MAX_ATTEMPTS,
+        keyring: Keyring | None = None,
     ) -> None:
         self.name = name
         self.handle = handle
@@ -75,6 +81,8 @@ class Router(ProtocolActor):
         self.redundancy = dict(redundancy)
         self.interval_ms = interval_ms
         self.max_attempts = max_attempts
+        self.keyring = keyring
+        """Opens the session keys of private sessions (from the router's envelopes on chain)."""
         self.next_wake_ms: int | None = 0
         self.restarts = 0
         self._reset()
@@ -85,10 +93,15 @@ class Router(ProtocolActor):
         self.outcomes: dict[str, Outcome] = {}
         self._view: ChainView | None = None
         self._sent: set[tuple[str, str]] = set()
+        self._next_task: dict[int, int] = {}
+        """Private sessions: the task id the next submission will get (its payload is bound to it)."""
 
     def restart(self) -> None:
-        """Drop every bit of state; the next wake rebuilds it from the chain."""
+        """Drop every bit of state, the session keys opened included; the next wake rebuilds it
+        from the chain (the keys from the router's envelopes)."""
         self._reset()
+        if self.keyring is not None:
+            self.keyring.keys.clear()
         self.restarts += 1
 
     def request(self, request: Request) -> None:
@@ -105,6 +118,8 @@ class Router(ProtocolActor):
             self._view = self.handle.new_view()
         view = self._view
         view.refresh()
+        if self.signer.address not in self.handle.chain.pooled_senders():
+            self._next_task.clear()  # nothing of ours in flight: read the count again when needed
         attempts = self._attempts_on_chain(view)
         for reference, request in sorted(self.inbox.items()):
             self._route(request, attempts.get(reference, []), now_ms)
@@ -127,8 +142,13 @@ class Router(ProtocolActor):
             if len(tasks) >= self.max_attempts:
                 self._return(request, latest, tasks, now_ms)
                 return
+            reference = f"{request.reference}/{len(tasks) + 1}"
+            session = self._view.sessions.get(session_id) if self._view else None
+            if session is not None and session.private:
+                self._submit_private(session_id, request.prompt, reference)
+                return
             self._once(
-                ("submit", f"{request.reference}/{len(tasks) + 1}"),
+                ("submit", reference),
                 "session",
                 SUBMIT,
                 session_id,
@@ -137,7 +157,7 @@ class Router(ProtocolActor):
                 0,
                 "",
                 list(LLM_PARAMS),
-                f"{request.reference}/{len(tasks) + 1}",
+                reference,
             )
             return
         if not latest.assigned:
@@ -149,6 +169,38 @@ class Router(ProtocolActor):
             )
         elif latest.allocated:
             self._return(request, latest, tasks, now_ms)
+
+    def _submit_private(self, session_id: int, prompt: str, reference: str) -> None:
+        """Seal ``prompt`` for the task id it will get and submit ciphertext and commitment.
+
+        The payload is bound to its task id, which the queue hands out in order: the router is its
+        sessions' only submitter, so it is the queue's count plus what the router has sent since
+        (read again whenever none of the router's transactions is in the pool)."""
+        if ("submit", reference) in self._sent or self.keyring is None:
+            return
+        task_id = self._next_task.get(session_id)
+        if task_id is None:
+            task_id = int(self.handle.call("queue", "taskCount", session_id)[0])
+        try:
+            ciphertext, commitment = self.keyring.seal_prompt(session_id, task_id, prompt, reference)
+        except PrivatePayloadError:
+            return  # no envelope for the router yet: try again at the next wake
+        self._sent.add(("submit", reference))
+        sent = self.handle.send(
+            self.name,
+            self.signer,
+            "private_sessions",
+            "submitPrivate",
+            session_id,
+            0,
+            ciphertext,
+            commitment,
+            0,
+            list(LLM_PARAMS),
+            reference,
+        )
+        if sent is not None:
+            self._next_task[session_id] = task_id + 1
 
     @staticmethod
     def _needs_reassignment(task: TaskView) -> bool:

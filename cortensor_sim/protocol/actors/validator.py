@@ -15,6 +15,10 @@ function for both): when a strict majority of the results agree, those are VALID
 INVALID; otherwise no answer is accepted and every vote is RETRY, as with fewer than two results,
 where there is nothing to compare (the router reassigns). Then ``finalize`` applies rewards,
 penalties, slashing.
+
+In a private session the validator opens the prompt and every committed result with the session
+key from its envelope and judges the plaintexts; a result that does not open is INVALID.
+
 The validator also revalidates released nodes: a node whose reputation NodePool's policy accepts
 returns to the ephemeral pool (``promoteByReputation``); one it refuses has left the pool.
 """
@@ -28,6 +32,8 @@ from ..backends.base import cosine
 from ..client import ClientError, Signer
 from ..inference import SIMILARITY_THRESHOLD, Verdict, majority_verdicts
 from .base import ProtocolActor, ProtocolHandle
+from .private import Keyring, PrivatePayloadError
+from .view import TaskView
 
 __all__ = ["SIMILARITY_THRESHOLD", "Validator", "Verdict", "proof_of_inference", "verdicts_for"]
 
@@ -88,6 +94,7 @@ class Validator(ProtocolActor):
         threshold: float = SIMILARITY_THRESHOLD,
         usefulness: float = USEFULNESS_THRESHOLD,
         interval_ms: int = VALIDATOR_INTERVAL_MS,
+        keyring: Keyring | None = None,
     ) -> None:
         self.name = name
         self.handle = handle
@@ -96,6 +103,7 @@ class Validator(ProtocolActor):
         self.threshold = threshold
         self.usefulness = usefulness
         self.interval_ms = interval_ms
+        self.keyring = keyring
         self.next_wake_ms: int | None = 0
         self._judged: set[tuple[int, int]] = set()
         self._revalidated = 0
@@ -118,16 +126,21 @@ class Validator(ProtocolActor):
         if results is None:
             miners, texts = self.handle.call("queue", "getTaskResults", session_id, task_id)
             results = {bytes.fromhex(m[2:]): t for m, t in zip(miners, texts, strict=True)}
+        task = self.handle.view.tasks[key]
+        prompt, unreadable = task.prompt, set()
+        session = self.handle.view.sessions.get(session_id)
+        if session is not None and session.private and self.keyring is not None:
+            try:
+                prompt, results, unreadable = self._open(task, results)
+            except PrivatePayloadError:
+                return  # no envelope yet, or the prompt does not open: tried again at the next wake
         try:
             votes = verdicts_for(
-                self.backend,
-                self.handle.view.tasks[key].prompt,
-                results,
-                threshold=self.threshold,
-                usefulness=self.usefulness,
+                self.backend, prompt, results, threshold=self.threshold, usefulness=self.usefulness
             )
         except BackendError:
             return  # tried again at the next wake
+        votes |= dict.fromkeys(unreadable, Verdict.INVALID)
         self._judged.add(key)
         self.votes[key] = votes
         if votes:
@@ -137,6 +150,19 @@ class Validator(ProtocolActor):
                 self.name, self.signer, "validator", "submitVerdicts", session_id, task_id, addresses, values
             )
         self.handle.send(self.name, self.signer, "validator", "finalize", session_id, task_id)
+
+    def _open(self, task: TaskView, sealed: dict[bytes, str]) -> tuple[str, dict[bytes, str], set[bytes]]:
+        """A private task's prompt and results in clear, and the miners whose result does not open."""
+        assert self.keyring is not None
+        prompt = self.keyring.open_prompt(task)
+        opened: dict[bytes, str] = {}
+        unreadable: set[bytes] = set()
+        for miner, result in sealed.items():
+            try:
+                opened[miner] = self.keyring.open_result(task, miner, result)
+            except PrivatePayloadError:
+                unreadable.add(miner)
+        return prompt, opened, unreadable
 
     def _revalidate(self, node_id: bytes, address: bytes) -> None:
         try:

@@ -65,6 +65,8 @@ class SessionView:
     owner: Address
     miners: tuple[Address, ...]
     active: bool = True
+    private: bool = False
+    """Made private (PrivateSessionV2's ``SessionMadePrivate``): its prompts and results are sealed."""
 
 
 @dataclass
@@ -111,6 +113,8 @@ class ChainView:
             sid = int(args["sessionId"])
             miners = tuple(_address(m) for m in args["miners"])
             self.sessions[sid] = SessionView(sid, _address(args["owner"]), miners)
+        elif event == "SessionMadePrivate":
+            self.sessions[int(args["sessionId"])].private = True
         elif event == "SessionDeactivated":
             self.sessions[int(args["sessionId"])].active = False
         elif event == "TaskSubmitted":

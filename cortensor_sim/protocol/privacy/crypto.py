@@ -23,16 +23,19 @@ from dataclasses import dataclass
 import ecies
 from Crypto.Cipher import AES
 from ecies.keys import PrivateKey, PublicKey
+from eth_abi import encode
 from eth_keys import keys
 from eth_utils import keccak
 
 __all__ = [
     "ENVELOPE_LENGTH",
     "KEY_LENGTH",
+    "NO_AUTHOR",
     "DecryptionFailed",
     "Entropy",
     "commitment",
     "open_payload",
+    "payload_binding",
     "public_key_of",
     "seal_payload",
     "unwrap_key",
@@ -85,6 +88,20 @@ def public_key_of(private_key: bytes) -> bytes:
 def commitment(plaintext: bytes, salt: bytes) -> bytes:
     """keccak256(plaintext ++ salt): binds a payload without revealing it (the salt hides guesses)."""
     return keccak(plaintext + salt)
+
+
+NO_AUTHOR = "0x" + "00" * 20
+"""The author field of a prompt's binding (only a result names its miner)."""
+
+
+def payload_binding(
+    kind: str, chain_id: int, contract: str, session_id: int, task_id: int, author: str = NO_AUTHOR
+) -> bytes:
+    """The associated data that ties a sealed payload to where it was posted: its kind ("prompt" or
+    "result"), chain, PrivateSessionV2 contract, session, task and (for a result) the miner, so a
+    ciphertext copied into another task, chain or miner's commit does not open."""
+    fields = [kind, chain_id, contract, session_id, task_id, author]
+    return keccak(encode(["string", "uint256", "address", "uint256", "uint256", "address"], fields))
 
 
 def seal_payload(key: bytes, plaintext: bytes, nonce: bytes, associated: bytes) -> bytes:

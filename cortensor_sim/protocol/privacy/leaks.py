@@ -56,13 +56,19 @@ def windows(form: bytes) -> list[bytes]:
     return [form[i : i + WINDOW] for i in range(0, len(form) - WINDOW + 1, WINDOW)]
 
 
-def find_leaks(devnet: Devnet, plaintexts: Iterable[str]) -> list[Leak]:
-    """Every place on every EVM chain of ``devnet`` where one of ``plaintexts`` can be read."""
+def find_leaks(devnet: Devnet, plaintexts: Iterable[str], public: Iterable[str] = ()) -> list[Leak]:
+    """Every place on every EVM chain of ``devnet`` where one of ``plaintexts`` can be read.
+
+    ``public`` are texts that are on chain in clear by design (a clear session's prompts and
+    results beside the private ones). A storage window that also occurs in one of them proves
+    nothing (a template phrase two answers share), so it is not searched for; the distinctive
+    windows of a plaintext still are, and calldata and logs are searched for the whole text."""
     texts = [t for t in dict.fromkeys(plaintexts) if t]
+    shared = [form for text in dict.fromkeys(public) for form in forms_of(text)]
     leaks: list[Leak] = []
     for name, chain in devnet.evm_chains.items():
         leaks += _in_blocks(name, chain, texts)
-        leaks += _in_state(name, chain, texts)
+        leaks += _in_state(name, chain, texts, shared)
     return leaks
 
 
@@ -92,8 +98,9 @@ def _log_parts(log: dict[str, object]) -> list[str]:
     return [*topics, str(log["data"])]
 
 
-def _in_state(name: str, chain: EvmChain, texts: list[str]) -> Iterator[Leak]:
+def _in_state(name: str, chain: EvmChain, texts: list[str], shared: list[bytes]) -> Iterator[Leak]:
     dump = chain.engine.export_state()
     for text in texts:
-        if any(piece in dump for form in forms_of(text) for piece in windows(form)):
+        pieces = [p for form in forms_of(text) for p in windows(form) if not any(p in s for s in shared)]
+        if any(piece in dump for piece in pieces):
             yield Leak(name, "storage", "state dump", text)

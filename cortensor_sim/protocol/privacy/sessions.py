@@ -17,17 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from eth_abi import encode
-from eth_utils import keccak
 from web3.contract import Contract
 
 from ..inference import Verdict, judge
 from ..network import CortensorNetwork
 from .crypto import (
+    NO_AUTHOR,
     DecryptionFailed,
     Entropy,
     commitment,
     open_payload,
+    payload_binding,
     public_key_of,
     seal_payload,
     unwrap_key,
@@ -289,12 +289,10 @@ class PrivateInference:
         return out
 
     def _associated(self, kind: str, session_id: int, task_id: int, author: str | None = None) -> bytes:
-        """Associated data: the payload's kind, chain, contract, session, task and (for results)
-        the miner, so a ciphertext opens only where it was posted."""
+        """Associated data (:func:`payload_binding`), so a ciphertext opens only where it was posted."""
         contract = self.network.contracts.private_sessions.address
-        fields = [kind, self.network.chain.chain_id, contract, session_id, task_id]
-        fields.append(author or "0x" + "00" * 20)
-        return keccak(encode(["string", "uint256", "address", "uint256", "uint256", "address"], fields))
+        chain_id = self.network.chain.chain_id
+        return payload_binding(kind, chain_id, contract, session_id, task_id, author or NO_AUTHOR)
 
 
 def node_public_key(node_pool: Contract, node_id: bytes) -> bytes:

@@ -7,6 +7,8 @@
   ``on_chain``): staked on l1 and registered from base, or from Solana (the stake sent through
   the guardians to a node key derived from the miner's Solana secret, which then serves like any
   node; :mod:`cortensor_sim.protocol.onboarding`).
+  ``private: true`` makes the users' sessions private: sealed prompts and results, keys as ECIES
+  envelopes (docs/actors.md).
 * ``do: crash_miner``: a miner goes offline at this point of the timeline, ``for: 10m`` or for good.
 * ``do: backend_timeout``: a miner's inference backend times out ``for:`` a span.
 * ``expect: network``: a number from the run's metrics (``metric: tasks.completed``) bounded by
@@ -74,9 +76,12 @@ def _seed_int(seed: int | str) -> int:
     return seed if isinstance(seed, int) else int.from_bytes(str(seed).encode()[:8], "big")
 
 
-def population_of(run: Run, onboarding: dict[str, OnboardingKind] | None = None) -> Population:
+def population_of(
+    run: Run, onboarding: dict[str, OnboardingKind] | None = None, private: bool | None = None
+) -> Population:
     """The run's population, built (deployed, onboarded, sessions opened) at its first use, its
-    miners joining by ``onboarding`` (miner name -> route; the others ``on_chain``)."""
+    miners joining by ``onboarding`` (miner name -> route; the others ``on_chain``), its sessions
+    private when ``private``."""
     population = _POPULATIONS.get(run)
     if population is not None:
         built = _ONBOARDINGS[run]
@@ -85,6 +90,11 @@ def population_of(run: Run, onboarding: dict[str, OnboardingKind] | None = None)
             raise StepFailed(
                 "run_network: the population was already built with another `onboarding:`; give it "
                 "on the first run_network step only"
+            )
+        if private is not None and private != population.config.private:
+            raise StepFailed(
+                f"run_network: the population's sessions were built {'private' if not private else 'clear'}; "
+                "give `private:` on the first run_network step only"
             )
         return population
     p, actors = run.parameters, run.scenario.actors
@@ -100,6 +110,7 @@ def population_of(run: Run, onboarding: dict[str, OnboardingKind] | None = None)
         seed=_seed_int(run.seed),
         deposit=p.network_deposit.base_units,
         slash=p.slash.base_units,
+        private=bool(private),
     )
     mix = {miners.index(m): kind for m, kind in (onboarding or {}).items()}
     try:
@@ -111,6 +122,11 @@ def population_of(run: Run, onboarding: dict[str, OnboardingKind] | None = None)
     _POPULATIONS[run] = population
     _ONBOARDINGS[run] = layered
     return population
+
+
+def built_population(run: Run) -> Population | None:
+    """The run's population if a step built it (``None``: no actor step ran)."""
+    return _POPULATIONS.get(run)
 
 
 def metrics_of(run: Run) -> RunMetrics | None:
@@ -142,6 +158,11 @@ class RunNetwork(StepKind):
         "registered from base) or solana (stake sent from Solana to the miner's own node key); "
         "first run_network step only",
     )
+    private: bool | None = Field(
+        default=None,
+        description="the users' sessions are private: prompts and results sealed, keys as ECIES "
+        "envelopes to the router, the session's nodes and the validator; first run_network step only",
+    )
 
     def check(self, names: Names) -> None:
         names.chain("session_chain", names.session_chain)
@@ -150,7 +171,7 @@ class RunNetwork(StepKind):
             _check_route(names, f"onboarding.{miner}", kind)
 
     def run(self, run: Run) -> None:
-        population = population_of(run, self.onboarding)
+        population = population_of(run, self.onboarding, self.private)
         users = list(population.users)
         for i, user in enumerate(users):
             count = self.tasks // len(users) + (1 if i < self.tasks % len(users) else 0)

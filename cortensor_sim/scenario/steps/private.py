@@ -18,6 +18,7 @@ from ..registry import (
     register_step,
 )
 from ..units import Amount, AmountField
+from .network import built_population
 from .protocol import SubmitTasks
 
 if TYPE_CHECKING:
@@ -114,7 +115,8 @@ class RunPrivateTasks(StepKind):
 class NoPlaintext(ExpectationKind):
     """No prompt or result of the private sessions (all, or those named) is readable on any EVM
     chain of the devnet: not in any transaction's calldata, any log, or any contract's storage
-    (searched as UTF-8 and as hex)."""
+    (searched as UTF-8 and as hex). Without names, the actors' private sessions
+    (``run_network`` with ``private: true``) are searched for as well."""
 
     expect: Literal["no_plaintext"]
     sessions: list[str] = Field(default_factory=list)
@@ -133,9 +135,14 @@ class NoPlaintext(ExpectationKind):
                 plaintexts += deployment.private_plaintexts([record.session_id])
             elif self.sessions:
                 return Outcome(False, f"session {name!r} is not private")
+        public: list[str] = []
+        population = built_population(run)
+        if population is not None and not self.sessions:
+            plaintexts += population.plaintexts()
+            public += population.plaintexts(private=False)
         if not plaintexts:
             return Outcome(False, "no private session with tasks to check")
-        leaks = find_leaks(run.devnet, plaintexts)
+        leaks = find_leaks(run.devnet, plaintexts, public=public)
         chains = len(run.devnet.evm_chains)
         if leaks:
             return Outcome(False, f"{len(leaks)} found: " + "; ".join(str(leak) for leak in leaks[:3]))
