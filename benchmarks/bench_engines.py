@@ -51,7 +51,16 @@ SENDERS = 10
 
 # Where a function's own time goes, by the file (or built-in) it belongs to; first match wins.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("tries and state roots", ("/trie/", "/eth/db/", "/chains/revm/world.py", "/chains/revm/blocks.py")),
+    (
+        "tries and state roots",
+        (
+            "/trie/",
+            "/eth/db/",
+            "/chains/revm/world.py",
+            "/chains/revm/blocks.py",
+            "/chains/revm/trie_updates.py",
+        ),
+    ),
     ("EVM execution", ("/eth/", "builtins.EVM", "/chains/revm/executor.py", "re.Pattern")),
     (
         "client path",
