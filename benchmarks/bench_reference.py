@@ -9,8 +9,10 @@ The default devnet (l1, base, arbitrum, l3, solana) with arbitrum interval-mined
 land in 0.25 s blocks, as on the real sequencer) and enough dev accounts. One user per session,
 sessions of ``--redundancy`` nodes, every miner in one session; the users hand the router their
 share of the tasks one per second each. Miners are mixed: 80 % honest, 10 % slow (late on 30 % of
-their tasks), 5 % lazy, 5 % malicious, seeded. Deployment and onboarding are set-up, outside the
-timed region; the figure is the wall time from the first request to the last result returned.
+their tasks), 5 % lazy, 5 % malicious, placed by a seeded shuffle. Deployment and onboarding are
+set-up, outside the timed region; the figure is the wall time from the first request to the last
+result returned. Each request returned without a valid result is listed with its cause (the
+attempts' miners by profile, how many committed, the validator's votes).
 
 ``--profile`` runs the timed region under cProfile and splits its own time by where the code
 lives: EVM execution (py-evm's interpreter), tries and state roots (``trie``, py-evm's databases),
@@ -27,6 +29,7 @@ import argparse
 import cProfile
 import json
 import pstats
+import random
 import resource
 import sys
 import time
@@ -56,18 +59,25 @@ GROUPS = (
 """Profile groups by file path, first match wins (py-evm's databases before the rest of py-evm)."""
 
 
-def profiles(miners: int) -> dict[int, Profile]:
-    """The seeded mix: the first 80 % honest, then slow, lazy and malicious miners."""
-    out: dict[int, Profile] = {}
-    start = 0
+def profiles(miners: int, seed: int) -> dict[int, Profile]:
+    """The mix: 80 % honest, then slow, lazy and malicious miners, placed by a seeded shuffle.
+
+    Placed, not in blocks: NodePool reserves a session's nodes as consecutive entries of its pool
+    (from a pseudo-random start), and the pool is in onboarding order, so faulty miners in one
+    block of indices made whole sessions of lazy or of malicious miners, each of whose requests
+    failed three times over (30 to 60 of 1,000, depending on where the draws fell).
+    """
+    behaviours: list[str] = []
     for behaviour, share in MIX:
-        count = round(miners * share)
-        for i in range(start, min(miners, start + count)):
-            if behaviour == "slow":
-                out[i] = Profile("slow", rate=0.3)
-            elif behaviour != "honest":
-                out[i] = Profile(behaviour)  # type: ignore[arg-type]
-        start += count
+        behaviours += [behaviour] * round(miners * share)
+    behaviours = (behaviours + ["honest"] * miners)[:miners]
+    random.Random(seed).shuffle(behaviours)
+    out: dict[int, Profile] = {}
+    for i, behaviour in enumerate(behaviours):
+        if behaviour == "slow":
+            out[i] = Profile("slow", rate=0.3)
+        elif behaviour != "honest":
+            out[i] = Profile(behaviour)  # type: ignore[arg-type]
     return out
 
 
@@ -83,7 +93,7 @@ def build(tasks: int, miners: int, redundancy: int, seed: int) -> Population:
         miners=miners,
         users=users,
         redundancy=redundancy,
-        profiles=profiles(miners),
+        profiles=profiles(miners, seed),
         seed=seed,
         deposit=(tasks // users + 10) * redundancy * 10**18 * 3,
     )
@@ -93,6 +103,45 @@ def build(tasks: int, miners: int, redundancy: int, seed: int) -> Population:
         prompts = [f"Reference prompt {i}-{k}: explain how inference is routed." for k in range(count)]
         population.submit(f"user{i}", prompts, every_s=1)
     return population
+
+
+def failures(population: Population) -> list[dict[str, Any]]:
+    """Each request returned without a valid result, with every attempt's miners (by profile),
+    how many of them committed, the validator's votes, and the cause read from them."""
+    assert population.router is not None and population.validator is not None
+    view = population.handle.view
+    attempts_of = population.router._attempts_on_chain(view)
+    behaviour = {m.address: m.profile.behaviour for m in population.miners.values()}
+    found = []
+    for reference, outcome in sorted(population.router.outcomes.items()):
+        if outcome.result_valid:
+            continue
+        attempts = []
+        for task in attempts_of.get(reference, []):
+            votes = population.validator.votes.get(task.key, {})
+            attempts.append(
+                {
+                    "task": list(task.key),
+                    "miners": [f"{population.names[m]} ({behaviour[m]})" for m in task.miners],
+                    "committed": len(task.committed),
+                    "votes": sorted(v.name for v in votes.values()),
+                    "cause": cause_of(
+                        len(task.miners), len(task.committed), [v.name for v in votes.values()]
+                    ),
+                }
+            )
+        causes = sorted({a["cause"] for a in attempts})
+        found.append({"request": reference, "cause": " / ".join(causes), "attempts": attempts})
+    return found
+
+
+def cause_of(assigned: int, committed: int, votes: list[str]) -> str:
+    """Why one attempt ended without a valid result, in the validator's terms."""
+    if committed < 2:
+        return f"fewer than two results committed ({committed} of {assigned}): nothing to compare, RETRY"
+    if "VALID" not in votes:
+        return "no committed result both useful and agreeing with the reference: all INVALID"
+    return "judged valid by the validator but not by the contract"
 
 
 def group_of(filename: str) -> str | None:
@@ -168,6 +217,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "simulated_s": metrics.simulated_s,
         "metrics": metrics.to_dict(),
     }
+    failed = failures(population)
+    result["failures"] = failed
+    causes: dict[str, int] = {}
+    for failure in failed:
+        causes[failure["cause"]] = causes.get(failure["cause"], 0) + 1
+    result["failure_causes"] = causes
     if profiler:
         result["profile_split_pct"] = split(profiler)
     print(f"reference workload: {args.tasks} tasks, {args.miners} miners, redundancy {args.redundancy}")
@@ -177,6 +232,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         f"  tasks/s: {result['tasks_per_s']}"
         f"  (completed {metrics.tasks_completed}, failed {metrics.tasks_failed})"
     )
+    for cause, count in sorted(causes.items(), key=lambda c: -c[1]):
+        print(f"  failed {count}: {cause}")
     print(f"  transactions/s per chain: {result['transactions_per_s']}")
     print(f"  peak memory (max RSS): {peak_mb:.0f} MB")
     latency = metrics.to_dict()["latency_s"]

@@ -28,6 +28,7 @@ from .engine import (
     InvalidTransaction,
     UnknownBlock,
 )
+from .signing import sign_plain_dynamic_fee
 
 if TYPE_CHECKING:
     from .evm import EvmChain
@@ -463,8 +464,11 @@ class EthRpc:
             raw = self.chain.engine.impersonated_transaction(unsigned, sender)
             return _data(self.chain.send_raw_transaction(raw))
         account = self._signer(tx["from"])
-        signed = account.sign_transaction(self._unsigned(tx))
-        return _data(self.chain.send_raw_transaction(bytes(signed.raw_transaction)))
+        unsigned = self._unsigned(tx)
+        raw = sign_plain_dynamic_fee(bytes(account.key), unsigned)
+        if raw is None:
+            raw = bytes(account.sign_transaction(unsigned).raw_transaction)
+        return _data(self.chain.send_raw_transaction(raw))
 
     def impersonate(self, address: Any) -> None:
         """``anvil_impersonateAccount``: ``eth_sendTransaction`` from ``address`` needs no key."""

@@ -20,6 +20,7 @@ from eth_hash.auto import keccak
 from trie import HexaryTrie
 
 from .blocks import BLANK_ROOT
+from .trie_updates import apply_changes
 
 EMPTY_CODE_HASH = keccak(b"")
 
@@ -129,45 +130,42 @@ class WorldState:
 
     # ------------------------------------------------------------------ tries
     def commit(self) -> bytes:
-        """Write what changed since the last commit into the tries; returns the new state root."""
+        """Write what changed since the last commit into the tries; returns the new state root.
+
+        Each trie gets its block's changes as one batch (:func:`.trie_updates.apply_changes`),
+        which encodes and hashes every node on the changed paths once per block.
+        """
         if not self._dirty:
             return self.state_root
         self._undo.append(("roots", self.state_root, dict(self.storage_roots)))
-        state_trie = HexaryTrie(self.nodes, self.state_root)
-        with state_trie.squash_changes() as batch:
-            for address, slots in self._dirty.items():
-                key = keccak(address)
-                account = self.accounts.get(address)
-                if account is None:
-                    if key in batch:
-                        del batch[key]
-                    self.storage_roots.pop(address, None)
-                    continue
-                root = BLANK_ROOT if address in self._wiped else self.storage_roots.get(address, BLANK_ROOT)
-                if slots:
-                    root = self._commit_storage(address, root, slots)
-                if root == BLANK_ROOT:
-                    self.storage_roots.pop(address, None)
-                else:
-                    self.storage_roots[address] = root
-                batch[key] = rlp.encode([account.nonce, account.balance, root, account.code_hash])
-        self.state_root = state_trie.root_hash
+        accounts: dict[bytes, bytes] = {}
+        for address, slots in self._dirty.items():
+            key = keccak(address)
+            account = self.accounts.get(address)
+            if account is None:
+                accounts[key] = b""
+                self.storage_roots.pop(address, None)
+                continue
+            root = BLANK_ROOT if address in self._wiped else self.storage_roots.get(address, BLANK_ROOT)
+            if slots:
+                root = self._commit_storage(address, root, slots)
+            if root == BLANK_ROOT:
+                self.storage_roots.pop(address, None)
+            else:
+                self.storage_roots[address] = root
+            accounts[key] = rlp.encode([account.nonce, account.balance, root, account.code_hash])
+        self.state_root = apply_changes(self.nodes, self.state_root, accounts)
         self._dirty = {}
         self._wiped = set()
         return self.state_root
 
     def _commit_storage(self, address: bytes, root: bytes, slots: Iterable[int]) -> bytes:
         storage = self.storage.get(address, {})
-        storage_trie = HexaryTrie(self.nodes, root)
-        with storage_trie.squash_changes() as batch:
-            for slot in slots:
-                key = keccak(slot.to_bytes(32, "big"))
-                value = storage.get(slot, 0)
-                if value:
-                    batch[key] = rlp.encode(value)
-                elif key in batch:
-                    del batch[key]
-        return storage_trie.root_hash
+        changes = {}
+        for slot in slots:
+            value = storage.get(slot, 0)
+            changes[keccak(slot.to_bytes(32, "big"))] = rlp.encode(value) if value else b""
+        return apply_changes(self.nodes, root, changes)
 
     # ------------------------------------------------------------------ undo
     @property
