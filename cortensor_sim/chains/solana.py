@@ -20,6 +20,9 @@ to, and an airdrop keypair that is random per instance. This module turns it int
 * **Preflight**: like an RPC node's ``sendTransaction`` (``skipPreflight=false``), a failing
   transaction is refused without a trace: no fee is charged and its signature is not recorded.
   ``send(tx, skip_preflight=True)`` lets it land instead (fee charged, signature recorded).
+* **Imports**: solana-py's ``spl`` helpers (token and memo instructions) are imported by the
+  methods that build those instructions, not here: they pull in solana-py's pydantic models,
+  which a devnet that never mints or sends a memo need not load.
 """
 
 from __future__ import annotations
@@ -47,10 +50,6 @@ from solders.token.associated import get_associated_token_address
 from solders.token.state import TokenAccount
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
-from spl.memo.instructions import create_memo
-from spl.memo.models import MemoParams
-from spl.token import instructions as spl_token
-from spl.token import models as spl_models
 
 __all__ = [
     "ASSOCIATED_TOKEN_PROGRAM_ID",
@@ -577,6 +576,9 @@ class SolanaChain:
             mint = self._derive_keypair(b"mint", self._mint_counter)
             self._mint_counter += 1
         authority_pk = self._pubkey(authority)
+        from spl.token import instructions as spl_token
+        from spl.token import models as spl_models
+
         mint_pk = self._pubkey(mint)
         create = system_program.create_account(
             system_program.CreateAccountParams(
@@ -604,11 +606,16 @@ class SolanaChain:
 
     def create_associated_token_account(self, payer: Keypair, owner: Pubkey, mint: Pubkey) -> Pubkey:
         """Create ``owner``'s associated token account for ``mint`` (fails if it exists)."""
+        from spl.token import instructions as spl_token
+
         ix = spl_token.create_associated_token_account(self._pubkey(payer), owner, mint)
         self._send_instructions([ix], payer, [payer])
         return self.associated_token_address(owner, mint)
 
     def mint_to(self, authority: Keypair, mint: Pubkey, destination: Pubkey, amount: int) -> Signature:
+        from spl.token import instructions as spl_token
+        from spl.token import models as spl_models
+
         ix = spl_token.mint_to(
             spl_models.MintToParams(
                 program_id=TOKEN_PROGRAM_ID,
@@ -636,9 +643,15 @@ class SolanaChain:
 
         ``payer`` (default: ``owner``) pays the fee, as a relayer or custody authority might.
         """
+        from spl.token import instructions as spl_token
+        from spl.token import models as spl_models
+
         owner_pk = self._pubkey(owner)
         instructions: list[Instruction] = []
         if memo is not None:
+            from spl.memo.instructions import create_memo
+            from spl.memo.models import MemoParams
+
             instructions.append(
                 create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
             )
@@ -660,6 +673,9 @@ class SolanaChain:
     def send_memo(self, signer: Keypair, memo: str) -> Signature:
         """A transaction with one Memo (v2) instruction that ``signer`` signs and pays for: how a
         Solana account puts a signed note on chain (a request, or a delivery record)."""
+        from spl.memo.instructions import create_memo
+        from spl.memo.models import MemoParams
+
         ix = create_memo(
             MemoParams(program_id=MEMO_PROGRAM_ID, signer=self._pubkey(signer), message=memo.encode())
         )

@@ -28,10 +28,10 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from .. import __version__
-from ..chains import Devnet, StateFileError, Topology
-from ..chains.engines import EngineChoiceError
-from ..scenario.source import InputError, load_yaml_model
-from ..scenario.units import UnitError, parse_duration
+
+if TYPE_CHECKING:  # imported in the commands' bodies: `--help` must not wait for web3, py-evm,
+    # solders, pydantic or yaml (docs/startup.md)
+    from ..chains import Devnet
 
 if TYPE_CHECKING:
     from ..protocol.demo import TaskOutcome
@@ -137,6 +137,10 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
 
 
 def _open_devnet(topology: Path | None, state: Path | None) -> Devnet:
+    from ..chains import Devnet, StateFileError, Topology
+    from ..chains.engines import EngineChoiceError
+    from ..scenario.source import InputError, load_yaml_model
+
     if topology is not None and state is not None:
         raise _fail("give --topology or --state, not both")
     try:
@@ -213,6 +217,8 @@ MAX_ADVANCE_SECONDS = 100 * 365 * 86_400
 
 def _advance_option(text: str) -> float:
     """``--advance`` as seconds: ``90``, ``90s``, ``2h``, ``7d``; finite, forward, at most a century."""
+    from ..scenario.units import UnitError, parse_duration
+
     try:
         seconds = parse_duration(text)
     except UnitError as exc:
@@ -243,6 +249,8 @@ def devnet(
 
     Example: cortensor-sim devnet --advance 1h --dump state.devnet.json.gz
     """
+    from ..chains import StateFileError
+
     seconds = _advance_option(advance)
     dump = _dump_option(dump)
     started = time.perf_counter()
@@ -367,6 +375,7 @@ app.command("demo")(demo)
 
 def _load(file: str) -> Any:
     from ..scenario.loader import load_scenario
+    from ..scenario.source import InputError
 
     try:
         return load_scenario(file)
@@ -421,6 +430,7 @@ def run(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from ..chains import StateFileError
     from ..scenario.report import write_json, write_junit
     from ..scenario.runner import run_scenario
 
@@ -467,6 +477,7 @@ def _load_with(file: str, assignments: list[str]) -> Any:
     """The scenario, with ``--set`` fields applied (a sweep's replay command uses them)."""
     if not assignments:
         return _load(file)
+    from ..scenario.source import InputError
     from ..scenario.sweep import SweepError, load_point, parse_assignment
 
     try:
@@ -505,6 +516,7 @@ def sweep(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ..scenario.source import InputError
     from ..scenario.sweep import Sweep, SweepError, parse_parameter
 
     try:
@@ -626,6 +638,7 @@ def list_scenarios() -> None:
     Example: cortensor-sim list
     """
     from ..scenario.loader import bundled_scenarios, load_scenario
+    from ..scenario.source import InputError
 
     table = Table(title="bundled scenarios", title_justify="left")
     table.add_column("name")
@@ -757,6 +770,7 @@ def serve(
 
 def _scenario_devnet(scenario: str, setup_only: bool, topology: Path | None, state: Path | None) -> Devnet:
     """The devnet a scenario leaves (its own topology and seed), after a summary line."""
+    from ..scenario.source import InputError
     from .server.scenario import run_for_serving
 
     if topology is not None or state is not None:

@@ -22,7 +22,6 @@ from ..artifacts import available_artifacts, load_artifact
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..chains.topology import Topology
-from ..protocol.deployment import deploy_protocol
 
 __all__ = ["CortensorContracts", "ProtocolManifest", "deploy_cortensor", "protocol_chain"]
 
@@ -87,6 +86,8 @@ def _artifact_by_abi() -> dict[str, str]:
 
 def deploy_cortensor(devnet: Devnet, chain: str) -> ProtocolManifest:
     """Deploy the Cortensor contracts on ``chain`` from its first dev account, with the helper's defaults."""
+    from ..protocol.deployment import deploy_protocol  # a warm session loads the manifest instead
+
     evm = devnet.evm(chain)
     deployer = evm.accounts[0].address
     contracts = _named_contracts(deploy_protocol(evm.w3, deployer))
@@ -101,26 +102,30 @@ def deploy_cortensor(devnet: Devnet, chain: str) -> ProtocolManifest:
 
 class CortensorContracts(Mapping[str, Contract]):
     """The deployed contracts by the helper's names (``cortensor["node_pool"]``,
-    ``cortensor.node_pool``) or by artifact name (``cortensor["NodePool"]``)."""
+    ``cortensor.node_pool``) or by artifact name (``cortensor["NodePool"]``).
+
+    Each web3 contract object is made on first use and kept: web3 builds a class per ABI (about
+    6 ms a contract), and most tests touch two or three of the ten, so the session's start-up does
+    not pay for the rest.
+    """
 
     def __init__(self, manifest: ProtocolManifest, chain: EvmChain) -> None:
         self.manifest = manifest
         self.chain = chain
-        self._contracts = {
-            name: chain.w3.eth.contract(address=entry.address, abi=entry.abi)  # type: ignore[call-overload]
-            for name, entry in manifest.contracts.items()
-        }
+        self._contracts: dict[str, Contract] = {}
         self._by_artifact = {
             entry.artifact: name for name, entry in manifest.contracts.items() if entry.artifact is not None
         }
 
     def __getitem__(self, name: str) -> Contract:
         key = self._by_artifact.get(name, name)
-        try:
-            return self._contracts[key]
-        except KeyError:
-            known = ", ".join([*self._contracts, *self._by_artifact])
-            raise KeyError(f"no Cortensor contract {name!r} on {self.chain.name} (known: {known})") from None
+        if key not in self._contracts:
+            entry = self.manifest.contracts.get(key)
+            if entry is None:
+                known = ", ".join([*self.manifest.contracts, *self._by_artifact])
+                raise KeyError(f"no Cortensor contract {name!r} on {self.chain.name} (known: {known})")
+            self._contracts[key] = self.chain.w3.eth.contract(address=entry.address, abi=entry.abi)  # type: ignore[call-overload]
+        return self._contracts[key]
 
     def __getattr__(self, name: str) -> Contract:
         if name.startswith("_"):
@@ -131,10 +136,10 @@ class CortensorContracts(Mapping[str, Contract]):
             raise AttributeError(exc.args[0]) from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._contracts)
+        return iter(self.manifest.contracts)
 
     def __len__(self) -> int:
-        return len(self._contracts)
+        return len(self.manifest.contracts)
 
     @property
     def deployer(self) -> str:
@@ -142,7 +147,7 @@ class CortensorContracts(Mapping[str, Contract]):
         return self.manifest.deployer
 
     def addresses(self) -> dict[str, str]:
-        return {name: c.address for name, c in self._contracts.items()}
+        return {name: entry.address for name, entry in self.manifest.contracts.items()}
 
     def __repr__(self) -> str:
-        return f"CortensorContracts(on {self.chain.name}: {', '.join(self._contracts)})"
+        return f"CortensorContracts(on {self.chain.name}: {', '.join(self.manifest.contracts)})"
