@@ -89,7 +89,7 @@ def test_only_ciphertexts_and_commitments_are_on_chain(private_population: Popul
 def test_no_prompt_or_result_is_on_any_chain(private_population: Population) -> None:
     texts = private_population.plaintexts()
     assert set(PROMPTS) <= set(texts)
-    assert any(t.startswith("Fabricated reply") for t in texts)  # the liar's answer, opened
+    assert any(t.startswith("Made up: ") for t in texts)  # the liar's answer, opened
     assert len(texts) == len(PROMPTS) * 4  # each prompt and its three results
     assert find_leaks(private_population.devnet, texts) == []
     # The search reaches where the payloads are: the task descriptors it does find.
