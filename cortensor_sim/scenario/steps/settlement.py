@@ -60,9 +60,7 @@ class Bridge(_Transfer):
         self._check_actor(names)
         if self.amount.asset == "COR":
             names.has_cor("from", self.source)
-            if self.to in names.deployed:
-                raise ReferenceProblem("to", f"{self.to!r} has its own COR (the protocol is deployed there)")
-            names.bridged.add(self.to)
+            names.bridged.add(self.to)  # the protocol there, if any, runs on this same bridged COR
 
     def run(self, run: Run) -> None:
         run.bridging.deposit(self.to, self.actor, self.amount.asset, self.amount.base_units)
