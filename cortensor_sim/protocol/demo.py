@@ -29,6 +29,7 @@ from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..chains.solana import SolanaChain
 from .actors import NODE_STAKE, Population, PopulationConfig, Profile, Verdict
+from .funding import deploy_network
 from .inference import honest_answer
 from .network import CortensorNetwork, Step
 from .onboarding import LayeredOnboarding, OnboardingKind, deploy_population, guardian_bridge
@@ -213,13 +214,13 @@ class DemoFailed(RuntimeError):
 
 
 def _private_task(devnet: Devnet) -> tuple[CortensorNetwork, int, list[int]]:
-    """The protocol on l3 with three miners, one private session, one sealed task."""
-    network = CortensorNetwork.deploy(devnet.evm("l3"), miners=3, users=1)
-    for miner in network.actors.miners:
-        network.fund(miner, NODE_STAKE)
-        network.add_node(miner)
+    """The protocol on l3 with three miners, one private session, one sealed task. Its COR is the
+    l3's wrapped native COR, brought from l1 through arbitrum's gateway and the l3's inbox."""
+    network = deploy_network(devnet, "l3", miners=3, users=1)
     user = network.actors.users[0]
-    network.fund(user, 200 * COR)
+    network.fund_all({**dict.fromkeys(network.actors.miners, NODE_STAKE), user: 200 * COR})
+    for miner in network.actors.miners:
+        network.add_node(miner)
     inference = PrivateInference(network, Entropy(b"cortensor-sim demo"))
     session_id = inference.open_session(user, redundancy=3, readers=[network.actors.validator])
     task_ids = inference.submit(session_id, [PRIVATE_PROMPT])

@@ -45,7 +45,7 @@ from ..rollups.cor_token import (
     optimism_mintable_address,
 )
 from .deployment import transact
-from .network import COR, Step, StepFailed
+from .network import COR, CortensorNetwork, Step, StepFailed
 
 Hop = Literal["gateway", "standard_bridge", "gas"]
 """How COR crosses from a rollup's parent into it (see the module's docstring)."""
@@ -136,6 +136,24 @@ def ensure_mintable_cor(devnet: Devnet, rollup: str, sender: str) -> tuple[str, 
     call = factory.functions.createOptimismMintableERC20(parent_cor, MINTABLE_COR_NAME, MINTABLE_COR_SYMBOL)
     receipt = transact(evm.w3, call, sender, settle=lambda: devnet.advance(evm.block_time_ms / 1000))
     return token, receipt
+
+
+def deploy_network(devnet: Devnet, chain: str, *, miners: int = 4, users: int = 1) -> CortensorNetwork:
+    """The protocol on ``chain`` on l1's COR: canonical COR on l1 (the admin holds it and transfers),
+    else the COR of :func:`cor_address` there, its actors funded by deposits from l1 through each
+    bridge on the way. A chain no route reaches is refused: the protocol never mints COR of its own
+    on a devnet chain (only a test of the contracts alone gives ``CortensorNetwork.deploy`` none)."""
+    route = cor_route(devnet, chain)
+    token = cor_address(devnet, chain)
+    if route is None or token is None:
+        raise ValueError(f"l1's COR reaches {chain} through no bridge: the protocol cannot run there")
+    funding = GatewayFunding(devnet, chain) if route else None
+    network = CortensorNetwork.deploy(
+        devnet.evm(chain), miners=miners, users=users, cor_address=token, funding=funding
+    )
+    if funding is not None:
+        funding.name_of = network.actors.name_of
+    return network
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Where a population's COR comes from: on the default devnet's arbitrum the protocol stakes and
 pays in the COR gateways' bridged COR, each actor funded by a deposit from l1's holder (no COR is
-minted on arbitrum), so COR over the chains stays l1's supply; on base the same through the OP Stack standard bridge."""
+minted on arbitrum), so COR over the chains stays l1's supply; on base the same through the OP
+Stack standard bridge."""
 
 from __future__ import annotations
 
