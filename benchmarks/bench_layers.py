@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cortensor_sim import Devnet
 from cortensor_sim.bridge import MessageRecord
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import Verdict
 from cortensor_sim.protocol.layers import CrossLayer
 from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
@@ -66,7 +67,7 @@ def main() -> None:
 
     start = time.perf_counter()
     devnet = Devnet()
-    net = CortensorNetwork.deploy(devnet.evm("arbitrum"), miners=3)
+    net = deploy_network(devnet, "arbitrum", miners=3)
     layers = CrossLayer.deploy(devnet, net, registration_fee=FEE)
     net.configure_validation(reward_points=10, penalty_points=20, slash_amount=SLASH)
     for miner in net.actors.miners[:2]:

@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cortensor_sim import Devnet
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import honest_answer
-from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
+from cortensor_sim.protocol.network import COR, NODE_STAKE
 from cortensor_sim.protocol.privacy.crypto import Entropy
 from cortensor_sim.protocol.privacy.leaks import find_leaks
 from cortensor_sim.protocol.privacy.sessions import PrivateInference
@@ -34,7 +35,7 @@ STEPS = ("addNode", "enablePrivate", "allow", "postSessionKey", "submitPrivate",
 def run(tasks: int) -> dict[str, object]:
     devnet = Devnet()
     started = time.perf_counter()
-    net = CortensorNetwork.deploy(devnet.evm("l3"), miners=4, users=1)
+    net = deploy_network(devnet, "l3", miners=4, users=1)
     user = net.actors.users[0]
     for miner in net.actors.miners:
         net.fund(miner, NODE_STAKE)

@@ -26,14 +26,15 @@ from rich.console import Console
 from rich.table import Table
 
 from cortensor_sim import Devnet
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import honest_answer, judge
-from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
+from cortensor_sim.protocol.network import COR, NODE_STAKE
 
 
 def run(tasks: int, redundancy: int) -> dict[str, object]:
     devnet = Devnet()
     chain = devnet.evm("arbitrum")
-    net = CortensorNetwork.deploy(chain, miners=redundancy + 1, users=1)
+    net = deploy_network(devnet, "arbitrum", miners=redundancy + 1, users=1)
     user = net.actors.users[0]
     net.fund(user, (tasks * redundancy + 100) * COR)
     for miner in net.actors.miners:

@@ -12,7 +12,8 @@ escrows on l1. So genesis lays that state, and COR's total supply stays l1's:
 - on the Nitro parent, its gateway's ``BridgedCORToken`` (at ``calculateL2TokenAddress``) holding
   that amount in the Orbit chain's ERC20Bridge;
 - on the Orbit chain, the dev accounts' balances (``accounts * DEV_BALANCE``), which is its whole
-  native supply at genesis.
+  native supply at genesis, and :data:`~cortensor_sim.rollups.cor_token.WRAPPED_COR`, empty: the
+  protocol's ERC-20 COR there wraps that native COR (``docs/layers.md``, "COR on every chain").
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from typing import Any
 from ..chains.engine import GenesisAccount
 from ..chains.evm import DEV_BALANCE
 from ..chains.topology import Topology
-from ..rollups.cor_token import CANONICAL_COR, bridged_cor, calculate_l2_token_address, canonical_cor
+from ..rollups.cor_token import (
+    CANONICAL_COR,
+    WRAPPED_COR,
+    bridged_cor,
+    calculate_l2_token_address,
+    canonical_cor,
+    wrapped_cor,
+)
 
 
 def _address(checksummed: str) -> bytes:
@@ -59,4 +67,7 @@ def cor_genesis(topology: Topology, stacks: Mapping[str, Any]) -> dict[str, dict
         laid = stacks[chain].laid
         token = calculate_l2_token_address(laid.contracts.child_gateway, CANONICAL_COR)
         accounts[chain] = {_address(token): bridged_cor(laid.bridged_token_code, balances)}
+    for spec in topology.chains:
+        if spec.native_token == "COR":
+            accounts.setdefault(spec.name, {})[_address(WRAPPED_COR)] = wrapped_cor()
     return accounts

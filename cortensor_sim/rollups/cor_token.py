@@ -28,6 +28,11 @@ from ..chains.engine import GenesisAccount
 
 CANONICAL_COR = to_checksum_address("0xc0c0000000000000000000000000000000000001")
 """Where canonical COR (``CORToken``) sits in the genesis of every root EVM chain (``l1``)."""
+WRAPPED_COR = to_checksum_address("0xc0c0000000000000000000000000000000000002")
+"""Where ``WrappedCOR`` (native COR as an ERC-20, after WETH9) sits in the genesis of every chain
+whose gas is COR: the protocol's COR there, so that it is the chain's one COR, never a second one."""
+MINTABLE_COR_NAME, MINTABLE_COR_SYMBOL = "Cortensor", "COR"
+"""The name and symbol COR's OptimismMintableERC20 is created with (they are part of its CREATE2 salt)."""
 COR_SUPPLY = 1_000_000_000 * 10**18
 """COR's total supply: 1 billion COR (18 decimals), all of it on l1."""
 COR_HOLDER = dev_accounts(1)[0].address
@@ -90,3 +95,22 @@ def calculate_l2_token_address(child_gateway: str, l1_token: str) -> str:
     salt = keccak(encode(["address"], [l1_token]))
     gateway = bytes.fromhex(child_gateway[2:])
     return to_checksum_address(keccak(b"\xff" + gateway + salt + keccak(init_code))[12:])
+
+
+def wrapped_cor() -> GenesisAccount:
+    """``WrappedCOR`` as genesis lays it: its runtime code, no storage (nothing wrapped yet; it keeps
+    no constructor state or immutables, so the artifact's runtime code is what a deployment leaves)."""
+    return GenesisAccount(code=load_artifact("WrappedCOR").deployed_bytecode, storage={})
+
+
+def optimism_mintable_address(factory: str, bridge: str, remote_token: str) -> str:
+    """Where ``OptimismMintableERC20Factory.createOptimismMintableERC20(remote_token, "Cortensor",
+    "COR")`` puts COR's token on an OP Stack chain: CREATE2 from the factory, salt
+    ``keccak256(abi.encode(remoteToken, name, symbol))``, init code ``OptimismMintableERC20``'s
+    creation code with ``(bridge, remoteToken, name, symbol)`` (ethereum-optimism/optimism
+    packages/contracts-bedrock/src/universal/OptimismMintableERC20Factory.sol)."""
+    name, symbol = MINTABLE_COR_NAME, MINTABLE_COR_SYMBOL
+    salt = keccak(encode(["address", "string", "string"], [remote_token, name, symbol]))
+    args = encode(["address", "address", "string", "string"], [bridge, remote_token, name, symbol])
+    init_code = load_artifact("OptimismMintableERC20").bytecode + args
+    return to_checksum_address(keccak(b"\xff" + bytes.fromhex(factory[2:]) + salt + keccak(init_code))[12:])

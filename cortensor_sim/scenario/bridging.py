@@ -35,7 +35,7 @@ from ..bridge.transactions import receipt_of
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..rollups.cor_token import CANONICAL_COR, COR_HOLDER
-from .cortensor import StepFailed, cor_address, cor_route
+from .cortensor import StepFailed, cor_address, cor_hop, cor_route
 from .units import Amount
 
 DEPOSIT_GAS_LIMIT = 200_000
@@ -101,14 +101,16 @@ class Bridging:
     _scanned_to: dict[str, int] = field(default_factory=dict)  # chain -> last block scanned
 
     def __post_init__(self) -> None:
-        """l1's COR is known from genesis: canonical on each root chain, and the gateways' bridged
-        COR on each chain they reach (created by its first deposit, or laid in genesis)."""
+        """l1's COR is known from genesis: canonical on each root chain, the bridges' COR on each
+        rollup they reach (a gateway's or factory's token, created by its first deposit or laid in
+        genesis), wrapped native COR on a COR-gas chain. Only bridged COR is minted against an
+        escrow; wrapped COR is part of its chain's native COR, which its ERC20Bridge escrows."""
         for spec in self.devnet.topology.chains:
             route = cor_route(self.devnet, spec.name)
             if route is None:
                 continue
             self.cor[spec.name] = str(cor_address(self.devnet, spec.name))
-            if route:
+            if route and cor_hop(self.devnet, spec.name) != "gas":
                 self.mintable.append(spec.name)
 
     # ------------------------------------------------------------------ transfers
@@ -209,16 +211,19 @@ class Bridging:
         return str(gateway.functions.calculateL2TokenAddress(remote).call())
 
     def mintable_cor(self, rollup: str) -> str:
-        """COR's OptimismMintableERC20 on ``rollup``, created through the factory on first use."""
-        if rollup in self.cor:
-            return self.cor[rollup]
+        """COR's OptimismMintableERC20 on ``rollup``, created through the factory on first use (at
+        the CREATE2 address :func:`cor_address` predicts)."""
+        known = self.cor.get(rollup)
+        if known is not None and self.devnet.evm(rollup).engine.get_code(bytes.fromhex(known[2:])):
+            return known
         remote = self._cor_on(self._parent(rollup))
         factory = self._contract(rollup, rollup, "OptimismMintableERC20Factory")
         tx = factory.functions.createOptimismMintableERC20(remote, "Cortensor", "COR")
         receipt = self._send(rollup, "admin", "createOptimismMintableERC20", tx)
         (created,) = factory.events.OptimismMintableERC20Created().process_receipt(receipt, errors=DISCARD)
         self.cor[rollup] = str(created["args"]["localToken"])
-        self.mintable.append(rollup)
+        if rollup not in self.mintable:
+            self.mintable.append(rollup)
         return self.cor[rollup]
 
     # ------------------------------------------------------------------ faults
@@ -289,7 +294,8 @@ class Bridging:
             return locked, int(self._token(rollup, remote).functions.totalSupply().call()) if created else 0
         bridge = self._contract(parent, rollup, "L1StandardBridge")
         locked = int(bridge.functions.deposits(local, remote).call())
-        minted = int(self._token(rollup, remote).functions.totalSupply().call())
+        created = self.devnet.evm(rollup).engine.get_code(bytes.fromhex(remote[2:]))
+        minted = int(self._token(rollup, remote).functions.totalSupply().call()) if created else 0
         return locked, minted
 
     def cor_across_chains(self) -> tuple[int, int]:
@@ -307,7 +313,7 @@ class Bridging:
             if token == CANONICAL_COR:
                 supply += int(self._token(chain, token).functions.totalSupply().call())
             elif chain not in self.mintable:
-                continue  # a CORToken of its own (not l1's COR)
+                continue  # wrapped native COR (counted in its ERC20Bridge's escrow), or a token of its own
             escrows = self._escrows(chain)
             for holder in sorted(self._cor_holders(chain) - escrows):
                 counted += self.cor_balance(chain, holder)

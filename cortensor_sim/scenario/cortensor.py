@@ -22,7 +22,7 @@ from ..chains.devnet import Devnet
 from ..chains.engine import UnknownBlock
 from ..chains.evm import EvmChain
 from ..protocol.deployment import ROLE
-from ..protocol.funding import GatewayFunding, cor_address, cor_route
+from ..protocol.funding import GatewayFunding, cor_address, cor_hop, cor_route
 from ..protocol.inference import Verdict, honest_answer, judge
 from ..protocol.network import CortensorNetwork, Step, StepFailed
 from ..protocol.privacy.crypto import DecryptionFailed, Entropy
@@ -38,6 +38,7 @@ __all__ = [
     "StepFailed",
     "Verdict",
     "cor_address",
+    "cor_hop",
     "cor_route",
     "find_leaks",
 ]
@@ -90,9 +91,10 @@ class Deployment:
         cor: str | None = None,
     ) -> Deployment:
         """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold,
-        such as the guardian bridge's wrapped COR); else on l1's COR where it reaches (canonical on
-        l1, bridged through the COR gateways on a rollup, its actors funded by deposits from l1),
-        else on a CORToken of its own."""
+        such as the guardian bridge's wrapped COR); else on l1's COR (canonical on l1; on a rollup
+        bridged through each bridge on the way, or wrapped native COR on a COR-gas chain, its actors
+        funded by deposits from l1: ``protocol/funding.py``); else, where no route brings l1's COR,
+        on a CORToken of its own."""
         chain = devnet.evm(chain_name)
         route = None if cor is not None else cor_route(devnet, chain_name)
         funding = GatewayFunding(devnet, chain_name) if route else None
@@ -123,7 +125,7 @@ class Deployment:
 
     @property
     def bridged(self) -> bool:
-        """Whether the protocol here runs on COR bridged from l1 through the COR gateways."""
+        """Whether the protocol here runs on l1's COR brought through bridges (funded by deposits)."""
         return self.network.funding is not None
 
     @property

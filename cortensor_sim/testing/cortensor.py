@@ -6,6 +6,10 @@ names what it returned, so the fixture follows the helper when the contracts cha
 deployment is recorded as a :class:`ProtocolManifest` (chain, and per contract its address, ABI and
 artifact name) because that is what survives a state file: the devnet cache stores the manifest
 beside the dumped chains and rebuilds the same contract objects from it.
+
+The protocol runs on l1's COR, as everywhere on the devnet (``protocol/funding.py``): canonical COR
+on l1, where the deployer (dev account 0) holds the supply; on a rollup the COR its bridges bring,
+with :data:`DEPLOYER_COR` of it deposited to the deployer from l1 so that a test can hand COR out.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..chains.topology import Topology
 
-__all__ = ["CortensorContracts", "ProtocolManifest", "deploy_cortensor", "protocol_chain"]
+__all__ = ["DEPLOYER_COR", "CortensorContracts", "ProtocolManifest", "deploy_cortensor", "protocol_chain"]
+
+DEPLOYER_COR = 1_000_000 * 10**18
+"""COR deposited from l1 to the deployer when the protocol's chain is a rollup."""
 
 
 def protocol_chain(topology: Topology) -> str:
@@ -85,12 +92,17 @@ def _artifact_by_abi() -> dict[str, str]:
 
 
 def deploy_cortensor(devnet: Devnet, chain: str) -> ProtocolManifest:
-    """Deploy the Cortensor contracts on ``chain`` from its first dev account, with the helper's defaults."""
-    from ..protocol.deployment import deploy_protocol  # a warm session loads the manifest instead
+    """Deploy the Cortensor contracts on ``chain`` from its first dev account, with the helper's
+    defaults, on l1's COR (see the module's docstring)."""
+    # imported here: a warm session loads the manifest instead
+    from ..protocol.deployment import deploy_protocol
+    from ..protocol.funding import GatewayFunding, cor_address, cor_route
 
     evm = devnet.evm(chain)
     deployer = evm.accounts[0].address
-    contracts = _named_contracts(deploy_protocol(evm.w3, deployer))
+    contracts = _named_contracts(deploy_protocol(evm.w3, deployer, cor_address=cor_address(devnet, chain)))
+    if cor_route(devnet, chain):  # a rollup: the deployer's COR comes from l1 through the bridges
+        GatewayFunding(devnet, chain).fund({deployer: DEPLOYER_COR}, [])
     names = _artifact_by_abi()
     entries = {}
     for name, contract in contracts.items():

@@ -25,7 +25,7 @@ ABI = [{"type": "function", "name": "f", "inputs": [], "outputs": [], "stateMuta
 EXPECTED = {
     "BridgedCORToken", "CORToken", "CheckpointRegistry", "NodePool", "NodeReputation",
     "NodeStats", "PrivateSessionV2", "SessionPayment", "SessionQueueV2", "SessionV2",
-    "TaskValidator",
+    "TaskValidator", "WrappedCOR",
     # OP Stack (contracts/src/opstack)
     "DisputeGameFactory", "L1Block", "L2ToL1MessagePasser", "OpMerkleTrie", "OpRLPReader", "OpTypes",
     "OptimismPortal2", "PermissionedDisputeGame", "L1CrossDomainMessenger", "L2CrossDomainMessenger",

@@ -1,5 +1,6 @@
 """Where the protocol's COR is on each chain: canonical on l1, the gateways' bridged COR on the
-chains they reach (one hop or two), none on a COR-gas l3, an OP Stack chain or Solana."""
+chains they reach (one hop or two), the standard bridge's OptimismMintableERC20 on an OP Stack
+chain, wrapped native COR on a COR-gas l3, none on Solana."""
 
 from __future__ import annotations
 
@@ -7,9 +8,20 @@ import pytest
 
 from cortensor_sim import Devnet
 from cortensor_sim.chains.topology import Topology
-from cortensor_sim.protocol.funding import FundingFailed, GatewayFunding, cor_address, cor_route
+from cortensor_sim.protocol.funding import (
+    FundingFailed,
+    GatewayFunding,
+    cor_address,
+    cor_route,
+    ensure_mintable_cor,
+)
 from cortensor_sim.protocol.network import COR, CortensorNetwork
-from cortensor_sim.rollups.cor_token import CANONICAL_COR, calculate_l2_token_address
+from cortensor_sim.rollups.cor_token import (
+    CANONICAL_COR,
+    WRAPPED_COR,
+    calculate_l2_token_address,
+    optimism_mintable_address,
+)
 from cortensor_sim.scenario.loader import bundled_topologies
 from cortensor_sim.scenario.source import load_yaml_model
 
@@ -24,8 +36,22 @@ def test_cor_on_the_default_devnet(devnet: Devnet) -> None:
     assert cor_route(devnet, "l1") == [] and cor_address(devnet, "l1") == CANONICAL_COR
     assert cor_route(devnet, "arbitrum") == ["arbitrum"]
     assert cor_address(devnet, "arbitrum") == calculate_l2_token_address(arbitrum_gateway, CANONICAL_COR)
-    for chain in ("l3", "base", "solana"):  # COR is the l3's gas; base's COR is the OP Stack's
-        assert cor_route(devnet, chain) is None and cor_address(devnet, chain) is None
+    op = devnet.system_contracts("base")
+    assert cor_route(devnet, "base") == ["base"]
+    assert cor_address(devnet, "base") == optimism_mintable_address(
+        op["OptimismMintableERC20Factory"], op["L2StandardBridge"], CANONICAL_COR
+    )
+    assert cor_route(devnet, "l3") == ["arbitrum", "l3"] and cor_address(devnet, "l3") == WRAPPED_COR
+    assert cor_route(devnet, "solana") is None and cor_address(devnet, "solana") is None
+
+
+def test_the_predicted_mintable_address_is_where_base_s_factory_creates_it(devnet: Devnet) -> None:
+    """The CREATE2 prediction matches the factory's real deployment (one transaction on base)."""
+    token, receipt = ensure_mintable_cor(devnet, "base", devnet.evm("base").accounts[0].address)
+    assert receipt is not None and receipt["status"] == 1
+    assert token == cor_address(devnet, "base")
+    assert devnet.evm("base").engine.get_code(bytes.fromhex(token[2:]))
+    assert ensure_mintable_cor(devnet, "base", devnet.evm("base").accounts[0].address) == (token, None)
 
 
 def test_an_eth_gas_orbit_chain_gets_cor_in_two_hops() -> None:
@@ -37,9 +63,9 @@ def test_an_eth_gas_orbit_chain_gets_cor_in_two_hops() -> None:
     assert cor_address(devnet, "acme") == calculate_l2_token_address(acme_gateway, on_arbitrum)
 
 
-def test_gateway_funding_refuses_a_chain_no_gateway_reaches(devnet: Devnet) -> None:
-    for chain in ("l1", "l3"):
-        with pytest.raises(ValueError, match=f"COR reaches {chain} through no gateway"):
+def test_gateway_funding_refuses_a_chain_no_bridge_reaches(devnet: Devnet) -> None:
+    for chain in ("l1", "solana"):
+        with pytest.raises(ValueError, match=f"COR reaches {chain} through no bridge"):
             GatewayFunding(devnet, chain)
 
 

@@ -15,6 +15,7 @@ from eth_utils import keccak
 from cortensor_sim import Devnet
 from cortensor_sim.artifacts import load_artifact
 from cortensor_sim.bridge import MessageStatus
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import Verdict
 from cortensor_sim.protocol.layers import CrossLayer, LayerOperationFailed
 from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
@@ -29,7 +30,7 @@ def world() -> tuple[Devnet, CortensorNetwork, CrossLayer]:
     """The protocol on arbitrum (two miners staked there), the cross-layer contracts around it,
     and a third miner staked on l1 and registered from base."""
     devnet = Devnet()
-    net = CortensorNetwork.deploy(devnet.evm("arbitrum"), miners=3)
+    net = deploy_network(devnet, "arbitrum", miners=3)
     layers = CrossLayer.deploy(devnet, net, registration_fee=FEE)
     net.configure_validation(reward_points=10, penalty_points=20, slash_amount=SLASH)
     for miner in net.actors.miners[:2]:
@@ -57,10 +58,14 @@ def _onboard(layers: CrossLayer, miner: str) -> list[Any]:
     return records + layers.register_from_base(miner, [0])
 
 
+TASK_FUNDS = 1_000 * COR
+"""COR each task's user gets on arbitrum, from the admin's (the treasury's) COR on l1."""
+
+
 def _run_task(devnet: Devnet, net: CortensorNetwork, wrong: str) -> tuple[int, list[int], list[str]]:
     """One session of redundancy 3 and one task, ``wrong``'s answer differing; validated."""
     user = net.actors.users[0]
-    net.fund(user, 1_000 * COR)
+    net.fund(user, TASK_FUNDS)  # a deposit from the admin's COR on l1 through arbitrum's gateway
     session_id = net.open_session(user, redundancy=3, deposit=100 * COR)
     miners = net.session_miners(session_id)
     task_id = net.next_task_id(session_id)
@@ -104,7 +109,7 @@ def test_a_node_staked_on_l1_and_registered_from_base_is_assigned_a_task_on_arbi
     assert pool.getNodeStatus(miner).call() == NODE_EPHEMERAL
     treasury = net.actors.admin
     l1_cor = layers.contracts.cor_l1.functions
-    treasury_before = l1_cor.balanceOf(treasury).call()
+    treasury_before = l1_cor.balanceOf(treasury).call() - TASK_FUNDS  # the task's user is funded from l1
     session_id, task_ids, miners = _run_task(devnet, net, wrong=miner)
     assert miner in miners  # the l1-backed node was picked and did the work
     assert pool.stakeOf(node_id).call() == NODE_STAKE - SLASH  # the mirror moves at once

@@ -8,6 +8,7 @@ import pytest
 
 from cortensor_sim import Devnet
 from cortensor_sim.bridge import MessageStatus
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import Verdict
 from cortensor_sim.protocol.layers import CrossLayer
 from cortensor_sim.protocol.network import COR, NODE_STAKE, CortensorNetwork
@@ -41,8 +42,8 @@ def _one_task(devnet: Devnet, net: CortensorNetwork, answer: str) -> tuple[int, 
 @pytest.mark.slow
 def test_checkpoints_on_l1_match_the_roots_on_arbitrum_and_l3() -> None:
     devnet = Devnet()
-    arb_net = CortensorNetwork.deploy(devnet.evm("arbitrum"), miners=3)
-    l3_net = CortensorNetwork.deploy(devnet.evm("l3"), miners=3)
+    arb_net = deploy_network(devnet, "arbitrum", miners=3)
+    l3_net = deploy_network(devnet, "l3", miners=3)
     layers = CrossLayer.deploy(devnet, arb_net)
     layers.add_l3(l3_net)
     assert layers.l3 is not None

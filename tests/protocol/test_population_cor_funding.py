@@ -1,7 +1,7 @@
 """Where a population's COR comes from: on the default devnet's arbitrum the protocol stakes and
 pays in the COR gateways' bridged COR, each actor funded by a deposit from l1's holder (no COR is
-minted on arbitrum), so COR over the chains stays l1's supply; on a chain COR does not reach, the
-protocol runs on a CORToken of its own."""
+minted on arbitrum), so COR over the chains stays l1's supply; on base the same through the OP
+Stack standard bridge."""
 
 from __future__ import annotations
 
@@ -70,16 +70,23 @@ def test_a_task_runs_on_the_bridged_cor(population: Population) -> None:
     assert metrics.tasks_completed == 1 and sum(metrics.earnings.values()) > 0
 
 
-def test_on_a_chain_cor_does_not_reach_the_protocol_has_its_own_cor() -> None:
+def test_on_base_the_population_runs_on_the_standard_bridges_cor() -> None:
+    """On base the protocol stakes and pays in COR's OptimismMintableERC20, funded by deposits from
+    l1 through the L1StandardBridge: what base holds is what l1's bridge escrows."""
     devnet = Devnet()
-    assert cor_address(devnet, "base") is None
     held_on_l1 = _l1_cor(devnet).functions.balanceOf(COR_HOLDER).call()
     population = Population.deploy(devnet, PopulationConfig(miners=3), chain="base")
     cor = population.contracts.cor
-    assert population.funding is None and population.funding_steps == []
-    assert cor.address not in (CANONICAL_COR, cor_address(devnet, "arbitrum"))
+    assert cor.address == cor_address(devnet, "base") and population.funding is not None
     assert cor.functions.balanceOf(population.contracts.node_pool.address).call() == 3 * NODE_STAKE
-    assert _l1_cor(devnet).functions.balanceOf(COR_HOLDER).call() == held_on_l1  # no deposit from l1
+    escrow = devnet.system_contracts("base")["L1StandardBridge"]
+    assert _l1_cor(devnet).functions.balanceOf(escrow).call() == cor.functions.totalSupply().call()
+    assert (
+        _l1_cor(devnet).functions.balanceOf(COR_HOLDER).call()
+        == held_on_l1 - cor.functions.totalSupply().call()
+    )
+    deposits = [r for r in devnet.messages() if r.route == "l1 -> base"]
+    assert deposits and all(r.done for r in deposits)
 
 
 def test_on_l1_the_admin_pays_in_canonical_cor() -> None:

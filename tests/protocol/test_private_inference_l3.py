@@ -11,8 +11,8 @@ from eth_utils import function_signature_to_4byte_selector
 from web3.exceptions import ContractCustomError
 
 from cortensor_sim import Devnet
+from cortensor_sim.protocol.funding import deploy_network
 from cortensor_sim.protocol.inference import Verdict, honest_answer
-from cortensor_sim.protocol.network import CortensorNetwork
 from cortensor_sim.protocol.privacy.crypto import (
     DecryptionFailed,
     Entropy,
@@ -47,7 +47,7 @@ def _honest(miner: str, task_id: int, prompt: str) -> str:
 @pytest.fixture(scope="module")
 def private_run() -> PrivateRun:
     devnet = Devnet()
-    network = CortensorNetwork.deploy(devnet.evm("l3"), miners=4, users=1)
+    network = deploy_network(devnet, "l3", miners=4, users=1)
     actors = network.actors
     for miner in actors.miners:
         network.fund(miner, 6_000 * 10**18)

@@ -24,12 +24,12 @@ from dataclasses import dataclass, fields
 
 from web3 import Web3
 from web3.contract import Contract
-from web3.logs import DISCARD
 
 from ...artifacts import load_artifact
 from ...chains.devnet import Devnet
 from ...rollups.cor_token import CANONICAL_COR
 from ..deployment import DEFAULT_COR_SUPPLY, deploy_contract, transact
+from ..funding import ensure_mintable_cor
 from ..network import CortensorNetwork
 
 __all__ = ["CrossLayerContracts", "L3Checkpoints", "LayerNames", "deploy_l3_checkpoints", "deploy_layers"]
@@ -114,11 +114,7 @@ def deploy_layers(
         sender=admin,
     )
     registry = deploy_contract(l1.w3, "CheckpointRegistry", admin, sender=admin)
-    cor_base = (
-        _mintable_cor(base.w3, op["OptimismMintableERC20Factory"], cor.address, admin)
-        if registration_fee
-        else None
-    )
+    cor_base = _mintable_cor(devnet, names.base, admin) if registration_fee else None
     onboarding = deploy_contract(
         base.w3,
         "Onboarding",
@@ -152,15 +148,11 @@ def deploy_layers(
     )
 
 
-def _mintable_cor(w3: Web3, factory_address: str, cor_l1: str, admin: str) -> Contract:
-    """COR's OptimismMintableERC20 on base, created by base's factory for l1's COR (as
-    ethereum-optimism/optimism OptimismMintableERC20Factory.createOptimismMintableERC20 does)."""
-    factory = w3.eth.contract(address=factory_address, abi=load_artifact("OptimismMintableERC20Factory").abi)
-    receipt = transact(w3, factory.functions.createOptimismMintableERC20(cor_l1, "Cortensor", "COR"), admin)
-    (created,) = factory.events.OptimismMintableERC20Created().process_receipt(receipt, errors=DISCARD)
-    return w3.eth.contract(
-        address=created["args"]["localToken"], abi=load_artifact("OptimismMintableERC20").abi
-    )
+def _mintable_cor(devnet: Devnet, base: str, admin: str) -> Contract:
+    """COR's OptimismMintableERC20 on base: the protocol's COR there too, created by base's factory
+    for l1's COR on first use (``funding.ensure_mintable_cor``)."""
+    token, _ = ensure_mintable_cor(devnet, base, admin)
+    return devnet.evm(base).w3.eth.contract(address=token, abi=load_artifact("OptimismMintableERC20").abi)
 
 
 @dataclass(frozen=True)

@@ -63,16 +63,14 @@ class Deploy(StepKind):
                 "slash_amount": p.slash.base_units,
             },
         )
-        run.bridging.cor[chain] = deployment.address_of("CORToken")
-        if deployment.bridged and chain not in run.bridging.mintable:
-            run.bridging.mintable.append(chain)  # its COR is the gateways': checked against its escrow
+        run.bridging.cor[chain] = deployment.address_of("CORToken")  # l1's COR: known from the start
 
 
 @register_step
 class Fund(StepKind):
-    """Actors get COR (``to: [miners]`` for all miners): where the protocol runs on l1's COR bridged
-    through the COR gateways, by deposits from the admin's COR on l1 (real retryables, waited for
-    until they land); elsewhere by the admin's transfers."""
+    """Actors get COR (``to: [miners]`` for all miners): on l1 by the admin's transfers; on a rollup
+    by deposits from the admin's COR on l1 through each bridge on the way (COR gateways' retryables,
+    the OP Stack standard bridge, a COR-gas chain's inbox wrapping it), waited for until they land."""
 
     do: Literal["fund"]
     to: list[str] = Field(min_length=1)

@@ -60,11 +60,7 @@ class Bridge(_Transfer):
         self._check_actor(names)
         if self.amount.asset == "COR":
             names.has_cor("from", self.source)
-            # A Nitro rollup's protocol runs on the COR gateways' bridged COR, the token this
-            # deposit mints; elsewhere the protocol deployed on ``to`` has a CORToken of its own.
-            if self.to in names.deployed and names.chains[self.to] != "nitro":
-                raise ReferenceProblem("to", f"{self.to!r} has its own COR (the protocol is deployed there)")
-            names.bridged.add(self.to)
+            names.bridged.add(self.to)  # the protocol there, if any, runs on this same bridged COR
 
     def run(self, run: Run) -> None:
         run.bridging.deposit(self.to, self.actor, self.amount.asset, self.amount.base_units)

@@ -21,6 +21,7 @@ from cortensor_sim.rollups.cor_token import (
     CANONICAL_COR,
     COR_HOLDER,
     COR_SUPPLY,
+    WRAPPED_COR,
     calculate_l2_token_address,
     canonical_cor,
 )
@@ -74,6 +75,19 @@ def test_canonical_cor_is_what_a_real_deployment_leaves() -> None:
     laid = _scratch_chain({where: canonical_cor({})})
     assert laid.engine.get_code(where) == l1.engine.get_code(where)
     assert laid.engine.get_proof(where, []).storage_hash == l1.engine.get_proof(where, []).storage_hash
+
+
+def test_the_l3_lays_wrapped_cor_as_a_real_deployment_leaves_it(devnet: Devnet) -> None:
+    """The COR-gas l3's WrappedCOR: the runtime code ``new WrappedCOR()`` leaves, nothing wrapped
+    yet; no other chain has one (their COR is canonical or bridged)."""
+    l3 = devnet.evm("l3")
+    deployed = l3.deploy(load_artifact("WrappedCOR"), sender=l3.accounts[0].address)
+    assert l3.engine.get_code(bytes.fromhex(WRAPPED_COR[2:])) == l3.engine.get_code(
+        bytes.fromhex(deployed.address[2:])
+    )
+    assert _token(devnet, "l3", WRAPPED_COR, "WrappedCOR").functions.totalSupply().call() == 0
+    for chain in ("l1", "base", "arbitrum"):
+        assert not devnet.evm(chain).engine.get_code(bytes.fromhex(WRAPPED_COR[2:]))
 
 
 def test_canonical_cor_on_l1_holds_the_supply(devnet: Devnet) -> None:
