@@ -2,9 +2,9 @@
 
 Each layer does its part (docs/layers.md), through transactions only:
 
-* **solana**: one miner registers from Solana (SPL COR stake and a memo into the guardian
-  bridge's custody; the guardians sign, the relayer hands the VAA to SolanaOnboarding), and the
-  COR the admin hands out on arbitrum is Solana-issued COR it bridged;
+* **solana**: one miner registers from Solana (its stake is l1's COR, sent to Solana as SPL COR
+  through arbitrum's token bridge, then burned with a registration memo; the guardians sign, the
+  relayer hands the VAA to SolanaOnboarding, which receives the COR the token bridge unlocks);
 * **l1**: two miners bond canonical COR in NodeStakeL1 (stake records to arbitrum as retryables);
 * **base**: the same two register their nodes at the welcome center (base -> l1 -> arbitrum);
 * **arbitrum**: a session with a few tasks run by the actors (router, oracle, validator, a user,
@@ -153,12 +153,14 @@ def run_demo(
     assert layers is not None
     l1_miners = {f"miner{i}": _checksum(population, f"miner{i}") for i, k in MIX.items() if k == "l1_stake"}
     bonds_before = {name: layers.l1_bond(address) for name, address in l1_miners.items()}
-    watch.note("solana", f"miner4 locks {_cor(NODE_STAKE)} SPL COR in custody with a registration memo")
-    watch.note("solana", "the admin bridges Solana-issued COR for the protocol on arbitrum")
+    watch.note(
+        "solana", f"miner4 gets {_cor(NODE_STAKE)} SPL COR from l1 and burns it with a registration memo"
+    )
     watch.note("l1", "miner2 and miner3 bond 6,000 COR each in NodeStakeL1")
     watch.note("base", "miner2 and miner3 register their nodes at Onboarding")
     watch.note(
-        "arbitrum", "NodePool records the l1 stakes and registrations; miner4's stake arrives as wrapped COR"
+        "arbitrum",
+        "NodePool records the l1 stakes and registrations; miner4's stake is unlocked by the token bridge",
     )
 
     # Sessions on arbitrum, by the actors.

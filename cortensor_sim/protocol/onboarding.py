@@ -9,9 +9,10 @@ population's miners can join by any of these routes, mixed (:data:`ONBOARDING_KI
   retryable), the node registered on base (base -> l1 through the OP Stack messenger, l1 ->
   arbitrum as a retryable); NodePool accepts an l1-backed node only by that registration route,
   so a node staked on l1 always registers from base;
-* ``solana``: SPL COR locked in the guardian bridge's custody with a registration memo; the
-  guardians sign the VAA and the relayer hands it to SolanaOnboarding, which stakes the wrapped COR
-  for the miner's SolanaNodeOperator in NodePool.
+* ``solana``: SPL COR (brought to the miner from l1 through the guardian bridge) burned with a
+  registration memo; the guardians sign the VAA and the relayer hands it to SolanaOnboarding, which
+  receives the COR the token bridge unlocks and stakes it for the miner's SolanaNodeOperator in
+  NodePool.
 
 Every step is a transaction; the settlement engine's actors carry each message, and this module
 only advances the clock until they have arrived. Then the validator's network check
@@ -21,12 +22,11 @@ A Solana miner's node address in NodePool is its SolanaNodeOperator contract, wh
 but not ack or commit, so Solana nodes stay ``Added`` (registered, staked, not reservable) until
 tasks can be served from Solana; sessions draw their nodes from the other miners.
 
-When any miner comes from Solana, NodePool must stake the bridge's wrapped COR, so the whole
-protocol is deployed on it (``cor_address=``), and the COR the admin hands out on the session
-chain is Solana-issued COR bridged by the admin (:func:`fund_admin_from_solana`). Otherwise the
-population runs on l1's COR where it reaches the session chain (the gateways' bridged COR on
+The population runs on l1's COR where it reaches the session chain (the gateways' bridged COR on
 arbitrum), each actor's COR a deposit from l1 (:meth:`Population.pay`), and an ``l1_stake``
-miner's bond is canonical COR on l1.
+miner's bond is canonical COR on l1. The guardian bridge locks that same COR for Solana, so a
+Solana miner's stake is l1's COR too: deposited from l1, sent to Solana with ``transferTokens``
+(:func:`~cortensor_sim.protocol.funding.fund_on_solana`) and back with its registration.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from .actors.population import node_id
 from .backends import Backend
 from .client import Signer
 from .deployment import deploy_contract
+from .funding import fund_on_solana
 from .layers import CrossLayer
 from .layers.deployment import LayerNames
 from .layers.messages import POLL_SECONDS
@@ -61,7 +62,6 @@ __all__ = [
     "OnboardingKind",
     "OnboardingMix",
     "deploy_population",
-    "fund_admin_from_solana",
 ]
 
 OnboardingKind = Literal["on_chain", "l1_stake", "solana"]
@@ -98,12 +98,8 @@ class LayeredOnboarding:
             by_kind[self.kind_of(index)].append(miner)
         arrived = None
         if by_kind["solana"]:
-            # The miners' locks go first: their VAAs travel while the rest moves the clock. The
-            # protocol is on wrapped COR, so the admin's COR for stakes and sessions comes from
-            # Solana too.
+            # The miners' registrations go first: their VAAs travel while the rest moves the clock.
             arrived = self._lock_on_solana(population, by_kind["solana"])
-            needed = self._cor_for_sessions(population) + len(by_kind["on_chain"]) * self.stake
-            fund_admin_from_solana(population.devnet, population.chain.name, needed)
         if by_kind["on_chain"]:
             PoolOnboarding(self.stake).onboard(population, by_kind["on_chain"])
         if by_kind["l1_stake"]:
@@ -112,14 +108,6 @@ class LayeredOnboarding:
             _advance_until(population.devnet, arrived, "Solana registrations")
             population.handle.view.refresh()
 
-    @staticmethod
-    def _cor_for_sessions(population: Population) -> int:
-        """COR the admin hands the users: each session's bond (per node it holds) and deposit."""
-        config = population.config
-        bond = int(population.handle.call("payment", "bondPerNode")[0])
-        return config.users * (bond * (config.redundancy + config.spare_nodes) + config.deposit)
-
-    # ------------------------------------------------------------------ l1 stake, base registration
     def cross_layer(self, population: Population) -> CrossLayer:
         """The cross-layer contracts around the population's protocol, deployed the first time."""
         if self.layers is None:
@@ -149,14 +137,15 @@ class LayeredOnboarding:
 
     # ------------------------------------------------------------------ Solana
     def _lock_on_solana(self, population: Population, miners: Sequence[Signer]) -> Callable[[], bool]:
-        """Each miner locks its stake in SPL COR with a registration memo; returns whether all
-        the registrations have arrived in NodePool (recording each miner's operator when so)."""
+        """Each miner gets its stake as SPL COR from l1 and burns it with a registration memo;
+        returns whether all the registrations have arrived in NodePool (recording each miner's
+        operator when so)."""
         bridge = guardian_bridge(population.devnet, population.chain.name)
-        wrapped = bridge.system_contracts()["WrappedCOR"]
-        if population.contracts.cor.address.lower() != wrapped.lower():
+        locked = bridge.system_contracts()["COR"]
+        if population.contracts.cor.address.lower() != locked.lower():
             raise PopulationError(
-                "miners onboarding from Solana need the protocol on the bridge's wrapped COR: "
-                "build the population with deploy_population (it deploys on wrapped COR)"
+                "miners onboarding from Solana need the protocol on the COR the guardian bridge "
+                f"locks ({locked}, l1's COR on {population.chain.name})"
             )
         chain, admin = population.chain, _checksummed(population.signers["admin"])
         onboarding = deploy_contract(
@@ -170,12 +159,17 @@ class LayeredOnboarding:
         _resync_nonces(population)
         assert bridge.cor is not None
         units = _spl_units(self.stake)
+        keypairs = {
+            population.names[m.address]: solana_keypair(population, bridge, population.names[m.address])
+            for m in miners
+        }
+        fund_on_solana(population.devnet, bridge, {k.pubkey(): units for k in keypairs.values()})
+        _resync_nonces(population)
         owners = {}
         for miner in miners:
             name = population.names[miner.address]
-            owner = solana_keypair(population, bridge, name)
+            owner = keypairs[name]
             owners[name] = bytes(owner.pubkey())
-            bridge.cor.issue(owner.pubkey(), units)
             bridge.onboard_from_solana(owner, units, onboarding.address, [0], miner.public_key)
 
         def arrived() -> bool:
@@ -220,21 +214,6 @@ def solana_keypair(population: Population, bridge: WormholeStack, name: str) -> 
     return bridge.solana.keypairs[index]
 
 
-def fund_admin_from_solana(devnet: Devnet, chain: str, amount: int) -> None:
-    """Give the admin (dev account 0) ``amount`` of wrapped COR on ``chain``: the COR treasury
-    issues SPL COR to the admin's Solana account and the admin bridges it. The one place a
-    population on wrapped COR gets its COR from."""
-    bridge = guardian_bridge(devnet, chain)
-    assert bridge.cor is not None and bridge.solana is not None
-    units = _spl_units(amount)
-    owner = bridge.solana.keypairs[0]
-    admin = devnet.evm(chain).accounts[0].address
-    before = bridge.wrapped_balance(admin)
-    bridge.cor.issue(owner.pubkey(), units)
-    bridge.send_to_evm(owner, units, admin)
-    _advance_until(devnet, lambda: bridge.wrapped_balance(admin) >= before + amount, "COR from Solana")
-
-
 def deploy_population(
     devnet: Devnet,
     config: PopulationConfig,
@@ -244,16 +223,11 @@ def deploy_population(
     backend: Backend | None = None,
     names: LayerNames | None = None,
 ) -> tuple[Population, LayeredOnboarding]:
-    """A population whose miners onboard by ``mix``; on wrapped COR when any comes from Solana."""
+    """A population whose miners onboard by ``mix`` (on l1's COR, which Solana miners bring too)."""
     check_mix(config, mix)
     parent = devnet.topology.chain(chain).parent or "l1"
     onboarding = LayeredOnboarding(dict(mix), names=names or LayerNames(l1=parent, arbitrum=chain))
-    cor_address = None
-    if "solana" in mix.values():  # NodePool must stake what SolanaOnboarding hands it
-        cor_address = guardian_bridge(devnet, chain).system_contracts()["WrappedCOR"]
-    population = Population.deploy(
-        devnet, config, chain=chain, backend=backend, onboarding=onboarding, cor_address=cor_address
-    )
+    population = Population.deploy(devnet, config, chain=chain, backend=backend, onboarding=onboarding)
     return population, onboarding
 
 

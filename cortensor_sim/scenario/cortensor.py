@@ -89,8 +89,8 @@ class Deployment:
         validation: Mapping[str, int],
         cor: str | None = None,
     ) -> Deployment:
-        """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold,
-        such as the guardian bridge's wrapped COR); else on l1's COR where it reaches (canonical on
+        """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold);
+        else on l1's COR where it reaches (canonical on
         l1, bridged through the COR gateways on a rollup, its actors funded by deposits from l1),
         else on a CORToken of its own."""
         chain = devnet.evm(chain_name)

@@ -11,6 +11,7 @@ import pytest
 from cortensor_sim import Devnet
 from cortensor_sim.protocol.actors import NODE_STAKE, Population, PopulationConfig, PopulationError
 from cortensor_sim.protocol.actors.population import node_id
+from cortensor_sim.protocol.funding import cor_address
 from cortensor_sim.protocol.onboarding import LayeredOnboarding, check_mix, deploy_population, guardian_bridge
 from cortensor_sim.scenario.loader import load_scenario
 from cortensor_sim.scenario.runner import run_scenario
@@ -63,14 +64,14 @@ def test_the_l1_miner_arrived_through_base_and_l1_messages(onboarded: Onboarded)
     ]
 
 
-def test_a_miner_from_solana_is_registered_with_its_wrapped_stake(onboarded: Onboarded) -> None:
+def test_a_miner_from_solana_is_registered_with_its_stake_of_l1_cor(onboarded: Onboarded) -> None:
     population = onboarded.population
     operator = onboarded.onboarding.solana_operators[f"miner{SOLANA_MINER}"]
     pool = population.contracts.node_pool.functions
     _, address, status, stake, *_ = pool.getNode(pool.getNodeId(operator).call()).call()
     assert (address, status, stake) == (operator, NODE_STATUS_ADDED, NODE_STAKE)
-    wrapped = guardian_bridge(onboarded.devnet, "arbitrum").system_contracts()["WrappedCOR"]
-    assert population.contracts.cor.address == wrapped  # the whole protocol is on bridged COR
+    locked = guardian_bridge(onboarded.devnet, "arbitrum").system_contracts()["COR"]
+    assert population.contracts.cor.address == locked == cor_address(onboarded.devnet, "arbitrum")
 
 
 def test_a_mix_is_refused_when_too_few_miners_can_serve() -> None:
