@@ -30,7 +30,7 @@ topology:
 parameters: {session_chain: arbitrum}
 actors: {users: 1, miners: 1}
 timeline:
-  - {do: fund_solana_cor, actor: user0, amount: 10 COR}
+  - {do: fund_solana_cor, to: [user0], amount: 10 COR}
   - {do: bridge_from_solana, actor: user0, amount: 4 COR}
   - {do: advance, by: 15s}
 expectations:
@@ -91,8 +91,7 @@ parameters: {session_chain: arbitrum}
 actors: {users: 1, miners: 1}
 timeline:
   - {do: deploy_solana_pool}
-  - {do: fund_solana_cor, actor: miner0, amount: 6000 COR}
-  - {do: fund_solana_cor, actor: user0, amount: 5 COR}
+  - {do: fund_solana_cor, to: [miner0, user0], amount: 6000 COR}
   - {do: onboard_from_solana, actor: miner0, amount: 6000 COR}
   - {do: advance, by: 20s}
   - {do: open_session_from_solana, name: ask, user: user0, amount: 5 COR}

@@ -54,7 +54,7 @@ from ..registry import (
     register_step,
 )
 from ..units import Amount, AmountField
-from .protocol import DEFAULT_PROMPTS
+from .protocol import DEFAULT_PROMPTS, _expand
 
 if TYPE_CHECKING:
     from solders.keypair import Keypair
@@ -118,22 +118,37 @@ class _SolanaStep(StepKind):
 
 
 @register_step
-class FundSolanaCOR(_SolanaStep):
-    """Bring an actor SPL COR from l1's holder (the admin): COR through the gateways to the bridge's
-    EVM chain, then ``transferTokens`` to the actor's Solana account; waits until it is minted."""
+class FundSolanaCOR(StepKind):
+    """Bring actors SPL COR from l1's holder (the admin; ``to: [miners]`` for all miners), each
+    ``amount``: one deposit of the total through the gateways to the bridge's EVM chain, then one
+    ``transferTokens`` per actor to its Solana account; waits until all of it is minted."""
 
     do: Literal["fund_solana_cor"]
+    to: list[str] = Field(min_length=1)
+    amount: AmountField
+
+    @field_validator("amount")
+    @classmethod
+    def _cor(cls, value: Amount) -> Amount:
+        return _spl_cor(value)
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        for index, name in enumerate(self.to):
+            if name not in ("users", "miners"):
+                names.actor(f"to[{index}]", name)
 
     def run(self, run: Run) -> None:
         bridge = _bridge(run)
-        owner = _keypair(run, bridge, self.actor).pubkey()
+        units = to_spl(self.amount.base_units)[0]
+        owners = {_keypair(run, bridge, actor).pubkey(): units for actor in _expand(self.to, run)}
         try:
-            fund_on_solana(run.devnet, bridge, {owner: to_spl(self.amount.base_units)[0]})
+            fund_on_solana(run.devnet, bridge, owners)
         except FundingFailed as exc:
             raise StepFailed(f"fund_solana_cor: {exc}") from None
 
     def label(self) -> str:
-        return f"fund {self.actor} with {self.amount} on Solana from l1"
+        return f"fund {', '.join(self.to)} with {self.amount} each on Solana from l1"
 
 
 @register_step
