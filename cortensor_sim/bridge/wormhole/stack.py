@@ -183,7 +183,7 @@ class WormholeStack(SettlementStack):
         assert target.chain_id is not None
         mint, authority = SolanaCOR.addresses(self.seed)
         self.guardians = Guardians(self.seed, GUARDIANS)
-        self._genesis_args: tuple[Any, ...] = (
+        self._genesis_args = (
             target.kind,
             target.chain_id,
             self.evm_chain_id,
@@ -193,7 +193,8 @@ class WormholeStack(SettlementStack):
             bytes(authority),
             bytes(mint),
         )
-        """The genesis arguments but COR's address, which :meth:`link` adds."""
+        self.cor_token: bytes | None = None
+        """COR on the EVM chain, which the token bridge locks (named by :meth:`link`)."""
         self.relayer = ActorAccount(evm_key(self.seed, "relayer"))
         self.solana: SolanaChain | None = None
         self.evm: EvmChain | None = None
@@ -214,7 +215,7 @@ class WormholeStack(SettlementStack):
         self.refunds: dict[int, str] = {}
         """Token bridge sequence of a refund -> the id of the refused request it pays back."""
         self.released: set[str] = set()
-        """Digests of VAAs the Solana side has acted on: paid out of custody, or results posted
+        """Digests of VAAs the Solana side has acted on: SPL COR minted, or results posted
         (the Solana side's replay guard)."""
         self._actors = (_Guardians(self), _Relayer(self))
 
@@ -226,13 +227,12 @@ class WormholeStack(SettlementStack):
     # ------------------------------------------------------------------ genesis and wiring
     def link(self, stacks: Mapping[str, _Stack]) -> None:
         """Name the COR the token bridge locks: its address on the EVM chain (a genesis argument)."""
-        if len(self._genesis_args) == 8:
-            self._genesis_args = (*self._genesis_args, cor_on(self.topology, stacks, self.parent_name))
+        self.cor_token = cor_on(self.topology, stacks, self.parent_name)
 
     @property
     def laid(self) -> WormholeGenesis:
-        assert len(self._genesis_args) == 9, "link() names COR before genesis"
-        return wormhole_genesis(*self._genesis_args)
+        assert self.cor_token is not None, "link() names COR before genesis"
+        return wormhole_genesis(*self._genesis_args, self.cor_token)
 
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain != self.parent_name:
