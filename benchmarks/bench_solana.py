@@ -5,10 +5,11 @@ round trip solana -> arbitrum -> solana through the guardian bridge.
 
 * **transactions/s**: ``--transfers`` SOL transfers between the dev keypairs (build, sign, send,
   mirror, record), then the same number of SPL COR ``TransferChecked`` with a memo.
-* **round trip**: on one default devnet, SPL COR locked in custody on Solana, the VAA signed after
-  Solana finality and redeemed on arbitrum, then sent back with ``transferTokens`` and released from
-  custody; each round is two ``advance`` calls (the wall time covers the guardians' signing, the
-  contract calls and the Solana release). The devnet build is timed separately.
+* **round trip**: on one default devnet whose user got SPL COR from l1 first, SPL COR burned on
+  Solana with a bridge memo, the VAA signed after Solana finality and redeemed on arbitrum (the token
+  bridge unlocks l1's COR), then locked again with ``transferTokens`` and minted on Solana; each
+  round is two ``advance`` calls (the wall time covers the guardians' signing, the contract calls and
+  the Solana mint). The devnet build is timed separately.
 * **sessions from Solana**: the bundled ``solana-sessions`` scenario (onboarding and tasks from
   Solana, results and refunds back); its wall time, and the arbitrum gas of each relayed request
   by memo kind: ``session`` (``SolanaSessions.redeem`` opening a session with two prompts),
@@ -34,6 +35,7 @@ from cortensor_sim import Devnet
 from cortensor_sim.bridge.transactions import ActorAccount
 from cortensor_sim.bridge.wormhole import WormholeStack
 from cortensor_sim.bridge.wormhole.custody import COR_DECIMALS
+from cortensor_sim.protocol.funding import fund_on_solana
 from cortensor_sim.scenario.loader import load_scenario
 from cortensor_sim.scenario.runner import run_scenario
 
@@ -55,8 +57,7 @@ def solana_tps(transfers: int) -> tuple[float, float, float]:
         solana.transfer(keypairs[i % len(keypairs)], keypairs[(i + 1) % len(keypairs)].pubkey(), 1_000_000)
     sol = transfers / (time.perf_counter() - start)
     accounts = [bridge.cor.open_account(k.pubkey()) for k in keypairs]
-    for kp in keypairs:
-        bridge.cor.issue(kp.pubkey(), 10**6 * UNIT)
+    fund_on_solana(devnet, bridge, {kp.pubkey(): 10**6 * UNIT for kp in keypairs})
     mint = bridge.cor.mint
     start = time.perf_counter()
     for i in range(transfers):
@@ -72,23 +73,20 @@ def round_trips(rounds: int) -> list[float]:
     bridge = devnet.settlement.stacks["solana"]
     assert isinstance(bridge, WormholeStack) and bridge.cor is not None and bridge.solana is not None
     user = bridge.solana.keypairs[0]
-    bridge.cor.issue(user.pubkey(), 1_000 * UNIT)
+    fund_on_solana(devnet, bridge, {user.pubkey(): 1_000 * UNIT})
     evm = devnet.evm("arbitrum")
     holder = ActorAccount(bytes(evm.accounts[1].key))
+    locked = bridge.locked()
     times: list[float] = []
     for _ in range(rounds):
         start = time.perf_counter()
         bridge.send_to_evm(user, 10 * UNIT, holder.address)
         devnet.advance(15)
-        holder.send(
-            evm,
-            bridge.laid.contracts.token_bridge,
-            bridge.send_to_solana_calldata(10 * UNIT * UNIT, user.pubkey()),
-        )
+        bridge.send_to_solana(holder, 10 * UNIT * UNIT, user.pubkey())
         devnet.advance(1)
         times.append(time.perf_counter() - start)
         assert all(m.done for m in devnet.messages())
-    assert bridge.cor.locked == 0 and bridge.wrapped_supply() == 0
+    assert bridge.locked() == locked == bridge.minted()
     return times
 
 
@@ -99,7 +97,7 @@ def sessions_from_solana() -> tuple[float, dict[str, int]]:
     evm = result.run.devnet.evm("arbitrum")
     gas: dict[str, int] = {}
     for record in result.run.devnet.messages():
-        if record.kind == "token-transfer" or record.status != "relayed":
+        if record.kind == "token-transfer" or record.status != "relayed" or record.source == "l1":
             continue
         leg = record.legs["sent" if record.kind == "results" else "relayed"]
         receipt = evm.engine.get_receipt(bytes.fromhex(leg.tx_hash.removeprefix("0x")))

@@ -97,6 +97,8 @@ class Settlement:
             stack = STACKS[spec.kind](spec, topology) if spec.kind in STACKS else None
             if stack is not None:
                 self.stacks[spec.name] = stack
+        for stack in self.stacks.values():
+            stack.link(self.stacks)
         self._cor_genesis: dict[str, dict[bytes, GenesisAccount]] | None = None
         self._clock: Any = None
         self.pauses: dict[str, int | None] = {}

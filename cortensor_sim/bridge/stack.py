@@ -91,6 +91,11 @@ class SettlementStack(ABC):
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         """What this stack lays into chain ``chain``'s genesis (its parent's or its child's)."""
 
+    def link(self, stacks: Mapping[str, SettlementStack]) -> None:
+        """See the devnet's other stacks before genesis (a stack whose genesis names another
+        stack's contracts, such as the guardian bridge naming COR's gateway token, overrides it)."""
+        return None
+
     # -- wiring (once the chains exist) --
     def bind(self, devnet: Devnet, book: MessageBook) -> None:
         """Find this stack's chains in ``devnet``: a rollup's parent and child, whose blocks its

@@ -47,7 +47,7 @@ from solders.message import Message, MessageV0
 from solders.pubkey import Pubkey
 from solders.signature import Signature
 from solders.token.associated import get_associated_token_address
-from solders.token.state import TokenAccount
+from solders.token.state import Mint, TokenAccount
 from solders.transaction import Transaction, VersionedTransaction
 from solders.transaction_metadata import FailedTransactionMetadata, TransactionMetadata
 
@@ -670,6 +670,44 @@ class SolanaChain:
         )
         return self._send_instructions(instructions, payer or owner, [owner])
 
+    def burn_checked(
+        self,
+        owner: Keypair,
+        mint: Pubkey,
+        account: Pubkey,
+        amount: int,
+        decimals: int,
+        *,
+        memo: str | None = None,
+    ) -> Signature:
+        """SPL BurnChecked of ``amount`` from ``account`` (``owner`` signs and pays), optionally
+        preceded by a Memo (v2) instruction signed by ``owner``: how a wrapped token leaves Solana
+        through a bridge that mints it."""
+        from spl.memo.instructions import create_memo
+        from spl.memo.models import MemoParams
+        from spl.token import instructions as spl_token
+        from spl.token import models as spl_models
+
+        owner_pk = self._pubkey(owner)
+        instructions: list[Instruction] = []
+        if memo is not None:
+            instructions.append(
+                create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
+            )
+        instructions.append(
+            spl_token.burn_checked(
+                spl_models.BurnCheckedParams(
+                    program_id=TOKEN_PROGRAM_ID,
+                    mint=mint,
+                    account=account,
+                    owner=owner_pk,
+                    amount=amount,
+                    decimals=decimals,
+                )
+            )
+        )
+        return self._send_instructions(instructions, owner, [owner])
+
     def send_memo(self, signer: Keypair, memo: str) -> Signature:
         """A transaction with one Memo (v2) instruction that ``signer`` signs and pays for: how a
         Solana account puts a signed note on chain (a request, or a delivery record)."""
@@ -687,6 +725,13 @@ class SolanaChain:
         if acc is None or acc.owner != TOKEN_PROGRAM_ID:
             raise ValueError(f"{token_account} is not an SPL token account on {self.name}")
         return TokenAccount.from_bytes(acc.data).amount
+
+    def token_supply(self, mint: Pubkey) -> int:
+        """Raw supply (no decimals) of an SPL mint; ValueError if there is none."""
+        acc = self.svm.get_account(mint)
+        if acc is None or acc.owner != TOKEN_PROGRAM_ID:
+            raise ValueError(f"{mint} is not an SPL mint on {self.name}")
+        return Mint.from_bytes(acc.data).supply
 
     # ------------------------------------------------------------------ snapshots
     def snapshot(self) -> object:

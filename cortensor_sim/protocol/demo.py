@@ -2,10 +2,11 @@
 
 Each layer does its part (docs/layers.md), through transactions only:
 
-* **solana**: one miner comes from Solana: it sends its SPL COR stake through the guardian bridge
-  to its node key (derived from its Solana secret; the guardians sign, the relayer completes the
-  transfer), the key's gas is ETH deposited from l1, and the key stakes and serves on arbitrum
-  like any node; the COR the admin hands out on arbitrum is Solana-issued COR it bridged;
+* **solana**: one miner comes from Solana: it gets its stake as SPL COR from l1 (locked in
+  arbitrum's token bridge) and sends it through the guardian bridge to its node key (derived from
+  its Solana secret; the guardians sign, the relayer completes the transfer, the token bridge
+  unlocks the COR), the key's gas is ETH deposited from l1, and the key stakes and serves on
+  arbitrum like any node;
 * **l1**: two miners bond canonical COR in NodeStakeL1 (stake records to arbitrum as retryables);
 * **base**: the same two register their nodes at the welcome center (base -> l1 -> arbitrum);
 * **arbitrum**: a session with a few tasks run by the actors (router, oracle, validator, a user,
@@ -165,14 +166,14 @@ def run_demo(
     l1_miners = {f"miner{i}": _checksum(population, f"miner{i}") for i, k in MIX.items() if k == "l1_stake"}
     bonds_before = {name: layers.l1_bond(address) for name, address in l1_miners.items()}
     watch.note(
-        "solana", f"miner4 sends {_cor(NODE_STAKE)} SPL COR through custody to its node key on arbitrum"
+        "solana", f"miner4 gets {_cor(NODE_STAKE)} SPL COR from l1 and sends it to its node key on arbitrum"
     )
-    watch.note("solana", "the admin bridges Solana-issued COR for the protocol on arbitrum")
     watch.note("l1", "miner2 and miner3 bond 6,000 COR each in NodeStakeL1")
     watch.note("base", "miner2 and miner3 register their nodes at Onboarding")
     watch.note(
         "arbitrum",
-        "NodePool records the l1 stakes and registrations; miner4's node key stakes its wrapped COR",
+        "NodePool records the l1 stakes and registrations; "
+        "miner4's node key stakes the COR the token bridge unlocked",
     )
 
     # Sessions on arbitrum, by the actors.

@@ -5,6 +5,7 @@ on the way from l1 (a *hop*, :func:`cor_hop`):
 
 - on a root EVM chain (``l1``) COR is canonical COR, laid in genesis at
   :data:`~cortensor_sim.rollups.cor_token.CANONICAL_COR` with its supply held by
+<<<<<<< HEAD
   :data:`~cortensor_sim.rollups.cor_token.COR_HOLDER` (dev account 0, the protocol's admin);
 - ``gateway`` (a Nitro or ETH-gas Orbit chain, ``arbitrum``): the ``BridgedCORToken`` the child
   COR gateway creates for its parent's COR, at ``calculateL2TokenAddress``; a deposit is
@@ -23,6 +24,19 @@ on the way from l1 (a *hop*, :func:`cor_hop`):
 :class:`GatewayFunding` funds actors by deposits from l1's holder hop by hop, waiting on the
 simulated clock until each lands. A chain no hop reaches has no COR (:func:`cor_address` is
 ``None``); only a test of the contracts alone deploys a CORToken of its own there.
+=======
+  :data:`~cortensor_sim.rollups.cor_token.COR_HOLDER` (dev account 0, the protocol's admin).
+- On a chain COR reaches through COR gateways (``arbitrum``, an ETH-gas Orbit chain on it), COR is
+  the ``BridgedCORToken`` each child gateway creates for its parent's COR, at
+  ``calculateL2TokenAddress``; the holder funds actors there by deposits from l1 through each
+  gateway on the way (``ParentCORGateway.outboundTransfer``: an escrow on the parent and a
+  retryable the child's inbox reader delivers), waiting on the simulated clock until they land.
+- Elsewhere (an OP Stack chain, a COR-gas Orbit chain, whose COR is its gas) :func:`cor_address` is
+  ``None``: the protocol there runs on a CORToken of its own (not yet part of l1's supply).
+- On Solana COR is the SPL COR the guardian bridge mints for COR locked in its token bridge
+  (:func:`fund_on_solana`): the holder brings COR to the bridge's EVM chain as above and sends it
+  with ``transferTokens``.
+>>>>>>> wip-solcor
 """
 
 from __future__ import annotations
@@ -32,8 +46,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from eth_abi import encode
+from solders.pubkey import Pubkey
 
 from ..artifacts import load_artifact
+from ..bridge.transactions import ActorAccount, ExecutionReverted
+from ..bridge.wormhole import BridgeError, WormholeStack
+from ..bridge.wormhole.custody import UNITS_PER_SPL
 from ..chains.devnet import Devnet
 from ..rollups.cor_token import (
     CANONICAL_COR,
@@ -361,3 +379,35 @@ class GatewayFunding:
         raise FundingFailed(
             f"COR deposited to {', '.join(short)} did not land on {rollup} in {RELAY_WAIT_SECONDS} s"
         )
+
+
+def fund_on_solana(
+    devnet: Devnet, bridge: WormholeStack, payments: Mapping[Pubkey, int], steps: list[Step] | None = None
+) -> None:
+    """Bring ``payments[owner]`` SPL COR units to each Solana ``owner`` from l1's holder: the total
+    to the holder on the bridge's EVM chain through the COR gateways (none on l1 itself), then one
+    ``transferTokens`` per owner, which locks the COR there; the guardians attest it and the bridge
+    mints SPL COR. Returns once every owner holds it."""
+    assert bridge.cor is not None
+    chain = bridge.parent_name
+    total = sum(payments.values()) * UNITS_PER_SPL
+    if cor_route(devnet, chain):
+        GatewayFunding(devnet, chain).fund({COR_HOLDER: total}, steps if steps is not None else [])
+    holder = devnet.evm(chain).dev_account(bytes.fromhex(COR_HOLDER[2:]))
+    assert holder is not None  # dev account 0
+    sender = ActorAccount(bytes(holder.key))
+    before = {owner: bridge.cor.balance(owner) for owner in payments}
+    for owner, units in payments.items():
+        try:
+            bridge.send_to_solana(sender, units * UNITS_PER_SPL, owner)
+        except (BridgeError, ExecutionReverted) as exc:
+            raise FundingFailed(
+                f"admin's transferTokens of {units} SPL COR units to {owner} failed: {exc}"
+            ) from None
+    for _ in range(RELAY_WAIT_SECONDS):
+        if all(bridge.cor.balance(owner) >= before[owner] + units for owner, units in payments.items()):
+            return
+        devnet.advance(1)
+        if devnet.settlement is not None and not getattr(devnet.settlement, "auto", True):
+            devnet.relay()
+    raise FundingFailed(f"SPL COR sent to Solana was not minted in {RELAY_WAIT_SECONDS} s")

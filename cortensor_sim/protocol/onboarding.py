@@ -11,7 +11,7 @@ population's miners can join by any of these routes, mixed (:data:`ONBOARDING_KI
   so a node staked on l1 always registers from base;
 * ``solana``: the miner runs its node with an EVM key of its own, derived from its Solana secret
   (:func:`node_key`); it sends its SPL COR stake through the guardian bridge to that key (a
-  Transfer VAA, relayed to the token bridge, which mints wrapped COR), its gas ETH reaches the key
+  burn and a Transfer VAA, relayed to the token bridge, which unlocks l1's COR), its gas ETH reaches the key
   by a deposit from l1 through the session chain's inbox, and the key stakes with
   ``NodePool.addNode``, as an ``on_chain`` miner does. The key is the node's address, so it acks,
   precommits and commits like any node; its earnings go back to Solana through the token bridge
@@ -21,12 +21,11 @@ Every step is a transaction; the settlement engine's actors carry each message, 
 only advances the clock until they have arrived. Then the validator's network check
 (``markEphemeral``) puts the node in the pool, as for any node.
 
-When any miner comes from Solana, NodePool must stake the bridge's wrapped COR, so the whole
-protocol is deployed on it (``cor_address=``), and the COR the admin hands out on the session
-chain is Solana-issued COR bridged by the admin (:func:`fund_admin_from_solana`). Otherwise the
-population runs on l1's COR where it reaches the session chain (the gateways' bridged COR on
+The population runs on l1's COR where it reaches the session chain (the gateways' bridged COR on
 arbitrum), each actor's COR a deposit from l1 (:meth:`Population.pay`), and an ``l1_stake``
-miner's bond is canonical COR on l1.
+miner's bond is canonical COR on l1. The guardian bridge locks that same COR for Solana, so a
+Solana miner's stake is l1's COR too: deposited from l1, sent to Solana with ``transferTokens``
+(:func:`~cortensor_sim.protocol.funding.fund_on_solana`) and back to its node key.
 """
 
 from __future__ import annotations
@@ -41,12 +40,13 @@ from solders.pubkey import Pubkey
 
 from ..bridge import MessageRecord
 from ..bridge.wormhole import WormholeStack
-from ..bridge.wormhole.custody import to_spl
+from ..bridge.wormhole.custody import UNITS_PER_SPL, to_spl
 from ..chains.devnet import Devnet
 from .actors import NODE_STAKE, PoolOnboarding, Population, PopulationConfig, PopulationError
 from .actors.population import node_id, register_nodes
 from .backends import Backend
 from .client import LeanClient, Signer
+from .funding import fund_on_solana
 from .layers import CrossLayer
 from .layers.deployment import LayerNames
 from .layers.messages import POLL_SECONDS
@@ -61,7 +61,6 @@ __all__ = [
     "OnboardingKind",
     "OnboardingMix",
     "deploy_population",
-    "fund_admin_from_solana",
     "node_key",
 ]
 
@@ -115,12 +114,8 @@ class LayeredOnboarding:
         arrived = None
         nodes: list[Signer] = []
         if by_kind["solana"]:
-            # The miners' stakes go first: their VAAs travel while the rest moves the clock. The
-            # protocol is on wrapped COR, so the admin's COR for stakes and sessions comes from
-            # Solana too.
+            # The miners' stakes go first: their VAAs travel while the rest moves the clock.
             nodes, arrived = self._send_stakes_from_solana(population, by_kind["solana"])
-            needed = self._cor_for_sessions(population) + len(by_kind["on_chain"]) * self.stake
-            fund_admin_from_solana(population.devnet, population.chain.name, needed)
         if by_kind["on_chain"]:
             PoolOnboarding(self.stake).onboard(population, by_kind["on_chain"])
         if by_kind["l1_stake"]:
@@ -129,14 +124,6 @@ class LayeredOnboarding:
             _advance_until(population.devnet, arrived, "the Solana miners' stakes and gas")
             register_nodes(population, nodes, self.stake)
 
-    @staticmethod
-    def _cor_for_sessions(population: Population) -> int:
-        """COR the admin hands the users: each session's bond (per node it holds) and deposit."""
-        config = population.config
-        bond = int(population.handle.call("payment", "bondPerNode")[0])
-        return config.users * (bond * (config.redundancy + config.spare_nodes) + config.deposit)
-
-    # ------------------------------------------------------------------ l1 stake, base registration
     def cross_layer(self, population: Population) -> CrossLayer:
         """The cross-layer contracts around the population's protocol, deployed the first time."""
         if self.layers is None:
@@ -172,37 +159,40 @@ class LayeredOnboarding:
         miner sends its stake from Solana to that key and the key's gas comes by a deposit from
         l1. Returns the node keys, and whether every key holds its stake and gas."""
         bridge = guardian_bridge(population.devnet, population.chain.name)
-        wrapped = bridge.system_contracts()["WrappedCOR"]
-        if population.contracts.cor.address.lower() != wrapped.lower():
+        locked = bridge.system_contracts()["COR"]
+        if population.contracts.cor.address.lower() != locked.lower():
             raise PopulationError(
-                "miners onboarding from Solana need the protocol on the bridge's wrapped COR: "
-                "build the population with deploy_population (it deploys on wrapped COR)"
+                "miners onboarding from Solana need the protocol on the COR the guardian bridge "
+                f"locks ({locked}, l1's COR on {population.chain.name})"
             )
         assert bridge.cor is not None
         units = _spl_units(self.stake)
+        names = [population.names[m.address] for m in miners]
+        owners = {name: solana_keypair(population, bridge, name) for name in names}
+        fund_on_solana(population.devnet, bridge, {owner.pubkey(): units for owner in owners.values()})
+        _resync_nonces(population)
         nodes = []
         for miner in miners:
             name = population.names.pop(miner.address)
-            owner = solana_keypair(population, bridge, name)
+            owner = owners[name]
             node = population.handle.client.signer(node_key(owner))
             population.signers[name] = node
             population.names[node.address] = name
             self.solana_owners[name] = owner.pubkey()
             nodes.append(node)
-            bridge.cor.issue(owner.pubkey(), units)
             bridge.send_to_evm(owner, units, node.address)
         gas_landed = fund_node_gas(population, [node.address for node in nodes])
 
         def arrived() -> bool:
-            return gas_landed() and all(bridge.wrapped_balance(n.address) >= self.stake for n in nodes)
+            return gas_landed() and all(bridge.cor_balance(n.address) >= self.stake for n in nodes)
 
         return nodes, arrived
 
     def send_earnings_to_solana(self, population: Population) -> dict[str, int]:
         """Each Solana miner's node key claims its payments (``withdrawNodePayment``) and sends
-        its wrapped COR, in whole SPL units, to its Solana account through the token bridge
-        (``transferTokens``; the guardians sign, the custody releases). Returns the SPL units
-        each miner's Solana account received; waits until they have landed."""
+        its COR, in whole SPL units, to its Solana account through the token bridge (``approve``
+        and ``transferTokens``, which lock it; the guardians sign, the bridge mints SPL COR).
+        Returns the SPL units each miner's Solana account received; waits until they have landed."""
         if not self.solana_owners:
             return {}
         bridge = guardian_bridge(population.devnet, population.chain.name)
@@ -218,9 +208,10 @@ class LayeredOnboarding:
         before = {name: bridge.cor.balance(owner) for name, owner in self.solana_owners.items()}
         for name, owner in self.solana_owners.items():
             node = population.signers[name]
-            units, _dust = to_spl(bridge.wrapped_balance(node.address))
+            units, _dust = to_spl(bridge.cor_balance(node.address))
             if units:
-                call = bridge.send_to_solana_calldata(units * 10**9, owner)
+                call = bridge.send_to_solana_calldata(units * UNITS_PER_SPL, owner)
+                h.send(name, node, "cor", "approve", to_checksum_address(token_bridge), units * UNITS_PER_SPL)
                 h.client.send(node, token_bridge, call, BRIDGE_OUT_GAS)
                 expected[name] = units
         population.settle()
@@ -315,21 +306,6 @@ def solana_keypair(population: Population, bridge: WormholeStack, name: str) -> 
     return bridge.solana.keypairs[index]
 
 
-def fund_admin_from_solana(devnet: Devnet, chain: str, amount: int) -> None:
-    """Give the admin (dev account 0) ``amount`` of wrapped COR on ``chain``: the COR treasury
-    issues SPL COR to the admin's Solana account and the admin bridges it. The one place a
-    population on wrapped COR gets its COR from."""
-    bridge = guardian_bridge(devnet, chain)
-    assert bridge.cor is not None and bridge.solana is not None
-    units = _spl_units(amount)
-    owner = bridge.solana.keypairs[0]
-    admin = devnet.evm(chain).accounts[0].address
-    before = bridge.wrapped_balance(admin)
-    bridge.cor.issue(owner.pubkey(), units)
-    bridge.send_to_evm(owner, units, admin)
-    _advance_until(devnet, lambda: bridge.wrapped_balance(admin) >= before + amount, "COR from Solana")
-
-
 def deploy_population(
     devnet: Devnet,
     config: PopulationConfig,
@@ -339,16 +315,11 @@ def deploy_population(
     backend: Backend | None = None,
     names: LayerNames | None = None,
 ) -> tuple[Population, LayeredOnboarding]:
-    """A population whose miners onboard by ``mix``; on wrapped COR when any comes from Solana."""
+    """A population whose miners onboard by ``mix`` (on l1's COR, which Solana miners bring too)."""
     check_mix(config, mix)
     parent = devnet.topology.chain(chain).parent or "l1"
     onboarding = LayeredOnboarding(dict(mix), names=names or LayerNames(l1=parent, arbitrum=chain))
-    cor_address = None
-    if "solana" in mix.values():  # NodePool must stake what SolanaOnboarding hands it
-        cor_address = guardian_bridge(devnet, chain).system_contracts()["WrappedCOR"]
-    population = Population.deploy(
-        devnet, config, chain=chain, backend=backend, onboarding=onboarding, cor_address=cor_address
-    )
+    population = Population.deploy(devnet, config, chain=chain, backend=backend, onboarding=onboarding)
     return population, onboarding
 
 

@@ -17,6 +17,10 @@ transaction by ``admin``), as ethereum-optimism/optimism
 Every transfer is kept in a :class:`Transfer` ledger, so the supply invariant can count COR in
 flight: on every route, the COR the parent's bridge holds for the child's token equals the child
 token's supply plus COR deposited but not yet minted plus COR burned but not yet released.
+
+Solana's SPL COR is wrapped COR too: the guardian bridge's ``WormholeTokenBridge`` locks COR on its
+EVM chain, and SPL COR's supply plus what is in flight plus what is stranded equals it (the guardian
+bridge's own message records say what is in flight, :meth:`WormholeStack.in_flight`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from web3.logs import DISCARD
 from ..artifacts import load_artifact
 from ..bridge import MessageRecord, MessageStatus
 from ..bridge.transactions import receipt_of
+from ..bridge.wormhole import WormholeStack
 from ..chains.devnet import Devnet
 from ..chains.evm import EvmChain
 from ..rollups.cor_token import CANONICAL_COR, COR_HOLDER
@@ -267,7 +272,10 @@ class Bridging:
         return int(self._token(chain, token).functions.balanceOf(address).call())
 
     def in_flight(self, rollup: str, asset: str) -> int:
-        """What of ``asset`` the scenario sent on ``rollup``'s route and the engine has not delivered."""
+        """What of ``asset`` the scenario sent on ``rollup``'s route and the engine has not delivered
+        (on Solana's route, COR the guardian bridge carries, whoever sent it)."""
+        if (wormhole := self._wormhole(rollup)) is not None:
+            return wormhole.in_flight() if asset == "COR" else 0
         done = {r.legs["sent"].tx_hash for r in self.messages() if r.done and "sent" in r.legs}
         on_route = [t for t in self.transfers if t.rollup == rollup and t.asset == asset]
         return sum(t.amount for t in on_route if t.tx_hash not in done)
@@ -275,7 +283,9 @@ class Bridging:
     def stranded(self, rollup: str) -> int:
         """COR the scenario sent on ``rollup``'s route whose message failed for good: it stays in the
         parent's bridge (a deposit whose ticket was cancelled or expired; a withdrawal burned on the
-        child that the parent's Outbox refused)."""
+        child that the parent's Outbox refused; on Solana's route, see :meth:`WormholeStack.stranded`)."""
+        if (wormhole := self._wormhole(rollup)) is not None:
+            return wormhole.stranded()
         failed = {r.legs["sent"].tx_hash for r in self.messages() if r.status == MessageStatus.FAILED}
         return sum(
             t.amount
@@ -284,7 +294,10 @@ class Bridging:
         )
 
     def locked_and_minted(self, rollup: str) -> tuple[int, int]:
-        """COR the parent's bridge (or COR gateway) holds for ``rollup``'s token, and that token's supply."""
+        """COR the parent's bridge (or COR gateway) holds for ``rollup``'s token, and that token's supply
+        (for Solana: COR the guardian bridge's token bridge locks, and SPL COR's supply in wei)."""
+        if (wormhole := self._wormhole(rollup)) is not None:
+            return wormhole.locked(), wormhole.minted()
         parent = self._parent(rollup)
         local, remote = self._cor_on(parent), self._cor_on(rollup)
         if self.is_nitro(rollup):
@@ -318,13 +331,36 @@ class Bridging:
             for holder in sorted(self._cor_holders(chain) - escrows):
                 counted += self.cor_balance(chain, holder)
         counted += sum(self.in_flight(rollup, "COR") + self.stranded(rollup) for rollup in self.mintable)
+        for wormhole in self._wormholes():
+            counted += wormhole.minted() + wormhole.in_flight() + wormhole.stranded()
         return supply, counted
+
+    def _wormholes(self) -> list[WormholeStack]:
+        """The guardian bridges whose token bridge locks COR this ledger counts (on a chain COR
+        reached: l1's COR there)."""
+        stacks = getattr(self.devnet.settlement, "stacks", {}) if self.devnet.settlement else {}
+        return [
+            s
+            for s in stacks.values()
+            if isinstance(s, WormholeStack)
+            and s.parent_name in self.cor
+            and s.laid.contracts.names()["COR"] == self.cor[s.parent_name]
+        ]
+
+    def _wormhole(self, chain: str) -> WormholeStack | None:
+        return next((s for s in self._wormholes() if s.name == chain), None)
 
     def _escrows(self, chain: str) -> set[str]:
         """Contracts on ``chain`` that escrow COR for a child's COR this ledger counts."""
         names = {"ParentCORGateway", "L1StandardBridge"}
         children = [r for r in self.mintable if self._parent(r) == chain]
-        return {a for r in children for n, a in self.devnet.system_contracts(r).items() if n in names}
+        escrows = {a for r in children for n, a in self.devnet.system_contracts(r).items() if n in names}
+        tokens = [
+            s.laid.contracts.names()["WormholeTokenBridge"]
+            for s in self._wormholes()
+            if s.parent_name == chain
+        ]
+        return escrows | set(tokens)
 
     def _cor_holders(self, chain: str) -> set[str]:
         """Every address COR on ``chain`` went to (Transfer logs, scanned once), and the holders
@@ -345,8 +381,8 @@ class Bridging:
         return self._holders[chain]
 
     def cor_routes(self) -> list[str]:
-        """The rollups whose parent's COR has a mintable COR on them."""
-        return list(self.mintable)
+        """The rollups whose parent's COR has a mintable COR on them, and Solana's SPL COR."""
+        return [*self.mintable, *(s.name for s in self._wormholes())]
 
     def bridged_amounts(self) -> dict[str, dict[str, int]]:
         """Per route (``l1 -> base``) and asset, the amount the scenario sent, for the summary."""

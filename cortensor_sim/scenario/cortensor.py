@@ -90,11 +90,10 @@ class Deployment:
         validation: Mapping[str, int],
         cor: str | None = None,
     ) -> Deployment:
-        """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold,
-        such as the guardian bridge's wrapped COR); else on l1's COR (canonical on l1; on a rollup
-        bridged through each bridge on the way, or wrapped native COR on a COR-gas chain, its actors
-        funded by deposits from l1: ``protocol/funding.py``); else, where no route brings l1's COR,
-        on a CORToken of its own."""
+        """The protocol on ``chain_name``: on ``cor`` when given (a token its actors already hold);
+        else on l1's COR (canonical on l1; on a rollup bridged through each bridge on the way, or
+        wrapped native COR on a COR-gas chain, its actors funded by deposits from l1:
+        ``protocol/funding.py``); else, where no route brings l1's COR, on a CORToken of its own."""
         chain = devnet.evm(chain_name)
         route = None if cor is not None else cor_route(devnet, chain_name)
         funding = GatewayFunding(devnet, chain_name) if route else None

@@ -12,6 +12,7 @@ import pytest
 from cortensor_sim import Devnet
 from cortensor_sim.protocol.actors import NODE_STAKE, Population, PopulationConfig, PopulationError
 from cortensor_sim.protocol.actors.population import node_id
+from cortensor_sim.protocol.funding import cor_address
 from cortensor_sim.protocol.onboarding import (
     NODE_GAS,
     LayeredOnboarding,
@@ -103,17 +104,18 @@ def test_a_miner_from_solana_commits_and_is_paid_under_its_own_node_key(onboarde
 
 
 def test_the_solana_miners_stake_and_gas_crossed_by_messages(onboarded: Onboarded) -> None:
-    """Its stake is SPL COR the guardians carried (wrapped COR minted to the key, now staked in
-    NodePool); its gas is ETH deposited from l1 through arbitrum's inbox, not written by hand."""
+    """Its stake is l1's COR that went to Solana and back through the guardians (unlocked by the
+    token bridge to the key, now staked in NodePool); its gas is ETH deposited from l1 through
+    arbitrum's inbox, not written by hand."""
     population, devnet = onboarded.population, onboarded.devnet
     node = population.signers[f"miner{SOLANA_MINER}"]
-    wrapped = guardian_bridge(devnet, "arbitrum").system_contracts()["WrappedCOR"]
-    assert population.contracts.cor.address == wrapped  # the whole protocol is on bridged COR
-    minted = population.contracts.cor.events.Transfer().get_logs(
+    contracts = guardian_bridge(devnet, "arbitrum").system_contracts()
+    assert population.contracts.cor.address == contracts["COR"] == cor_address(devnet, "arbitrum")
+    received = population.contracts.cor.events.Transfer().get_logs(
         from_block=0, argument_filters={"to": population.chain.w3.to_checksum_address(node.hex_address)}
     )
-    assert [log["args"]["value"] for log in minted] == [NODE_STAKE]
-    assert minted[0]["args"]["from"] == "0x" + "00" * 20  # minted by the token bridge on a VAA
+    assert [log["args"]["value"] for log in received] == [NODE_STAKE]
+    assert received[0]["args"]["from"] == contracts["WormholeTokenBridge"]  # unlocked on a VAA
     l1 = devnet.evm("l1")
     assert l1.engine.get_nonce(node.address) == 1  # its depositEth on l1
     assert 0 < population.chain.engine.get_balance(node.address) < NODE_GAS  # paid its own gas
@@ -130,7 +132,7 @@ def test_a_solana_miners_earnings_go_back_to_solana(onboarded: Onboarded) -> Non
     sent = onboarding.send_earnings_to_solana(population)
     assert sent == {name: earned // 10**9}
     assert bridge.cor.balance(owner) == before + earned // 10**9
-    assert bridge.wrapped_balance(population.signers[name].address) == earned % 10**9  # the dust stays
+    assert bridge.cor_balance(population.signers[name].address) == earned % 10**9  # the dust stays
 
 
 def test_a_mix_is_refused_when_it_names_an_unknown_miner_or_route() -> None:

@@ -106,13 +106,13 @@ def test_the_guardian_bridges_messages_are_counted_per_route(tmp_path: Path) -> 
     path.write_text(
         text
         + "  - {expect: messages, route: solana -> arbitrum, status: relayed, count: 2}\n"
-        + "  - {expect: messages, route: arbitrum -> solana, status: relayed, count: 1}\n"
+        + "  - {expect: messages, route: arbitrum -> solana, status: relayed, count: 3}\n"
         + "  - {expect: messages, route: arbitrum -> solana, status: failed, count: 0}\n"
     )
     result = run_scenario(load_scenario(path))
     assert result.passed, [e for e in result.expectations if not e.passed]
     assert [e.observed for e in result.expectations[-3:]] == [
         "2 relayed (2 relayed)",
-        "1 relayed (1 relayed)",
-        "0 failed (1 relayed)",
+        "3 relayed (3 relayed)",  # two fundings from l1 and one transfer back
+        "0 failed (3 relayed)",
     ]

@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cortensor_sim.bridge.wormhole import WormholeStack
 from cortensor_sim.interfaces.cli import app
+from cortensor_sim.rollups.cor_token import COR_SUPPLY
+from cortensor_sim.scenario.loader import load_scenario
+from cortensor_sim.scenario.runner import run_scenario
 
 runner = CliRunner()
+COR = 10**18
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 SMALL = """\
@@ -25,12 +30,12 @@ topology:
 parameters: {session_chain: arbitrum}
 actors: {users: 1, miners: 1}
 timeline:
-  - {do: issue_solana_cor, actor: user0, amount: 10 COR}
+  - {do: fund_solana_cor, to: [user0], amount: 10 COR}
   - {do: bridge_from_solana, actor: user0, amount: 4 COR}
   - {do: advance, by: 15s}
 expectations:
   - {expect: solana_cor, of: user0, equals: 6 COR}
-  - {expect: solana_cor, of: custody, equals: 4 COR}
+  - {expect: solana_cor, of: supply, equals: 6 COR}
 """
 
 
@@ -60,8 +65,9 @@ def test_a_failed_solana_expectation_exits_1(tmp_path: Path) -> None:
         (("amount: 4 COR", "amount: 4 ether"), "moves COR"),
         (("actor: user0, amount: 4", "actor: user7, amount: 4"), "unknown actor 'user7'"),
         (("    - {name: solana, kind: solana, block_time: 0.4}\n", ""), "no Solana chain"),
+        (("of: supply", "of: custody"), "SPL COR has no custody"),
     ],
-    ids=["dust", "not-cor", "unknown-actor", "no-solana"],
+    ids=["dust", "not-cor", "unknown-actor", "no-solana", "no-custody"],
 )
 def test_bad_solana_steps_are_refused_with_a_location(
     tmp_path: Path, edit: tuple[str, str], message: str
@@ -85,8 +91,7 @@ parameters: {session_chain: arbitrum}
 actors: {users: 1, miners: 1}
 timeline:
   - {do: deploy_solana_pool}
-  - {do: issue_solana_cor, actor: miner0, amount: 6000 COR}
-  - {do: issue_solana_cor, actor: user0, amount: 5 COR}
+  - {do: fund_solana_cor, to: [miner0, user0], amount: 6000 COR}
   - {do: onboard_from_solana, actor: miner0, amount: 6000 COR}
   - {do: advance, by: 20s}
   - {do: open_session_from_solana, name: ask, user: user0, amount: 5 COR}
@@ -140,10 +145,34 @@ def test_bad_solana_session_steps_are_refused_with_a_location(
 
 def test_a_session_nobody_can_serve_fails_naming_the_contract_error(tmp_path: Path) -> None:
     """No miner can take tasks (the Solana miner is added, not ephemeral): SolanaSessions cannot
-    reserve nodes, the redemption reverts, the step says why and the COR stays in custody."""
+    reserve nodes and refuses the request, the step says why, and the COR goes back to Solana."""
     result = runner.invoke(app, ["run", str(_write(tmp_path, SESSIONS))])
     assert result.exit_code == 1, result.output
     text = result.output.replace("\n", " ").replace("│", " ")
     text = " ".join(text.split())
-    assert "the bridge refused it" in text and "NotEnoughEphemeralNodes(1, 0)" in text
+    assert "the bridge refused it and refunded its COR to Solana (arbitrum:wormhole:" in text
+    assert "NotEnoughEphemeralNodes(1, 0)" in text
     assert "Traceback" not in text
+
+
+def test_spl_cor_counts_in_l1s_supply_and_a_mint_without_a_lock_breaks_it(tmp_path: Path) -> None:
+    """SPL COR is wrapped l1 COR: after the SMALL run l1's supply is every chain's COR plus SPL COR
+    (the token bridge's lock is an escrow), and the Solana route balances; SPL COR minted by the
+    bridge's authority with nothing locked for it breaks both sums, so the checks can fail."""
+    result = run_scenario(load_scenario(_write(tmp_path, SMALL)))
+    assert result.passed, [(e.name, e.observed) for e in result.expectations if not e.passed]
+    run = result.run
+    assert "solana" in run.bridging.cor_routes()
+    locked, minted = run.bridging.locked_and_minted("solana")
+    assert locked == minted == 6 * COR and run.bridging.in_flight("solana", "COR") == 0
+    assert run.bridging.cor_across_chains() == (COR_SUPPLY, COR_SUPPLY)
+
+    bridge = run.devnet.settlement.stacks["solana"]
+    assert isinstance(bridge, WormholeStack) and bridge.cor is not None and bridge.solana is not None
+    bridge.cor.release(bridge.solana.keypairs[9].pubkey(), 5 * 10**9)  # a mint no VAA asked for
+    supply, counted = run.bridging.cor_across_chains()
+    assert counted == supply + 5 * COR
+    locked, minted = run.bridging.locked_and_minted("solana")
+    assert minted == locked + 5 * COR
+    run.check_invariants()
+    assert run.invariant_failure is not None and "l1's COR supply" in run.invariant_failure

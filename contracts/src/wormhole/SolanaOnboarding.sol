@@ -64,7 +64,9 @@ contract SolanaNodeOperator {
 /// @notice Receives a miner's COR stake sent from Solana as a transfer with payload (id 3) whose
 ///         payload is abi.encode(uint256[] modelIds, bytes publicKey), and registers the miner in
 ///         NodePool through the miner's SolanaNodeOperator, which holds the stake. Anyone (the
-///         relayer) may submit the VAA: what it does is fixed by the guardian-signed payload.
+///         relayer) may submit the VAA: what it does is fixed by the guardian-signed payload. A
+///         registration NodePool refuses (stake out of range, no models) sends the stake back to
+///         the miner on Solana (SolanaReceiver).
 ///
 ///         Unbonding: the miner's message from Solana (body abi.encode(uint8 UNBOND, uint256 0))
 ///         starts it; after NodePool's unbonding period anyone may call releaseStake, which
@@ -86,22 +88,26 @@ contract SolanaOnboarding is SolanaReceiver {
         SolanaReceiver(tokenBridge_, solanaMessenger_)
     {
         pool = pool_;
-        cor = IOnboardingToken(address(tokenBridge_.wrappedCOR()));
+        cor = IOnboardingToken(address(tokenBridge_.cor()));
     }
 
-    /// @notice Redeem a miner's registration sent with its stake from Solana.
+    /// @notice Redeem a miner's registration sent with its stake from Solana; returns the node id
+    ///         (zero if NodePool refused it and the stake went back to Solana).
     function redeem(bytes calldata encodedVm) external returns (bytes32 nodeId) {
-        (uint256 amount, bytes32 solanaOwner, bytes memory payload) = tokenBridge.completeTransferWithPayload(encodedVm);
+        nodeId = bytes32(_redeemOrRefund(encodedVm));
+    }
+
+    function _act(bytes32 solanaOwner, uint256 stake, bytes memory payload) internal override returns (uint256) {
         (uint256[] memory modelIds, bytes memory publicKey) = abi.decode(payload, (uint256[], bytes));
         SolanaNodeOperator operator = SolanaNodeOperator(operatorOf[solanaOwner]);
         if (address(operator) == address(0)) {
             operator = new SolanaNodeOperator{salt: solanaOwner}(solanaOwner);
             operatorOf[solanaOwner] = address(operator);
         }
-        uint256 stake = amount * tokenBridge.UNIT();
         require(cor.transfer(address(operator), stake), "transfer failed");
-        nodeId = operator.register(pool, cor, modelIds, publicKey, stake);
+        bytes32 nodeId = operator.register(pool, cor, modelIds, publicKey, stake);
         emit MinerOnboarded(solanaOwner, address(operator), nodeId, stake);
+        return uint256(nodeId);
     }
 
     /// @notice A miner's request from Solana to start unbonding its node.

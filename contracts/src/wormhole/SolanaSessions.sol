@@ -59,7 +59,9 @@ interface ISolanaSessionToken {
 /// @title SolanaSessions
 /// @notice Cortensor sessions for Solana users. A Solana user sends SPL COR with a session request;
 ///         this contract, redeeming the transfer, opens a SessionV2 session funded with the
-///         wrapped COR and submits the request's prompts. The session is owned by this contract,
+///         COR the token bridge unlocks and submits the request's prompts. A request it refuses
+///         (no node can serve it, not the session's owner, a closed session) is refunded to the
+///         sender on Solana (SolanaReceiver). The session is owned by this contract,
 ///         on behalf of the Solana account that sent the request (ownerOf): only requests signed
 ///         by that account add tasks to it or close it. Results go back by `publishResults`
 ///         (permissionless: it publishes only what the chain holds), a Wormhole message the
@@ -107,13 +109,16 @@ contract SolanaSessions is SolanaReceiver {
         payment = payment_;
         queue = queue_;
         validator = validator_;
-        cor = ISolanaSessionToken(address(tokenBridge_.wrappedCOR()));
+        cor = ISolanaSessionToken(address(tokenBridge_.cor()));
     }
 
-    /// @notice Redeem a session request sent with COR from Solana (open, or add tasks).
+    /// @notice Redeem a session request sent with COR from Solana (open, or add tasks); a refused
+    ///         request sends its COR back to Solana and returns 0.
     function redeem(bytes calldata encodedVm) external returns (uint256 sessionId) {
-        (uint256 amount, bytes32 from, bytes memory payload) = tokenBridge.completeTransferWithPayload(encodedVm);
-        uint256 funds = amount * tokenBridge.UNIT();
+        sessionId = _redeemOrRefund(encodedVm);
+    }
+
+    function _act(bytes32 from, uint256 funds, bytes memory payload) internal override returns (uint256 sessionId) {
         (
             uint8 action,
             uint256 requested,
@@ -135,7 +140,6 @@ contract SolanaSessions is SolanaReceiver {
         _submit(sessionId, from, prompts);
     }
 
-    /// @notice Carry out a request without COR from Solana (close a session).
     function receiveMessage(bytes calldata encodedVm) external {
         (bytes32 from, bytes memory body) = _receiveMessage(encodedVm);
         (uint8 action, uint256 sessionId) = abi.decode(body, (uint8, uint256));

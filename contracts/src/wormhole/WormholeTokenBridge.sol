@@ -3,24 +3,30 @@ pragma solidity ^0.8.20;
 
 import {WormholeCore} from "./WormholeCore.sol";
 
-interface IWrappedCOR {
-    function mint(address to, uint256 amount) external;
-    function burn(address from, uint256 amount) external;
+interface IBridgedToken {
+    function transfer(address to, uint256 amount) external returns (bool);
+    function transferFrom(address from, address to, uint256 amount) external returns (bool);
+    function approve(address spender, uint256 amount) external returns (bool);
+    function balanceOf(address owner) external view returns (uint256);
 }
 
 /// @title WormholeTokenBridge
-/// @notice COR from Solana, in the style of wormhole-foundation/wormhole ethereum/contracts/bridge
-///         (Bridge.sol completeTransfer / transferTokens, BridgeStructs.Transfer). SPL COR is
-///         locked in custody on Solana; this bridge mints the same amount of wrapped COR
-///         (a BridgedCORToken whose bridge is this contract) when a guardian-signed transfer from
-///         the registered Solana emitter arrives, and burns it to send COR back.
+/// @notice COR to and from Solana, in the style of wormhole-foundation/wormhole
+///         ethereum/contracts/bridge (Bridge.sol transferTokens / completeTransfer,
+///         BridgeStructs.Transfer) for a token native to this chain: COR here (l1's COR, or the
+///         COR gateways' bridged COR on a rollup) is locked in this contract, and SPL COR on Solana
+///         is its wrapped representation, minted by the Solana token bridge's mint authority when a
+///         guardian-signed transfer from this contract arrives, and burned there to come back.
+///         Transfers from Solana unlock COR here. The token in every payload is this chain's COR
+///         (tokenChain = this chain, tokenAddress = COR's address), as Bridge.sol names a native
+///         token.
 ///
-///         Amounts in the transfer payload are SPL COR's raw units (9 decimals); wrapped COR has
-///         COR's 18 decimals, so one payload unit is 10^9 wei of wrapped COR. Sending back, the
-///         amount is truncated to whole payload units and only that much is burned: the dust
-///         (below 10^9 wei) stays with the sender, as Wormhole's normalization leaves it.
-///         (Wormhole itself caps payload amounts at 8 decimals; one decimal more here keeps SPL
-///         COR exact.)
+///         Amounts in payloads are SPL COR's raw units (9 decimals); COR has 18, so one payload
+///         unit is 10^9 wei. transferTokens locks only whole units: the dust below 10^9 wei stays
+///         with the sender (Bridge.sol: "don't deposit dust that can not be bridged due to the
+///         decimal shift"). Like Bridge.sol's outstandingBridged, `outstanding` counts the units
+///         locked for Solana and may not exceed a u64, what an SPL mint's supply holds. (Wormhole
+///         itself normalises to 8 decimals; one decimal more here keeps SPL COR exact.)
 contract WormholeTokenBridge {
     event TransferRedeemed(uint16 indexed emitterChainId, bytes32 indexed emitterAddress, uint64 indexed sequence);
     event TransferSent(address indexed sender, bytes32 indexed recipient, uint256 amount, uint64 sequence);
@@ -31,35 +37,45 @@ contract WormholeTokenBridge {
     uint8 public constant CONSISTENCY_FINALIZED = 1;
 
     WormholeCore public immutable wormhole;
-    IWrappedCOR public immutable wrappedCOR;
+    IBridgedToken public immutable cor;
     uint16 public immutable chainId;
     uint16 public immutable solanaChainId;
+    /// @notice The Solana token bridge's emitter (its authority, which also mints SPL COR).
     bytes32 public immutable solanaEmitter;
+    /// @notice The SPL COR mint on Solana, COR's wrapped representation there.
     bytes32 public immutable solanaMint;
+
+    /// @notice COR locked for Solana, in payload units (Bridge.sol outstandingBridged).
+    uint256 public outstanding;
 
     mapping(bytes32 => bool) private _completed;
 
     constructor(
         WormholeCore wormhole_,
-        IWrappedCOR wrappedCOR_,
+        IBridgedToken cor_,
         uint16 solanaChainId_,
         bytes32 solanaEmitter_,
         bytes32 solanaMint_
     ) {
         wormhole = wormhole_;
-        wrappedCOR = wrappedCOR_;
+        cor = cor_;
         chainId = wormhole_.chainId();
         solanaChainId = solanaChainId_;
         solanaEmitter = solanaEmitter_;
         solanaMint = solanaMint_;
     }
 
+    /// @notice COR's token address as payloads carry it (left-padded to 32 bytes).
+    function tokenAddress() public view returns (bytes32) {
+        return bytes32(uint256(uint160(address(cor))));
+    }
+
     function isTransferCompleted(bytes32 hash) external view returns (bool) {
         return _completed[hash];
     }
 
-    /// @notice Redeem a guardian-signed transfer from Solana: mint wrapped COR to its recipient.
-    ///         Each VAA is consumed once, by its hash.
+    /// @notice Redeem a guardian-signed transfer from Solana (SPL COR burned there): unlock COR
+    ///         to its recipient. Each VAA is consumed once, by its hash.
     function completeTransfer(bytes calldata encodedVm) external {
         (WormholeCore.VM memory vm, bool valid, string memory reason) = wormhole.parseAndVerifyVM(encodedVm);
         require(valid, reason);
@@ -67,15 +83,15 @@ contract WormholeTokenBridge {
         require(!_completed[vm.hash], "transfer already completed");
         _completed[vm.hash] = true;
         (uint256 amount, bytes32 token, uint16 tokenChain, bytes32 to, uint16 toChain) = parseTransfer(vm.payload);
-        require(token == solanaMint && tokenChain == solanaChainId, "unknown token");
+        require(token == tokenAddress() && tokenChain == chainId, "unknown token");
         require(toChain == chainId, "invalid target chain");
         require(bytes12(to) == 0, "invalid recipient");
-        wrappedCOR.mint(address(uint160(uint256(to))), amount * UNIT);
+        _unlock(address(uint160(uint256(to))), amount);
         emit TransferRedeemed(vm.emitterChainId, vm.emitterAddress, vm.sequence);
     }
 
     /// @notice Redeem a transfer with payload (payload id 3): only its recipient contract may, and
-    ///         the wrapped COR is minted to it (Bridge.sol completeTransferWithPayload). Returns
+    ///         the COR is unlocked to it (Bridge.sol completeTransferWithPayload). Returns
     ///         the sender on Solana and the payload for the recipient to act on.
     function completeTransferWithPayload(bytes calldata encodedVm)
         external
@@ -91,10 +107,10 @@ contract WormholeTokenBridge {
         bytes32 to;
         uint16 toChain;
         (amount, token, tokenChain, to, toChain, fromAddress, payload) = parseTransferWithPayload(vm.payload);
-        require(token == solanaMint && tokenChain == solanaChainId, "unknown token");
+        require(token == tokenAddress() && tokenChain == chainId, "unknown token");
         require(toChain == chainId, "invalid target chain");
         require(to == bytes32(uint256(uint160(msg.sender))), "invalid sender");
-        wrappedCOR.mint(msg.sender, amount * UNIT);
+        _unlock(msg.sender, amount);
         emit TransferRedeemed(vm.emitterChainId, vm.emitterAddress, vm.sequence);
     }
 
@@ -133,18 +149,25 @@ contract WormholeTokenBridge {
         }
     }
 
-    /// @notice Burn wrapped COR and publish a transfer to `recipient` (a Solana token account
-    ///         owner, 32 bytes). Dust below 10^9 wei is not burned and stays with the sender.
+    /// @notice Lock COR and publish a transfer to `recipient` (a Solana token account owner, 32
+    ///         bytes); SPL COR is minted to it there. Only whole units are taken (the sender
+    ///         approves this contract first): dust below 10^9 wei stays with the sender.
     function transferTokens(uint256 amount, bytes32 recipient, uint32 nonce) external returns (uint64 sequence) {
         uint256 units = amount / UNIT;
         require(units > 0, "no units to transfer");
-        require(units <= type(uint64).max, "transfer exceeds max outstanding bridged token amount");
+        require(outstanding + units <= type(uint64).max, "transfer exceeds max outstanding bridged token amount");
         require(recipient != bytes32(0), "invalid recipient");
-        wrappedCOR.burn(msg.sender, units * UNIT);
+        outstanding += units;
+        require(cor.transferFrom(msg.sender, address(this), units * UNIT), "transfer failed");
         bytes memory payload =
-            abi.encodePacked(PAYLOAD_TRANSFER, units, solanaMint, solanaChainId, recipient, solanaChainId, uint256(0));
+            abi.encodePacked(PAYLOAD_TRANSFER, units, tokenAddress(), chainId, recipient, solanaChainId, uint256(0));
         sequence = wormhole.publishMessage(nonce, payload, CONSISTENCY_FINALIZED);
         emit TransferSent(msg.sender, recipient, units, sequence);
+    }
+
+    function _unlock(address to, uint256 units) private {
+        outstanding -= units;
+        require(cor.transfer(to, units * UNIT), "transfer failed");
     }
 
     /// @notice BridgeStructs.Transfer: payloadID u8 (1), amount u256, tokenAddress bytes32,

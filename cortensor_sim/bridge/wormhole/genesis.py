@@ -1,13 +1,14 @@
-"""What the guardian bridge lays into its EVM chain's genesis: WormholeCore, the token bridge and
-wrapped COR.
+"""What the guardian bridge lays into its EVM chain's genesis: WormholeCore and the token bridge,
+which locks that chain's COR (l1's canonical COR, or the COR gateways' bridged COR on a rollup).
 
 As for the Nitro parent contracts (``rollups/nitro/genesis.py``), the accounts are made by running
 the real constructors on a scratch chain and copying each contract's runtime code (the immutables
 live there) and storage, then checking that each copied account's storage root equals the scratch
 account's, so a slot left behind is an error at build time.
 
-Deployment order (one deployer, nonces 0, 1, 2): WormholeCore(guardian set 0), then
-BridgedCORToken(bridge = the address nonce 2 will take), then WormholeTokenBridge(core, token).
+Deployment order (one deployer, nonces 0, 1): WormholeCore(guardian set 0), then
+WormholeTokenBridge(core, COR). COR's address is known before its chain is built (a fixed address on
+l1; ``calculateL2TokenAddress`` on a rollup), so the bridge names it as an immutable.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ FIXED_SLOTS = 8
 GUARDIAN_SET_INDICES = range(4)
 """Guardian sets the scratch deployment can have written (only set 0 at genesis)."""
 MAX_GUARDIANS = 19
-CONTRACTS = ("WormholeCore", "BridgedCORToken", "WormholeTokenBridge")
+CONTRACTS = ("WormholeCore", "WormholeTokenBridge")
 """The artifacts the genesis deployment runs."""
 CACHE_NAMESPACE = "wormhole-genesis"
 
@@ -50,13 +51,14 @@ class WormholeGenesisError(RuntimeError):
 class WormholeContracts:
     core: bytes
     token_bridge: bytes
-    wrapped_cor: bytes
+    cor: bytes
+    """The COR the token bridge locks (deployed by its own chain's genesis or gateway, not here)."""
 
     def names(self) -> dict[str, str]:
         return {
             "WormholeCore": to_checksum_address(self.core),
             "WormholeTokenBridge": to_checksum_address(self.token_bridge),
-            "WrappedCOR": to_checksum_address(self.wrapped_cor),
+            "COR": to_checksum_address(self.cor),
         }
 
 
@@ -139,6 +141,7 @@ def wormhole_genesis(
     guardians: tuple[bytes, ...],
     solana_emitter: bytes,
     solana_mint: bytes,
+    cor: bytes,
 ) -> WormholeGenesis:
     """The accounts :func:`deploy_wormhole_genesis` makes for these arguments.
 
@@ -155,6 +158,7 @@ def wormhole_genesis(
         guardians,
         solana_emitter,
         solana_mint,
+        cor,
     )
     bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
     key = genesis_cache.cache_key(arguments, bytecodes, (Path(__file__),))
@@ -170,7 +174,7 @@ def _encode(built: WormholeGenesis) -> dict[str, Any]:
         "contracts": {
             "core": contracts.core.hex(),
             "token_bridge": contracts.token_bridge.hex(),
-            "wrapped_cor": contracts.wrapped_cor.hex(),
+            "cor": contracts.cor.hex(),
         },
     }
 
@@ -189,11 +193,11 @@ def deploy_wormhole_genesis(
     guardians: tuple[bytes, ...],
     solana_emitter: bytes,
     solana_mint: bytes,
+    cor: bytes,
 ) -> WormholeGenesis:
-    """Deploy the three contracts on a scratch chain of ``kind`` and return their accounts."""
+    """Deploy the two contracts on a scratch chain of ``kind`` and return their accounts."""
     deployer = Account.from_key(deployer_key)
     scratch = _scratch("wormhole-genesis", kind, chain_id, genesis_time, (deployer,))
-    sender = bytes.fromhex(deployer.address[2:])
     core = _deploy(
         scratch,
         deployer_key,
@@ -206,27 +210,21 @@ def deploy_wormhole_genesis(
             GOVERNANCE_EMITTER,
         ],
     )
-    bridge_address = create_address(sender, scratch.pending_nonce(sender) + 1)
-    token = _deploy(
-        scratch, deployer_key, "BridgedCORToken", ["address"], [to_checksum_address(bridge_address)]
-    )
     bridge = _deploy(
         scratch,
         deployer_key,
         "WormholeTokenBridge",
         ["address", "address", "uint16", "bytes32", "bytes32"],
-        [to_checksum_address(core), to_checksum_address(token), SOLANA_CHAIN_ID, solana_emitter, solana_mint],
+        [to_checksum_address(core), to_checksum_address(cor), SOLANA_CHAIN_ID, solana_emitter, solana_mint],
     )
-    if bridge != bridge_address:
-        raise WormholeGenesisError("the token bridge did not land at the address wrapped COR names")
     candidates = _candidate_slots()
     engine = scratch.engine
     accounts: dict[bytes, GenesisAccount] = {}
-    for address in (core, token, bridge):
+    for address in (core, bridge):
         storage = {slot: v for slot in candidates if (v := engine.get_storage(address, slot))}
         accounts[address] = GenesisAccount(code=engine.get_code(address), storage=storage, nonce=1)
     check = _scratch("wormhole-genesis-check", kind, chain_id, genesis_time, (), predeploys=accounts)
     for address in accounts:
         if check.engine.get_proof(address, []).storage_hash != engine.get_proof(address, []).storage_hash:
             raise WormholeGenesisError(f"0x{address.hex()}: storage copied from the deployment is incomplete")
-    return WormholeGenesis(accounts, WormholeContracts(core, bridge, token))
+    return WormholeGenesis(accounts, WormholeContracts(core, bridge, cor))

@@ -2,21 +2,22 @@
 
 The stack is the off-chain half of Wormhole: the guardians, who observe messages on each side and
 sign VAAs, and the relayers, who carry each VAA to the other side. Contracts on the EVM chain
-(WormholeCore, WormholeTokenBridge, wrapped COR) are laid in its genesis (:mod:`.genesis`); on
-Solana, the SPL COR mint and the custody account are created by transactions when the devnet is
-built (:mod:`.custody`).
+(WormholeCore, WormholeTokenBridge, which locks that chain's COR) are laid in its genesis
+(:mod:`.genesis`); on Solana, the SPL COR mint (COR's wrapped representation, minted only by the
+bridge's authority) is created by a transaction when the devnet is built (:mod:`.custody`).
 
 Records (``devnet.messages()``), kind ``token-transfer`` (``onboarding`` for a miner's registration,
 a transfer with payload that the relayer hands to the recipient contract's ``redeem(bytes)``):
 
-* ``solana:wormhole:<sequence>``: an SPL transfer into custody with a bridge memo. ``sent`` when it
-  landed, ``proven`` once the guardians signed its VAA (after Solana finality, 32 slots), ``relayed``
-  once ``completeTransfer`` minted wrapped COR on the EVM side, or ``failed`` (a bad memo: the COR
-  stays in custody, as on Wormhole a transfer with no valid message is not redeemable).
-* ``<evm>:wormhole:<sequence>``: a ``LogMessagePublished`` of the token bridge (``transferTokens``).
-  ``sent``, ``proven`` at once (the devnet treats a sealed EVM block as final), ``relayed`` once the
-  custody authority released SPL COR, after the engine verified the VAA with
-  :func:`~.guardians.verify` and consumed its digest.
+* ``solana:wormhole:<sequence>``: an SPL COR burn with a bridge memo. ``sent`` when it landed,
+  ``proven`` once the guardians signed its VAA (after Solana finality, 32 slots), ``relayed`` once
+  ``completeTransfer`` unlocked COR on the EVM side, or ``failed`` (a bad memo: the COR stays locked
+  on the EVM side, stranded; a request the recipient contract refused: its COR is refunded).
+* ``<evm>:wormhole:<sequence>``: a ``LogMessagePublished`` of the token bridge (``transferTokens``
+  locked COR). ``sent``, ``proven`` at once (the devnet treats a sealed EVM block as final),
+  ``relayed`` once the bridge authority minted SPL COR, after the engine verified the VAA with
+  :func:`~.guardians.verify` and consumed its digest. Kind ``refund`` when a contract sent it back
+  for a request it refused (``detail["refundOf"]`` names the request).
 
 A relayer that finds its VAA's guardian set expired (a rotation happened more than 24 h ago) asks
 the guardians to sign the same body again with the current set, as Wormhole's re-observation does.
@@ -39,6 +40,7 @@ from solders.signature import Signature
 from ...chains.engine import ExecutionReverted, GenesisAccount, SystemCall
 from ...chains.solana import SolanaChain
 from ...chains.topology import ChainSpec, Topology
+from ...rollups.cor_token import CANONICAL_COR, calculate_l2_token_address
 from ..records import Leg, MessageBook, MessageRecord, MessageStatus
 from ..stack import Action, Actor, SettlementStack
 from ..transactions import ActorAccount, call, calldata, receipt_of
@@ -52,7 +54,7 @@ from .addresses import (
     messenger_address,
     wormhole_chain_id,
 )
-from .custody import CustodyDeposit, SolanaCOR, to_spl
+from .custody import UNITS_PER_SPL, BridgeBurn, SolanaCOR, to_spl
 from .genesis import WormholeGenesis, wormhole_genesis
 from .guardians import Guardians, VAAVerificationError, verify
 from .payloads import (
@@ -70,13 +72,17 @@ from .vaa import VAA, Body
 if TYPE_CHECKING:
     from ...chains.devnet import Devnet
     from ...chains.evm import EvmChain
+    from ..stack import SettlementStack as _Stack
 
 GUARDIANS = 7
 """Guardians in the devnet's set (Wormhole mainnet has 19; 7 keeps signing cheap; quorum 5)."""
 SOLANA_FINALITY_SLOTS = 32
 """Slots guardians wait before signing a Solana message (Solana's finalized commitment)."""
 RELAYER_BALANCE = 1_000 * 10**18
+TRANSFER_TOKENS_GAS = 300_000
+"""Gas for a ``transferTokens`` sent before its approval landed (about 110,000 used)."""
 LOG_MESSAGE_PUBLISHED = keccak(b"LogMessagePublished(address,uint64,uint32,bytes,uint8)")
+LOG_REQUEST_REFUNDED = keccak(b"RequestRefunded(bytes32,uint256,uint64,bytes)")
 KIND = "token-transfer"
 ONBOARDING = "onboarding"
 SESSION_REQUEST = "session-request"
@@ -85,7 +91,9 @@ MESSAGE = "message"
 """A request without COR from Solana (close a session, unbond a node)."""
 RESULTS = "results"
 """Results an EVM contract published for Solana, delivered there as Memo transactions."""
-KINDS = (KIND, ONBOARDING, SESSION_REQUEST, MESSAGE, RESULTS)
+REFUND = "refund"
+"""COR a contract sent back to Solana for a request with COR that it refused."""
+KINDS = (KIND, ONBOARDING, SESSION_REQUEST, MESSAGE, RESULTS, REFUND)
 RESULT_MEMO_LIMIT = 800
 """Bytes of a result memo beyond which the result text is left out (the digest stays): a Solana
 transaction is at most 1,232 bytes, and a one-signer Memo transaction needs about 180 of them."""
@@ -93,6 +101,22 @@ transaction is at most 1,232 bytes, and a one-signer Memo transaction needs abou
 
 class BridgeError(ValueError):
     """A bridge request that cannot be made (bad amount, unknown chain); nothing was sent."""
+
+
+def cor_on(topology: Topology, stacks: Mapping[str, _Stack], chain: str) -> bytes:
+    """COR's address on EVM ``chain`` before any chain is built: canonical COR on a root chain, the
+    COR gateways' bridged COR (``calculateL2TokenAddress``) on a Nitro chain they reach."""
+    spec = topology.chain(chain)
+    if spec.parent is None:
+        return bytes.fromhex(CANONICAL_COR[2:])
+    contracts = getattr(getattr(stacks.get(chain), "laid", None), "contracts", None)
+    gateway = getattr(contracts, "child_gateway", None)
+    if gateway is None:
+        raise BridgeError(
+            f"the guardian bridge locks l1's COR on {chain}, and no COR gateway brings it there"
+        )
+    parent = to_checksum_address(cor_on(topology, stacks, spec.parent))
+    return bytes.fromhex(calculate_l2_token_address(gateway, parent)[2:])
 
 
 def target_name(chains: Mapping[str, str]) -> str | None:
@@ -169,6 +193,8 @@ class WormholeStack(SettlementStack):
             bytes(authority),
             bytes(mint),
         )
+        self.cor_token: bytes | None = None
+        """COR on the EVM chain, which the token bridge locks (named by :meth:`link`)."""
         self.relayer = ActorAccount(evm_key(self.seed, "relayer"))
         self.solana: SolanaChain | None = None
         self.evm: EvmChain | None = None
@@ -186,8 +212,10 @@ class WormholeStack(SettlementStack):
         self.result_emitters: set[bytes] = set()
         """EVM contracts whose messages the Solana side accepts as results (a real program keeps
         these registered emitters in its configuration, set by governance)."""
+        self.refunds: dict[int, str] = {}
+        """Token bridge sequence of a refund -> the id of the refused request it pays back."""
         self.released: set[str] = set()
-        """Digests of VAAs the Solana side has acted on: paid out of custody, or results posted
+        """Digests of VAAs the Solana side has acted on: SPL COR minted, or results posted
         (the Solana side's replay guard)."""
         self._actors = (_Guardians(self), _Relayer(self))
 
@@ -197,9 +225,14 @@ class WormholeStack(SettlementStack):
         return None if target is None else cls(spec, topology, target)
 
     # ------------------------------------------------------------------ genesis and wiring
+    def link(self, stacks: Mapping[str, _Stack]) -> None:
+        """Name the COR the token bridge locks: its address on the EVM chain (a genesis argument)."""
+        self.cor_token = cor_on(self.topology, stacks, self.parent_name)
+
     @property
     def laid(self) -> WormholeGenesis:
-        return wormhole_genesis(*self._genesis_args)
+        assert self.cor_token is not None, "link() names COR before genesis"
+        return wormhole_genesis(*self._genesis_args, self.cor_token)
 
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain != self.parent_name:
@@ -243,30 +276,97 @@ class WormholeStack(SettlementStack):
     @property
     def contracts(self) -> dict[str, bytes]:
         c = self.laid.contracts
-        return {"core": c.core, "bridge": c.token_bridge, "wrapped": c.wrapped_cor}
+        return {"core": c.core, "bridge": c.token_bridge, "cor": c.cor}
 
-    def wrapped_supply(self) -> int:
-        assert self.evm is not None
-        return int(call(self.evm, self.laid.contracts.wrapped_cor, "totalSupply()", ["uint256"])[0])
-
-    def wrapped_balance(self, owner: str | bytes) -> int:
+    def cor_balance(self, owner: str | bytes) -> int:
+        """COR (wei) ``owner`` holds on the EVM side."""
         assert self.evm is not None
         address = owner if isinstance(owner, bytes) else bytes.fromhex(owner.removeprefix("0x"))
-        wrapped = self.laid.contracts.wrapped_cor
+        if not self.evm.engine.get_code(self.laid.contracts.cor):
+            return 0  # a gateway's bridged COR before its first deposit
         return int(
-            call(self.evm, wrapped, "balanceOf(address)", ["uint256"], to_checksum_address(address))[0]
+            call(
+                self.evm,
+                self.laid.contracts.cor,
+                "balanceOf(address)",
+                ["uint256"],
+                to_checksum_address(address),
+            )[0]
+        )
+
+    def locked(self) -> int:
+        """COR (wei) the token bridge holds for Solana."""
+        return self.cor_balance(self.laid.contracts.token_bridge)
+
+    def minted(self) -> int:
+        """SPL COR in existence on Solana, in wei."""
+        assert self.cor is not None
+        return self.cor.supply * UNITS_PER_SPL
+
+    def in_flight(self) -> int:
+        """COR (wei) on its way between the two sides: recorded transfers not done yet (a refund
+        included), and transfers the guardians have not observed yet (a burn on Solana, a lock on
+        the EVM side): locked on the EVM side and not minted on Solana, or the reverse."""
+        pending = sum(
+            int(r.detail.get("amount", 0)) for r in self._records() if not r.done and r.kind != RESULTS
+        )
+        return (pending + self._unobserved()) * UNITS_PER_SPL
+
+    def stranded(self) -> int:
+        """COR (wei) locked on the EVM side for good with nothing minted for it: a burn on Solana
+        the bridge could not deliver (a bad memo, a redemption that reverted) or a transfer to
+        Solana the engine refused. A refused request that was refunded is not stranded."""
+        return UNITS_PER_SPL * sum(
+            int(r.detail.get("amount", 0))
+            for r in self._records()
+            if r.status == MessageStatus.FAILED and r.kind != RESULTS and "refund" not in r.detail
+        )
+
+    def _records(self) -> list[MessageRecord]:
+        return [r for r in self.book if r.kind in KINDS and self._ours(r)]
+
+    def _unobserved(self) -> int:
+        """SPL units in SPL COR burns and token bridge locks that the guardians have not read yet."""
+        assert self.solana is not None and self.cor is not None and self.evm is not None
+        units = 0
+        for record in self.solana.transactions(self.solana_cursor):
+            if record.error is None and record.transaction is not None:
+                units += sum(
+                    b.amount for b in self.cor.burns(record.transaction, record.signature, record.slot)
+                )
+        for log in self._bridge_logs():
+            _sequence, _nonce, payload, _consistency = decode(
+                ["uint64", "uint32", "bytes", "uint8"], bytes.fromhex(log["data"][2:])
+            )
+            units += Transfer.decode(payload).amount
+        return units
+
+    def _bridge_logs(self) -> list[dict[str, Any]]:
+        """The token bridge's ``LogMessagePublished`` after the observation cursor."""
+        evm = self.evm
+        assert evm is not None
+        if evm.height <= self.evm_cursor:
+            return []
+        bridge = self.laid.contracts.token_bridge
+        return list(
+            evm.engine.get_logs(
+                self.evm_cursor + 1,
+                evm.height,
+                [self.laid.contracts.core],
+                [[LOG_MESSAGE_PUBLISHED], [bridge.rjust(32, b"\0")]],
+            )
         )
 
     # ------------------------------------------------------------------ user requests
     def send_to_evm(self, owner: Keypair, units: int, recipient: str | bytes) -> Signature:
         """A Solana user sends ``units`` of SPL COR to ``recipient`` on the EVM chain: one
-        transaction with the bridge memo and a TransferChecked into custody."""
+        transaction with the bridge memo and a BurnChecked of the SPL COR."""
         assert self.cor is not None
         if not isinstance(units, int) or units <= 0:
             raise BridgeError(f"amount must be a positive number of SPL COR units, got {units!r}")
         to = recipient if isinstance(recipient, bytes) else _address(recipient)
         memo = BridgeMemo(self.evm_chain_id, to).encode()
-        return self.cor.lock(owner, units, memo)
+        return self.cor.burn(owner, units, memo)
 
     def onboard_from_solana(
         self,
@@ -276,7 +376,7 @@ class WormholeStack(SettlementStack):
         models: Sequence[int],
         public_key: bytes = b"",
     ) -> Signature:
-        """A miner registers from Solana: ``units`` of SPL COR as stake into custody, with a memo
+        """A miner registers from Solana: ``units`` of SPL COR as stake, burned with a memo
         naming the EVM onboarding contract, the models it serves and its public key."""
         assert self.cor is not None
         if not isinstance(units, int) or units <= 0:
@@ -285,17 +385,17 @@ class WormholeStack(SettlementStack):
             raise BridgeError("a miner must serve at least one model")
         to = onboarding if isinstance(onboarding, bytes) else _address(onboarding)
         memo = BridgeMemo(self.evm_chain_id, to, tuple(int(m) for m in models), public_key).encode()
-        return self.cor.lock(owner, units, memo)
+        return self.cor.burn(owner, units, memo)
 
     def send_with_payload(self, owner: Keypair, units: int, request: BridgeMemo) -> Signature:
         """A Solana user sends ``units`` of SPL COR with a request to an EVM contract (a transfer
-        with payload: a session to open, tasks to add): the memo and the transfer into custody."""
+        with payload: a session to open, tasks to add): the memo and the burn of the COR."""
         assert self.cor is not None
         if not request.with_payload:
             raise BridgeError(f"a {request.kind} request goes without COR (send_message)")
         if not isinstance(units, int) or units <= 0:
             raise BridgeError(f"amount must be a positive number of SPL COR units, got {units!r}")
-        return self.cor.lock(owner, units, request.encode())
+        return self.cor.burn(owner, units, request.encode())
 
     def send_message(self, owner: Keypair, request: BridgeMemo) -> Signature:
         """A Solana account sends a request without COR to an EVM contract (close a session,
@@ -325,11 +425,30 @@ class WormholeStack(SettlementStack):
         return found
 
     def send_to_solana_calldata(self, amount_wei: int, recipient: Pubkey, nonce: int = 0) -> bytes:
-        """Calldata of ``WormholeTokenBridge.transferTokens`` for an EVM user (they sign it)."""
+        """Calldata of ``WormholeTokenBridge.transferTokens`` for an EVM user (they sign it, after
+        approving the token bridge for the COR)."""
         units, _dust = to_spl(amount_wei)
         if units <= 0:
             raise BridgeError(f"{amount_wei} wei is less than one SPL COR unit (10^9 wei)")
         return calldata("transferTokens(uint256,bytes32,uint32)", amount_wei, bytes(recipient), nonce)
+
+    def send_to_solana(self, sender: ActorAccount, amount_wei: int, recipient: Pubkey) -> bytes:
+        """An EVM account sends COR to ``recipient`` on Solana: it approves the token bridge for
+        ``amount_wei`` and calls ``transferTokens`` (which locks the whole SPL units of it).
+        Returns the ``transferTokens`` transaction's hash; ExecutionReverted if either reverts."""
+        evm = self.evm
+        assert evm is not None
+        data = self.send_to_solana_calldata(amount_wei, recipient)
+        contracts = self.laid.contracts
+        approval = sender.send(
+            evm,
+            contracts.cor,
+            calldata("approve(address,uint256)", to_checksum_address(contracts.token_bridge), amount_wei),
+        )
+        # On an interval-mined chain the approval waits for its block: the transfer, sent behind it,
+        # cannot be estimated before then, so it gets a fixed limit.
+        gas = None if receipt_of(evm, approval) is not None else TRANSFER_TOKENS_GAS
+        return sender.send(evm, contracts.token_bridge, data, gas=gas)
 
     # ------------------------------------------------------------------ observation
     def observe(self, now_ms: int) -> None:
@@ -343,10 +462,10 @@ class WormholeStack(SettlementStack):
         for record in records:
             if record.error is not None or record.transaction is None:
                 continue
-            deposits = self.cor.deposits(record.transaction, record.signature, record.slot)
-            for deposit in deposits:
-                self._record_solana_deposit(deposit)
-            if not deposits:
+            burns = self.cor.burns(record.transaction, record.signature, record.slot)
+            for burn in burns:
+                self._record_solana_burn(burn)
+            if not burns:
                 memo, signer = SolanaCOR.memo_and_signer(record.transaction)
                 self._record_solana_message(memo, signer, record.signature, record.slot)
 
@@ -354,10 +473,10 @@ class WormholeStack(SettlementStack):
         assert self.solana is not None
         return self.solana.genesis_time + int(slot * self.solana.slot_time + 1e-9)
 
-    def _record_solana_deposit(self, deposit: CustodyDeposit) -> None:
-        """Record a custody deposit: ``sent``, or ``failed`` at once if its memo asks for nothing
-        this bridge can deliver (the COR stays in custody)."""
-        signature, slot, amount, memo = deposit.signature, deposit.slot, deposit.amount, deposit.memo
+    def _record_solana_burn(self, burn: BridgeBurn) -> None:
+        """Record a burn of SPL COR: ``sent``, or ``failed`` at once if its memo asks for nothing
+        this bridge can deliver (the COR it stood for stays locked on the EVM side, stranded)."""
+        signature, slot, amount, memo = burn.signature, burn.slot, burn.amount, burn.memo
         request, error = self._request(memo)
         sequence = self.sequence
         self.sequence += 1
@@ -389,7 +508,7 @@ class WormholeStack(SettlementStack):
             emitter_address=bytes(authority),
             sequence=sequence,
             consistency_level=SOLANA_CONSISTENCY_FINALIZED,
-            payload=self._transfer_payload(request, amount, bytes(deposit.sender)),
+            payload=self._transfer_payload(request, amount, bytes(burn.sender)),
         )
         record.detail.update(
             body="0x" + body.encode().hex(),
@@ -398,7 +517,7 @@ class WormholeStack(SettlementStack):
         )
 
     def _request(self, memo: str | None) -> tuple[BridgeMemo | None, str]:
-        """The bridge request a memo next to a custody transfer makes, or None and why it makes none."""
+        """The bridge request a memo next to a burn makes, or None and why it makes none."""
         try:
             request = BridgeMemo.decode(memo or "")
         except PayloadError as exc:
@@ -455,12 +574,14 @@ class WormholeStack(SettlementStack):
         )
 
     def _transfer_payload(self, request: BridgeMemo, amount: int, sender: bytes) -> bytes:
-        mint, _ = SolanaCOR.addresses(self.seed)
+        """The token is COR on the EVM chain (its native chain, as Wormhole names a wrapped token's
+        origin), whatever side the transfer starts from."""
+        token = self.laid.contracts.cor.rjust(32, b"\0")
         if request.with_payload:
             return TransferWithPayload(
-                amount, bytes(mint), SOLANA_CHAIN_ID, request.to, self.evm_chain_id, sender, request.payload()
+                amount, token, self.evm_chain_id, request.to, self.evm_chain_id, sender, request.payload()
             ).encode()
-        return Transfer(amount, bytes(mint), SOLANA_CHAIN_ID, request.to, self.evm_chain_id).encode()
+        return Transfer(amount, token, self.evm_chain_id, request.to, self.evm_chain_id).encode()
 
     def _observe_evm(self) -> None:
         evm = self.evm
@@ -490,9 +611,10 @@ class WormholeStack(SettlementStack):
                 self._record_results(body, str(log["transactionHash"]), number)
                 continue
             transfer = Transfer.decode(payload)
+            refund_of = self.refunds.get(int(sequence))
             record = MessageRecord(
                 id=f"{self.parent_name}:wormhole:{sequence}",
-                kind=KIND,
+                kind=KIND if refund_of is None else REFUND,
                 source=self.parent_name,
                 destination=self.name,
                 status=MessageStatus.SENT,
@@ -505,6 +627,8 @@ class WormholeStack(SettlementStack):
                     "digest": "0x" + body.digest.hex(),
                 },
             )
+            if refund_of is not None:
+                record.detail["refundOf"] = refund_of
             self.book.add(record, timestamp * 1000)
         self.evm_cursor = head
 
@@ -628,6 +752,15 @@ class WormholeStack(SettlementStack):
         if receipt["status"] != "0x1":
             record.detail["error"] = f"{what} reverted"
             self.book.advance(record.id, MessageStatus.FAILED, now_ms, leg)
+        elif (refunded := _refund_in(receipt, target)) is not None:
+            sequence, reason = refunded
+            self.refunds[sequence] = record.id
+            record.detail.update(error=reason, refund=f"{self.parent_name}:wormhole:{sequence}")
+            self.book.advance(record.id, MessageStatus.FAILED, now_ms, leg)
+            self._observe_evm()  # the refund's record exists from the block that sent it
+            return Action(
+                f"{self.name}/relayer", evm.name, f"{what}: refused, refunded", leg.tx_hash, record.id
+            )
         else:
             self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
         return Action(f"{self.name}/relayer", evm.name, what, leg.tx_hash, record.id)
@@ -652,6 +785,7 @@ class WormholeStack(SettlementStack):
         assert self.solana is not None and self.cor is not None
         if record.kind == RESULTS:
             return self._results_to_solana(record, now_ms)
+        assert self.solana is not None
         try:
             vaa = self.verify_for_solana(bytes.fromhex(record.detail["vaa"][2:]))
         except VAAVerificationError as exc:
@@ -661,7 +795,7 @@ class WormholeStack(SettlementStack):
         signature = self.cor.release(Pubkey(transfer.to), transfer.amount)
         leg = Leg(self.name, str(signature), self.solana.slot, self.solana.unix_timestamp)
         self.book.advance(record.id, MessageStatus.RELAYED, now_ms, leg)
-        return Action(f"{self.name}/relayer", self.name, "released SPL COR", str(signature), record.id)
+        return Action(f"{self.name}/relayer", self.name, "minted SPL COR", str(signature), record.id)
 
     def _results_to_solana(self, record: MessageRecord, now_ms: int) -> Action | None:
         """Post each task's result as a Memo transaction, after verifying the VAA."""
@@ -703,9 +837,10 @@ class WormholeStack(SettlementStack):
             raise VAAVerificationError(str(exc)) from None
 
     def verify_for_solana(self, encoded: bytes) -> VAA:
-        """What a Solana token bridge program checks before it releases custody: the guardian
-        signatures (the shared verifier, at Solana's clock), the emitter, the token, the target
-        chain, and that the VAA was not redeemed before. Raises :class:`VAAVerificationError`."""
+        """What a Solana token bridge program checks before it mints SPL COR: the guardian
+        signatures (the shared verifier, at Solana's clock), the emitter, the token (COR on the
+        bridge's EVM chain), the target chain, and that the VAA was not redeemed before. Raises
+        :class:`VAAVerificationError`."""
         vaa = self._verify_on_solana(
             encoded, {self.laid.contracts.token_bridge}, "transfer already completed"
         )
@@ -714,8 +849,8 @@ class WormholeStack(SettlementStack):
             transfer = Transfer.decode(body.payload)
         except PayloadError as exc:
             raise VAAVerificationError(str(exc)) from None
-        mint, _ = SolanaCOR.addresses(self.seed)
-        if transfer.token_address != bytes(mint) or transfer.token_chain != SOLANA_CHAIN_ID:
+        token = self.laid.contracts.cor.rjust(32, b"\0")
+        if transfer.token_address != token or transfer.token_chain != self.evm_chain_id:
             raise VAAVerificationError("unknown token")
         if transfer.to_chain != SOLANA_CHAIN_ID:
             raise VAAVerificationError("invalid target chain")
@@ -761,6 +896,7 @@ class WormholeStack(SettlementStack):
             "governanceSequence": self.governance_sequence,
             "messageSequence": self.message_sequence,
             "resultEmitters": sorted("0x" + e.hex() for e in self.result_emitters),
+            "refunds": {str(sequence): request for sequence, request in sorted(self.refunds.items())},
             "released": sorted(self.released),
         }
 
@@ -774,6 +910,7 @@ class WormholeStack(SettlementStack):
         self.governance_sequence = int(state["governanceSequence"])
         self.message_sequence = int(state.get("messageSequence", 0))
         self.result_emitters = {bytes.fromhex(e[2:]) for e in state.get("resultEmitters", [])}
+        self.refunds = {int(sequence): str(request) for sequence, request in state.get("refunds", {}).items()}
         self.released = set(state["released"])
 
 
@@ -798,6 +935,32 @@ def result_memos(results: SessionResults, vaa_digest: bytes) -> list[str]:
             memo = json.dumps(data, separators=(",", ":"))
         memos.append(memo)
     return memos
+
+
+ERROR_STRING = keccak(b"Error(string)")[:4]
+
+
+def revert_reason(data: bytes) -> str:
+    """A revert's data as the engine words a revert: ``execution reverted: <message>`` for
+    ``Error(string)``, the raw data for a custom error (so scenario steps can name it)."""
+    if data[:4] == ERROR_STRING:
+        try:
+            (message,) = decode(["string"], data[4:])
+        except Exception:  # malformed data: show it raw
+            return f"execution reverted: 0x{data.hex()}"
+        return f"execution reverted: {message}"
+    return f"execution reverted: 0x{data.hex()}" if data else "execution reverted"
+
+
+def _refund_in(receipt: Mapping[str, Any], receiver: bytes) -> tuple[int, str] | None:
+    """(token bridge sequence, revert reason) of the ``RequestRefunded`` ``receiver`` emitted in
+    ``receipt``, or None when it acted on the request."""
+    for log in receipt.get("logs", []):
+        address = bytes.fromhex(str(log["address"]).removeprefix("0x"))
+        if address == receiver and _topic_bytes(log["topics"][0]) == LOG_REQUEST_REFUNDED:
+            _amount, sequence, reason = decode(["uint256", "uint64", "bytes"], bytes.fromhex(log["data"][2:]))
+            return int(sequence), revert_reason(bytes(reason))
+    return None
 
 
 def _reason(exc: ExecutionReverted) -> str:

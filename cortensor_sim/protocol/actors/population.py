@@ -13,8 +13,8 @@ actors.
 Where the actors' COR comes from follows COR's supply (``protocol/funding.py``): on a chain l1's
 COR reaches through the COR gateways (arbitrum by default) the protocol runs on the gateways'
 bridged COR and each actor gets its COR by a deposit from l1's holder, landed by the settlement
-engine; on l1 itself the admin holds canonical COR; a population given ``cor_address`` (wrapped
-COR from Solana) or on a chain COR does not reach pays from the admin's holdings there.
+engine; on l1 itself the admin holds canonical COR; a population given ``cor_address`` or on a
+chain COR does not reach pays from the admin's holdings there.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ class Population:
         """Deploy the protocol on ``chain``, onboard the miners, open the sessions.
 
         The protocol stakes and pays in ``cor_address`` when given (a token the admin holds or
-        is given there, such as the guardian bridge's wrapped COR); else in l1's COR where it
+        is given there); else in l1's COR where it
         reaches ``chain`` (canonical on l1; on a rollup the gateways' bridged COR, the actors
         funded by deposits from l1); else in a new CORToken whose supply the admin holds."""
         config = config or PopulationConfig()

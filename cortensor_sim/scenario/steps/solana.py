@@ -1,16 +1,18 @@
 """Steps and expectations for Solana and its guardian bridge (``cortensor_sim.bridge.wormhole``).
 
-``issue_solana_cor`` mints Solana-issued SPL COR to actors. ``bridge_from_solana`` locks an actor's
-SPL COR in custody with a bridge memo, and the guardians and relayer mint wrapped COR to the same
-actor on the bridge's EVM chain. ``bridge_to_solana`` burns it there with ``transferTokens``, and
-the custody authority releases it on Solana. Actors are the same on both sides: the n-th actor
-(admin, oracle, validator, router, users, miners) signs with the n-th dev account of the EVM chain
-and the n-th dev keypair of the Solana chain. ``expect: solana_cor`` checks an actor's SPL COR, or
-the custody's (``of: custody``).
+SPL COR is the wrapped representation of l1's COR that the token bridge locks on its EVM chain.
+``fund_solana_cor`` brings an actor SPL COR from l1's holder (the admin): a deposit through the COR
+gateways to the bridge's EVM chain, then ``transferTokens``, which locks it there while the bridge
+mints SPL COR. ``bridge_from_solana`` burns an actor's SPL COR with a bridge memo, and the
+guardians and relayer unlock the COR to the same actor on the EVM chain. ``bridge_to_solana``
+locks it there again with ``transferTokens``, and the bridge mints it on Solana. Actors are the
+same on both sides: the n-th actor (admin, oracle, validator, router, users, miners) signs with
+the n-th dev account of the EVM chain and the n-th dev keypair of the Solana chain.
+``expect: solana_cor`` checks an actor's SPL COR, or the SPL COR supply (``of: supply``).
 
-Onboarding: ``deploy_solana_pool`` deploys the protocol on the bridge's EVM chain with wrapped COR
-as its stake and payment token, with SolanaOnboarding and SolanaSessions beside it;
-``onboard_from_solana`` registers a miner from Solana (stake and memo into custody);
+Onboarding: ``deploy_solana_pool`` deploys the protocol on the bridge's EVM chain on l1's COR
+(the COR the token bridge locks), with SolanaOnboarding and SolanaSessions beside it;
+``onboard_from_solana`` registers a miner from Solana (stake burned with the memo);
 ``unbond_to_solana`` and, after the unbonding period, ``release_stake_to_solana`` send its stake
 back; ``expect: solana_miner`` reads its NodePool status.
 
@@ -40,6 +42,7 @@ from ...bridge.wormhole.custody import to_spl
 from ...bridge.wormhole.payloads import BridgeMemo
 from ...chains.solana import SolanaTransactionError
 from ...protocol.deployment import deploy_contract
+from ...protocol.funding import FundingFailed, fund_on_solana
 from ..cortensor import Deployment, StepFailed, explain
 from ..registry import (
     ExpectationKind,
@@ -51,7 +54,7 @@ from ..registry import (
     register_step,
 )
 from ..units import Amount, AmountField
-from .protocol import DEFAULT_PROMPTS
+from .protocol import DEFAULT_PROMPTS, _expand
 
 if TYPE_CHECKING:
     from solders.keypair import Keypair
@@ -115,23 +118,43 @@ class _SolanaStep(StepKind):
 
 
 @register_step
-class IssueSolanaCOR(_SolanaStep):
-    """Mint Solana-issued SPL COR to an actor (the COR treasury signs ``MintTo``)."""
+class FundSolanaCOR(StepKind):
+    """Bring actors SPL COR from l1's holder (the admin; ``to: [miners]`` for all miners), each
+    ``amount``: one deposit of the total through the gateways to the bridge's EVM chain, then one
+    ``transferTokens`` per actor to its Solana account; waits until all of it is minted."""
 
-    do: Literal["issue_solana_cor"]
+    do: Literal["fund_solana_cor"]
+    to: list[str] = Field(min_length=1)
+    amount: AmountField
+
+    @field_validator("amount")
+    @classmethod
+    def _cor(cls, value: Amount) -> Amount:
+        return _spl_cor(value)
+
+    def check(self, names: Names) -> None:
+        _solana_chain(names)
+        for index, name in enumerate(self.to):
+            if name not in ("users", "miners"):
+                names.actor(f"to[{index}]", name)
 
     def run(self, run: Run) -> None:
         bridge = _bridge(run)
-        assert bridge.cor is not None
-        bridge.cor.issue(_keypair(run, bridge, self.actor).pubkey(), to_spl(self.amount.base_units)[0])
+        units = to_spl(self.amount.base_units)[0]
+        owners = {_keypair(run, bridge, actor).pubkey(): units for actor in _expand(self.to, run)}
+        try:
+            fund_on_solana(run.devnet, bridge, owners)
+        except FundingFailed as exc:
+            raise StepFailed(f"fund_solana_cor: {exc}") from None
 
     def label(self) -> str:
-        return f"issue {self.amount} on Solana to {self.actor}"
+        return f"fund {', '.join(self.to)} with {self.amount} each on Solana from l1"
 
 
 @register_step
 class BridgeFromSolana(_SolanaStep):
-    """Lock an actor's SPL COR in custody; the same actor gets wrapped COR on the EVM side."""
+    """Burn an actor's SPL COR with a bridge memo; the same actor gets the COR unlocked on the EVM
+    side."""
 
     do: Literal["bridge_from_solana"]
 
@@ -150,7 +173,7 @@ class BridgeFromSolana(_SolanaStep):
 
 @register_step
 class BridgeToSolana(_SolanaStep):
-    """Burn an actor's wrapped COR with ``transferTokens``; custody releases it on Solana."""
+    """Lock an actor's COR on the EVM side with ``transferTokens``; the bridge mints it on Solana."""
 
     do: Literal["bridge_to_solana"]
 
@@ -161,11 +184,9 @@ class BridgeToSolana(_SolanaStep):
         account = evm.dev_account(address)
         if account is None:
             raise StepFailed(f"{self.actor} has no key on {bridge.parent_name}")
-        data = bridge.send_to_solana_calldata(
-            self.amount.base_units, _keypair(run, bridge, self.actor).pubkey()
-        )
+        recipient = _keypair(run, bridge, self.actor).pubkey()
         try:
-            ActorAccount(bytes(account.key)).send(evm, bridge.laid.contracts.token_bridge, data)
+            bridge.send_to_solana(ActorAccount(bytes(account.key)), self.amount.base_units, recipient)
         except ExecutionReverted as exc:
             raise StepFailed(f"bridge_to_solana: transferTokens reverted: {exc}") from None
 
@@ -175,7 +196,7 @@ class BridgeToSolana(_SolanaStep):
 
 @register_expectation
 class SolanaCOR(ExpectationKind):
-    """An actor's SPL COR on Solana, or the bridge custody's (``of: custody``)."""
+    """An actor's SPL COR on Solana, or SPL COR's supply (``of: supply``)."""
 
     expect: Literal["solana_cor"]
     of: str
@@ -190,15 +211,19 @@ class SolanaCOR(ExpectationKind):
 
     def check(self, names: Names) -> None:
         _solana_chain(names)
-        if self.of != "custody":
+        if self.of == "custody":
+            raise ReferenceProblem(
+                "of", "SPL COR has no custody: COR is locked on the EVM side; use `of: supply`"
+            )
+        if self.of != "supply":
             names.actor("of", self.of)
 
     def evaluate(self, run: Run) -> Outcome:
         bridge = _bridge(run)
         assert bridge.cor is not None
         units = (
-            bridge.cor.locked
-            if self.of == "custody"
+            bridge.cor.supply
+            if self.of == "supply"
             else bridge.cor.balance(_keypair(run, bridge, self.of).pubkey())
         )
         held = Amount("COR", units * 10**9)
@@ -216,7 +241,8 @@ class SolanaProtocol:
 
 
 _POOLS: weakref.WeakKeyDictionary[Run, SolanaProtocol] = weakref.WeakKeyDictionary()
-"""Per run: the protocol staking wrapped COR, and SolanaOnboarding and SolanaSessions beside it."""
+"""Per run: the protocol on the COR the token bridge locks, and SolanaOnboarding and SolanaSessions
+beside it."""
 NODE_STATUSES = ("none", "added", "ephemeral", "reserved", "released", "unbonding")
 """NodePool.NodeStatus, in its order (contracts/src/NodePool.sol)."""
 DELIVERY_WAIT = 120.0
@@ -243,10 +269,11 @@ def bridge_target(names: Names) -> str:
 
 @register_step
 class DeploySolanaPool(StepKind):
-    """Deploy the protocol on the bridge's EVM chain staking and paying wrapped COR (so stake and
-    session budgets can come from Solana), with SolanaOnboarding and SolanaSessions beside it; the
-    admin deploys. The other protocol steps (``register_nodes``, ``run_tasks``, ``withdraw``) then
-    work on it; miners and users get wrapped COR with ``bridge_from_solana``."""
+    """Deploy the protocol on the bridge's EVM chain on l1's COR, the COR the token bridge locks
+    (so stake and session budgets can come from Solana), with SolanaOnboarding and SolanaSessions
+    beside it; the admin deploys. The other protocol steps (``register_nodes``, ``run_tasks``,
+    ``withdraw``) then work on it; actors funded there are funded from l1, and COR from Solana
+    arrives with ``bridge_from_solana``."""
 
     do: Literal["deploy_solana_pool"]
 
@@ -273,8 +300,12 @@ class DeploySolanaPool(StepKind):
                 "penalty_points": p.penalty_points,
                 "slash_amount": p.slash.base_units,
             },
-            cor=contracts["WrappedCOR"],
         )
+        if deployment.network.contracts.cor.address.lower() != contracts["COR"].lower():
+            raise StepFailed(
+                f"deploy_solana_pool: l1's COR does not reach {bridge.parent_name}, so the protocol "
+                "there cannot take COR from Solana"
+            )
         run.deployments[bridge.parent_name] = deployment
         protocol = deployment.network.contracts
         messenger = bytes(Pubkey.from_string(contracts["SolanaMessenger"]))
@@ -297,7 +328,7 @@ class DeploySolanaPool(StepKind):
         _POOLS[run] = SolanaProtocol(protocol.node_pool, onboarding, sessions)
 
     def label(self) -> str:
-        return "deploy the protocol staking wrapped Solana COR, with SolanaOnboarding and SolanaSessions"
+        return "deploy the protocol on l1's COR, with SolanaOnboarding and SolanaSessions"
 
 
 def _send_message(
@@ -325,7 +356,11 @@ def _await(run: Run, bridge: WormholeStack, signature: Signature, what: str) -> 
             None,
         )
         if record is not None and record.status == MessageStatus.FAILED:
-            raise StepFailed(f"{what}: the bridge refused it: {record.detail.get('error', 'failed')}")
+            refund = record.detail.get("refund")
+            refunded = f" and refunded its COR to Solana ({refund})" if refund else ""
+            raise StepFailed(
+                f"{what}: the bridge refused it{refunded}: {record.detail.get('error', 'failed')}"
+            )
         if record is not None and record.status == MessageStatus.RELAYED:
             return record
         if waited >= DELIVERY_WAIT:
@@ -377,7 +412,7 @@ class _SessionRequest(StepKind):
 @register_step
 class OpenSessionFromSolana(_SessionRequest):
     """A Solana user opens a session with a budget of SPL COR and its first prompts: one Solana
-    transaction (the request memo and the COR into custody); SolanaSessions on the EVM side opens
+    transaction (the request memo and the burn of the COR); SolanaSessions on the EVM side opens
     the session (owned by it for the user) and submits the prompts. The step waits for that."""
 
     do: Literal["open_session_from_solana"]
@@ -577,7 +612,7 @@ def _raw(address: str) -> bytes:
 
 @register_step
 class OnboardFromSolana(_SolanaStep):
-    """A miner registers from Solana: its SPL COR stake goes to custody with a registration memo;
+    """A miner registers from Solana: its SPL COR stake is burned with a registration memo;
     the relayer hands the VAA to SolanaOnboarding, which registers it in NodePool."""
 
     do: Literal["onboard_from_solana"]

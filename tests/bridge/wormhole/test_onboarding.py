@@ -1,5 +1,6 @@
-"""A miner onboarded from Solana: stake into custody with a registration memo, a transfer with
-payload to SolanaOnboarding, and the miner's operator contract active in NodePool."""
+"""A miner onboarded from Solana: its SPL COR stake burned with a registration memo, a transfer with
+payload to SolanaOnboarding, and the miner's operator contract active in NodePool; a registration
+NodePool refuses is refunded to Solana."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from coincurve import PrivateKey
 from solders.pubkey import Pubkey
 from web3.contract import Contract
+from wormhole_helpers import conserved, fund_solana
 
 from cortensor_sim import Devnet
 from cortensor_sim.bridge import MessageStatus
@@ -23,11 +25,11 @@ NODE_KEY = PrivateKey(b"\x07" * 32).public_key.format(compressed=False)[1:]
 
 @pytest.fixture
 def protocol(devnet: Devnet, bridge: WormholeStack) -> tuple[Contract, Contract]:
-    """NodePool on arbitrum staking wrapped Solana COR, and the onboarding contract beside it."""
+    """NodePool on arbitrum staking l1's COR (what the token bridge locks), and the onboarding
+    contract beside it."""
     evm = devnet.evm("arbitrum")
     deployer = evm.accounts[0].address
-    wrapped = bridge.system_contracts()["WrappedCOR"]
-    pool = deploy_protocol(evm.w3, deployer, cor_address=wrapped).node_pool
+    pool = deploy_protocol(evm.w3, deployer, cor_address=bridge.system_contracts()["COR"]).node_pool
     onboarding = deploy_contract(
         evm.w3,
         "SolanaOnboarding",
@@ -45,7 +47,7 @@ def test_miner_onboarded_from_solana_is_active_in_node_pool(
     pool, onboarding = protocol
     assert bridge.cor is not None and bridge.solana is not None
     miner = bridge.solana.keypairs[3]
-    bridge.cor.issue(miner.pubkey(), STAKE_UNITS + 5)
+    fund_solana(devnet, bridge, miner.pubkey(), STAKE_UNITS + 5)
     bridge.onboard_from_solana(miner, STAKE_UNITS, onboarding.address, models=[1, 2], public_key=NODE_KEY)
     devnet.advance(20)
 
@@ -56,19 +58,24 @@ def test_miner_onboarded_from_solana_is_active_in_node_pool(
     node = pool.functions.getNode(node_id).call()
     assert node[1] == operator and node[2] == NODE_ADDED  # nodeAddress, status
     assert pool.functions.stakeOf(node_id).call() == STAKE_UNITS * UNIT
-    assert bridge.cor.balance(miner.pubkey()) == 5 and bridge.cor.locked == STAKE_UNITS
-    assert bridge.wrapped_supply() == STAKE_UNITS * UNIT  # all of it staked in NodePool
+    assert bridge.cor.balance(miner.pubkey()) == 5 == bridge.cor.supply
+    assert bridge.locked() == 5 * UNIT and conserved(bridge)  # the stake left the token bridge for NodePool
 
 
-def test_a_stake_below_the_minimum_is_refused_and_stays_in_custody(
+def test_a_stake_below_the_minimum_is_refused_and_refunded_to_solana(
     devnet: Devnet, bridge: WormholeStack, protocol: tuple[Contract, Contract]
 ) -> None:
     _pool, onboarding = protocol
     assert bridge.cor is not None and bridge.solana is not None
     miner = bridge.solana.keypairs[3]
-    bridge.cor.issue(miner.pubkey(), UNIT)
+    fund_solana(devnet, bridge, miner.pubkey(), UNIT)
     bridge.onboard_from_solana(miner, UNIT, onboarding.address, models=[1])
     devnet.advance(20)
     [record] = devnet.messages(kind="onboarding")
     assert record.status == MessageStatus.FAILED and "revert" in record.detail["error"]
-    assert bridge.cor.locked == UNIT and bridge.wrapped_supply() == 0
+    [refund] = devnet.messages(kind="refund")
+    assert record.detail["refund"] == refund.id and refund.detail["refundOf"] == record.id
+    assert refund.route == "arbitrum -> solana" and refund.status == MessageStatus.RELAYED
+    assert bridge.cor.balance(miner.pubkey()) == UNIT and bridge.locked() == UNIT * UNIT
+    assert onboarding.functions.operatorOf(bytes(miner.pubkey())).call() == "0x" + "0" * 40
+    assert conserved(bridge)

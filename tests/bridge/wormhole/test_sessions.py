@@ -1,7 +1,8 @@
 """Sessions and unbonding from Solana: a user opens a session and submits tasks from Solana and gets
 the results back there (Memo transactions) and its unspent COR refunded; a miner onboarded from
 Solana unbonds and gets its stake back on Solana. Requests from the wrong account, replays and
-results from an unregistered emitter are refused, by the contracts and by the engine."""
+results from an unregistered emitter are refused, by the contracts and by the engine; a request with
+COR that the contracts refuse is refunded to Solana."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from solders.pubkey import Pubkey
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
+from wormhole_helpers import conserved, fund_solana
 
 from cortensor_sim import Devnet
 from cortensor_sim.bridge import MessageStatus
@@ -23,6 +25,7 @@ from cortensor_sim.bridge.wormhole import VAAVerificationError, WormholeStack
 from cortensor_sim.bridge.wormhole.payloads import BridgeMemo
 from cortensor_sim.bridge.wormhole.vaa import VAA, Body
 from cortensor_sim.protocol.deployment import deploy_contract
+from cortensor_sim.protocol.funding import fund_on_solana
 from cortensor_sim.scenario.cortensor import Deployment, honest
 from cortensor_sim.scenario.steps.solana import solana_node_key
 
@@ -42,8 +45,9 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(built: Devnet) -> World:
-    """The protocol on arbitrum staking wrapped COR, SolanaSessions and SolanaOnboarding beside it,
-    and three miners that brought their stake from Solana and registered."""
+    """The protocol on arbitrum on l1's COR (what the token bridge locks), SolanaSessions and
+    SolanaOnboarding beside it, and three miners that brought their stake from Solana and
+    registered."""
     stack = built.settlement.stacks["solana"]
     assert isinstance(stack, WormholeStack) and stack.solana is not None and stack.cor is not None
     evm = built.evm("arbitrum")
@@ -55,9 +59,9 @@ def world(built: Devnet) -> World:
         users=1,
         miners=3,
         validation={"reward_points": 1, "penalty_points": 1, "slash_amount": 0},
-        cor=names["WrappedCOR"],
     )
     protocol = deployment.network.contracts
+    assert protocol.cor.address == names["COR"]
     admin = evm.accounts[0].address
     sessions = deploy_contract(
         evm.w3,
@@ -79,9 +83,9 @@ def world(built: Devnet) -> World:
         sender=admin,
     )
     stack.accept_results_from(sessions.address)
+    fund_on_solana(built, stack, {stack.solana.keypairs[index].pubkey(): STAKE * UNIT for index in MINERS})
     for index in MINERS:
         keypair = stack.solana.keypairs[index]
-        stack.cor.issue(keypair.pubkey(), STAKE * UNIT)
         stack.send_to_evm(keypair, STAKE * UNIT, evm.accounts[index].address)
     built.advance(20)
     for name in ("miner0", "miner1", "miner2"):
@@ -135,7 +139,7 @@ def test_a_session_opened_from_solana_returns_its_results_and_refund_to_solana(
 ) -> None:
     assert bridge.cor is not None
     user = _keypair(bridge, USER)
-    bridge.cor.issue(user.pubkey(), 100 * UNIT)
+    fund_solana(devnet, bridge, user.pubkey(), 100 * UNIT)
     prompts = ("What does a guardian set attest?", "Why wait for Solana finality?")
     session_id = _open(devnet, bridge, world, 50 * UNIT, prompts)
 
@@ -182,25 +186,25 @@ def test_a_session_opened_from_solana_returns_its_results_and_refund_to_solana(
     devnet.advance(20)
     assert _record(devnet, signature).kind == "message"
     assert _record(devnet, signature).status == MessageStatus.RELAYED
-    devnet.advance(5)  # the refund: burned on arbitrum, released from custody on Solana
+    devnet.advance(5)  # the refund: locked on arbitrum, minted on Solana
     assert bridge.cor.balance(user.pubkey()) == 100 * UNIT - 60 * UNIT + 51 * UNIT
-    assert bridge.wrapped_balance(world.sessions.address) == 0
+    assert bridge.cor_balance(world.sessions.address) == 0
     assert not session.functions.isSessionActive(session_id).call()
-    # Supply: custody backs every wrapped COR (the miners' stakes and their 9 COR of pay).
-    assert bridge.cor.locked * UNIT == bridge.wrapped_supply() == (3 * STAKE + 9) * COR
+    # Supply: the token bridge locks exactly the SPL COR there is (the 9 COR of pay stay on arbitrum).
+    assert bridge.locked() == bridge.minted() and conserved(bridge)
     assert all(r.status == MessageStatus.RELAYED for r in devnet.messages())
 
 
-def test_requests_from_another_solana_account_are_refused_and_lose_nothing(
+def test_requests_from_another_solana_account_are_refused_and_the_cor_refunded(
     devnet: Devnet, bridge: WormholeStack, world: World
 ) -> None:
     assert bridge.cor is not None
     user, stranger = _keypair(bridge, USER), _keypair(bridge, 9)
-    bridge.cor.issue(user.pubkey(), 50 * UNIT)
-    bridge.cor.issue(stranger.pubkey(), 10 * UNIT)
+    fund_solana(devnet, bridge, user.pubkey(), 50 * UNIT)
+    fund_solana(devnet, bridge, stranger.pubkey(), 10 * UNIT)
     session_id = _open(devnet, bridge, world, 50 * UNIT, ("A prompt.",))
     to = bytes.fromhex(world.sessions.address[2:])
-    locked = bridge.cor.locked
+    locked = bridge.locked()
 
     tasks = BridgeMemo(bridge.evm_chain_id, to, kind="tasks", session=session_id, prompts=("Mine now.",))
     added = bridge.send_with_payload(stranger, 10 * UNIT, tasks)
@@ -213,24 +217,61 @@ def test_requests_from_another_solana_account_are_refused_and_lose_nothing(
         record = _record(devnet, signature)
         assert record.status == MessageStatus.FAILED
     assert "not the session's Solana owner" in _record(devnet, closed).detail["error"]
-    assert bridge.cor.locked == locked + 10 * UNIT  # the stranger's COR stays in custody
+    # The tasks came with COR: SolanaSessions refused them and sent the COR back to the stranger.
+    refused = _record(devnet, added)
+    assert "not the session's Solana owner" in refused.detail["error"]
+    [refund] = devnet.messages(kind="refund")
+    assert (refused.detail["refund"], refund.detail["refundOf"]) == (refund.id, refused.id)
+    assert refund.status == MessageStatus.RELAYED and refund.detail["recipient"] == str(stranger.pubkey())
+    assert bridge.cor.balance(stranger.pubkey()) == 10 * UNIT and bridge.locked() == locked
+    assert conserved(bridge) and bridge.stranded() == 0
     assert world.deployment.network.next_task_id(session_id) == 1
     assert world.deployment.network.contracts.session.functions.isSessionActive(session_id).call()
 
 
-def test_a_request_without_cor_next_to_a_transfer_fails_and_stays_in_custody(
+def test_a_session_its_budget_cannot_open_is_refused_and_the_budget_refunded(
     devnet: Devnet, bridge: WormholeStack, world: World
 ) -> None:
     assert bridge.cor is not None
     user = _keypair(bridge, USER)
-    bridge.cor.issue(user.pubkey(), 5 * UNIT)
+    fund_solana(devnet, bridge, user.pubkey(), 2 * UNIT)
+    request = BridgeMemo(
+        bridge.evm_chain_id,
+        bytes.fromhex(world.sessions.address[2:]),
+        kind="session",
+        name="underfunded",
+        redundancy=3,  # a bond of 3 COR: 2 COR does not cover it
+        prompts=("Unanswered.",),
+    )
+    signature = bridge.send_with_payload(user, 2 * UNIT, request)
+    assert bridge.cor.balance(user.pubkey()) == 0
+    devnet.advance(20)
+    record = _record(devnet, signature)
+    assert record.status == MessageStatus.FAILED
+    assert record.detail["error"] == "execution reverted: budget does not cover the session bond"
+    refund = next(m for m in devnet.messages(kind="refund") if m.id == record.detail["refund"])
+    assert refund.status == MessageStatus.RELAYED and refund.detail["amount"] == 2 * UNIT
+    assert bridge.cor.balance(user.pubkey()) == 2 * UNIT
+    assert bridge.cor_balance(world.sessions.address) == 0 and conserved(bridge)
+    assert world.sessions.functions.ownerOf(
+        world.deployment.network.contracts.session.functions.sessionCount().call()
+    ).call() == bytes(32)
+
+
+def test_a_request_without_cor_next_to_a_burn_fails_and_its_cor_is_stranded(
+    devnet: Devnet, bridge: WormholeStack, world: World
+) -> None:
+    assert bridge.cor is not None
+    user = _keypair(bridge, USER)
+    fund_solana(devnet, bridge, user.pubkey(), 5 * UNIT)
     close = BridgeMemo(
         bridge.evm_chain_id, bytes.fromhex(world.sessions.address[2:]), kind="close", session=0
     )
-    signature = bridge.cor.lock(user, 5 * UNIT, close.encode())
+    signature = bridge.cor.burn(user, 5 * UNIT, close.encode())
     devnet.advance(20)
     record = _record(devnet, signature)
     assert record.status == MessageStatus.FAILED and "carries no COR" in record.detail["error"]
+    assert bridge.stranded() == 5 * UNIT * UNIT and conserved(bridge)
 
 
 def test_replayed_messages_and_results_are_refused_by_contract_and_engine(
@@ -238,7 +279,7 @@ def test_replayed_messages_and_results_are_refused_by_contract_and_engine(
 ) -> None:
     assert bridge.cor is not None
     user = _keypair(bridge, USER)
-    bridge.cor.issue(user.pubkey(), 50 * UNIT)
+    fund_solana(devnet, bridge, user.pubkey(), 50 * UNIT)
     session_id = _open(devnet, bridge, world, 50 * UNIT, ("One prompt.",))
     _run_tasks(devnet, world.deployment, session_id, {0: "One prompt."})
     router = world.deployment.address_of("router")
@@ -281,7 +322,7 @@ def test_a_miner_onboarded_from_solana_unbonds_and_its_stake_returns_to_solana(
     assert bridge.cor is not None
     miner = _keypair(bridge, SOLANA_MINER)
     owner = bytes(miner.pubkey())
-    bridge.cor.issue(miner.pubkey(), STAKE * UNIT)
+    fund_solana(devnet, bridge, miner.pubkey(), STAKE * UNIT)
     pool = world.deployment.network.contracts.node_pool
     admin = world.deployment.address_of("admin")
     pool.functions.setUnbondingPeriod(3600).transact({"from": admin})
@@ -307,7 +348,7 @@ def test_a_miner_onboarded_from_solana_unbonds_and_its_stake_returns_to_solana(
     devnet.advance(5)
     assert pool.functions.getNode(node_id).call()[2] == 0  # gone
     assert bridge.cor.balance(miner.pubkey()) == STAKE * UNIT
-    assert bridge.cor.locked * UNIT == bridge.wrapped_supply()
+    assert conserved(bridge)
     # Nothing is left to release, and the miner can onboard again through the same operator.
     with pytest.raises(ContractLogicError):
         onboarding.functions.releaseStake(owner).call({"from": router})

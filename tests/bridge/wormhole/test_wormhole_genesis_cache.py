@@ -10,7 +10,10 @@ import pytest
 from cortensor_sim.bridge.wormhole.genesis import deploy_wormhole_genesis, wormhole_genesis
 
 GUARDIANS = (b"\x01" * 20, b"\x02" * 20, b"\x03" * 20)
-ARGS = ("nitro", 412346, 23, 1_767_225_600, (7).to_bytes(32, "big"), GUARDIANS, b"\xaa" * 32, b"\xbb" * 32)
+COR = b"\xc0" * 20
+ARGS = (
+    "nitro", 412346, 23, 1_767_225_600, (7).to_bytes(32, "big"), GUARDIANS, b"\xaa" * 32, b"\xbb" * 32, COR,
+)  # fmt: skip
 
 
 def _build(*args: object) -> object:
