@@ -271,16 +271,14 @@ class NitroStack(SettlementStack):
             if message.kind == SUBMIT_RETRYABLE_TX_KIND:
                 ticket = RetryableSubmission.decode(message).ticket_id(self.child.chain_id)
                 detail["ticket"] = "0x" + ticket.hex()
-            record = MessageRecord(
-                id=f"{self.name}:delayed:{message.index}",
+            self.book.add_sent(
+                f"{self.name}:delayed:{message.index}",
                 kind=_DELAYED_KINDS.get(message.kind, "l2-message"),
                 source=self.parent_name,
                 destination=self.name,
-                status=MessageStatus.SENT,
-                legs={"sent": leg},
+                leg=leg,
                 detail=detail,
             )
-            self.book.add(record, leg.timestamp * 1000)
         self.delayed_cursor = head
 
     def _scan_withdrawals(self, now_ms: int) -> None:
@@ -295,13 +293,12 @@ class NitroStack(SettlementStack):
             block = child.engine.get_block(message.arb_block)
             tx_hash = _tx_of(child, message.arb_block, ARBSYS, L2_TO_L1_TX, 3, message.position)
             leg = Leg(child.name, tx_hash, message.arb_block, int(block["timestamp"], 16))
-            record = MessageRecord(
-                id=f"{self.name}:outbox:{message.position}",
+            self.book.add_sent(
+                f"{self.name}:outbox:{message.position}",
                 kind="withdrawal",
                 source=self.name,
                 destination=self.parent_name,
-                status=MessageStatus.SENT,
-                legs={"sent": leg},
+                leg=leg,
                 detail={
                     "position": message.position,
                     "caller": to_checksum_address(message.caller),
@@ -309,7 +306,6 @@ class NitroStack(SettlementStack):
                     "value": message.value,
                 },
             )
-            self.book.add(record, leg.timestamp * 1000)
         self.withdrawal_cursor = head
 
     def _settle(self, now_ms: int) -> None:

@@ -367,16 +367,14 @@ class WormholeStack(SettlementStack):
             kind = ONBOARDING
         elif request is not None and request.with_payload:
             kind = SESSION_REQUEST
-        record = MessageRecord(
-            id=f"{self.name}:wormhole:{sequence}",
+        record = self.book.add_sent(
+            f"{self.name}:wormhole:{sequence}",
             kind=kind,
             source=self.name,
             destination=self.parent_name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            leg=Leg(self.name, str(signature), slot, timestamp),
             detail={"sequence": sequence, "amount": amount, "memo": memo},
         )
-        self.book.add(record, timestamp * 1000)
         if request is None:
             record.detail["error"] = error
             self.book.advance(record.id, MessageStatus.FAILED, timestamp * 1000)
@@ -423,16 +421,14 @@ class WormholeStack(SettlementStack):
         sequence = self.message_sequence
         self.message_sequence += 1
         timestamp = self._solana_time(slot)
-        record = MessageRecord(
-            id=f"{self.name}:messenger:{sequence}",
+        record = self.book.add_sent(
+            f"{self.name}:messenger:{sequence}",
             kind=MESSAGE,
             source=self.name,
             destination=self.parent_name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            leg=Leg(self.name, str(signature), slot, timestamp),
             detail={"sequence": sequence, "memo": memo, "sender": str(signer)},
         )
-        self.book.add(record, timestamp * 1000)
         if request.chain != self.evm_chain_id:
             record.detail["error"] = (
                 f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
@@ -490,13 +486,12 @@ class WormholeStack(SettlementStack):
                 self._record_results(body, str(log["transactionHash"]), number)
                 continue
             transfer = Transfer.decode(payload)
-            record = MessageRecord(
-                id=f"{self.parent_name}:wormhole:{sequence}",
+            self.book.add_sent(
+                f"{self.parent_name}:wormhole:{sequence}",
                 kind=KIND,
                 source=self.parent_name,
                 destination=self.name,
-                status=MessageStatus.SENT,
-                legs={"sent": Leg(self.parent_name, str(log["transactionHash"]), number, timestamp)},
+                leg=Leg(self.parent_name, str(log["transactionHash"]), number, timestamp),
                 detail={
                     "sequence": sequence,
                     "amount": transfer.amount,
@@ -505,20 +500,18 @@ class WormholeStack(SettlementStack):
                     "digest": "0x" + body.digest.hex(),
                 },
             )
-            self.book.add(record, timestamp * 1000)
         self.evm_cursor = head
 
     def _record_results(self, body: Body, tx_hash: str, number: int) -> None:
         """Record results a registered contract published for Solana (or ``failed`` if the payload
         is not results: the guardians would sign it, but nothing on Solana could act on it)."""
         emitter = "0x" + body.emitter_address[12:].hex()
-        record = MessageRecord(
-            id=f"{self.parent_name}:wormhole:{emitter}:{body.sequence}",
+        record = self.book.add_sent(
+            f"{self.parent_name}:wormhole:{emitter}:{body.sequence}",
             kind=RESULTS,
             source=self.parent_name,
             destination=self.name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.parent_name, tx_hash, number, body.timestamp)},
+            leg=Leg(self.parent_name, tx_hash, number, body.timestamp),
             detail={
                 "sequence": body.sequence,
                 "emitter": to_checksum_address(emitter),
@@ -526,7 +519,6 @@ class WormholeStack(SettlementStack):
                 "digest": "0x" + body.digest.hex(),
             },
         )
-        self.book.add(record, body.timestamp * 1000)
         try:
             results = SessionResults.decode(body.payload)
         except PayloadError as exc:
