@@ -53,7 +53,7 @@ from .addresses import (
     wormhole_chain_id,
 )
 from .custody import CustodyDeposit, SolanaCOR, to_spl
-from .genesis import WormholeGenesis, wormhole_genesis
+from .genesis import WormholeGenesis, WormholeGenesisParameters, wormhole_genesis
 from .guardians import Guardians, VAAVerificationError, verify
 from .payloads import (
     TRANSFER_WITH_PAYLOAD_ID,
@@ -159,15 +159,15 @@ class WormholeStack(SettlementStack):
         assert target.chain_id is not None
         mint, authority = SolanaCOR.addresses(self.seed)
         self.guardians = Guardians(self.seed, GUARDIANS)
-        self._genesis_args = (
-            target.kind,
-            target.chain_id,
-            self.evm_chain_id,
-            topology.genesis_time,
-            evm_key(self.seed, "deployer"),
-            self.guardians.current.addresses,
-            bytes(authority),
-            bytes(mint),
+        self._genesis_parameters = WormholeGenesisParameters(
+            kind=target.kind,
+            chain_id=target.chain_id,
+            wormhole_chain_id=self.evm_chain_id,
+            genesis_time=topology.genesis_time,
+            deployer_key=evm_key(self.seed, "deployer"),
+            guardians=self.guardians.current.addresses,
+            solana_emitter=bytes(authority),
+            solana_mint=bytes(mint),
         )
         self.relayer = ActorAccount(evm_key(self.seed, "relayer"))
         self.solana: SolanaChain | None = None
@@ -199,7 +199,7 @@ class WormholeStack(SettlementStack):
     # ------------------------------------------------------------------ genesis and wiring
     @property
     def laid(self) -> WormholeGenesis:
-        return wormhole_genesis(*self._genesis_args)
+        return wormhole_genesis(self._genesis_parameters)
 
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain != self.parent_name:
