@@ -28,6 +28,8 @@ interface IArbSys {
         uint256 callvalue,
         bytes data
     );
+    /// @notice A node of the send accumulator, emitted as sendTxToL1 merges partial roots.
+    event SendMerkleUpdate(uint256 indexed reserved, bytes32 indexed hash, uint256 indexed position);
 }
 
 interface IBridge {
