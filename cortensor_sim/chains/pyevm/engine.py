@@ -48,6 +48,7 @@ from ..engine import (
     UnknownBlock,
 )
 from ..header_info import HeaderInfo
+from ..rpc_objects import header_object, log_object
 from .layered_db import LayeredDB
 from .rules import nitro_mix_hash, vm_for_rules
 from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, MessageCall, SystemTransaction
@@ -803,33 +804,7 @@ def _effective_gas_price(tx: SignedTransactionAPI, header: BlockHeaderAPI) -> in
 
 
 def _format_header(header: BlockHeaderAPI) -> RpcObject:
-    fields: RpcObject = {
-        "number": _hex(header.block_number),
-        "hash": _data(header.hash),
-        "parentHash": _data(header.parent_hash),
-        "nonce": _data(header.nonce),
-        "sha3Uncles": _data(header.uncles_hash),
-        "logsBloom": _data(header.bloom.to_bytes(256, "big")),
-        "transactionsRoot": _data(header.transaction_root),
-        "stateRoot": _data(header.state_root),
-        "receiptsRoot": _data(header.receipt_root),
-        "miner": _address(header.coinbase),
-        "difficulty": _hex(header.difficulty),
-        "totalDifficulty": _hex(0),
-        "extraData": _data(header.extra_data),
-        "gasLimit": _hex(header.gas_limit),
-        "gasUsed": _hex(header.gas_used),
-        "timestamp": _hex(header.timestamp),
-        "mixHash": _data(header.mix_hash),
-        "baseFeePerGas": _hex(header.base_fee_per_gas),
-        "withdrawals": [],
-        "withdrawalsRoot": _data(header.withdrawals_root),
-        "blobGasUsed": _hex(header.blob_gas_used),
-        "excessBlobGas": _hex(header.excess_blob_gas),
-        "parentBeaconBlockRoot": _data(header.parent_beacon_block_root),
-        "requestsHash": _data(header.requests_hash),
-    }
-    return fields
+    return header_object(header, number=header.block_number, base_fee=header.base_fee_per_gas)
 
 
 def _format_transaction(
@@ -902,18 +877,11 @@ def _format_transaction(
 
 
 def _format_log(log: Any, header: BlockHeaderAPI, tx_index: int, tx_hash: bytes, log_index: int) -> RpcObject:
-    return {
-        "address": _address(log.address),
-        "topics": [_data(t.to_bytes(32, "big")) for t in log.topics],
-        "data": _data(log.data),
-        "blockNumber": _hex(header.block_number),
-        "blockHash": _data(header.hash),
-        "blockTimestamp": _hex(header.timestamp),
-        "transactionHash": _data(tx_hash),
-        "transactionIndex": _hex(tx_index),
-        "logIndex": _hex(log_index),
-        "removed": False,
-    }
+    topics = [t.to_bytes(32, "big") for t in log.topics]
+    block = (header.block_number, header.hash, header.timestamp)
+    return log_object(
+        log.address, topics, log.data, block=block, tx_hash=tx_hash, tx_index=tx_index, log_index=log_index
+    )
 
 
 def _topics_match(log_topics: Sequence[int], wanted: Sequence[Sequence[bytes] | None]) -> bool:
