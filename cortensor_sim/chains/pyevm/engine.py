@@ -48,7 +48,9 @@ from ..engine import (
     UnknownBlock,
 )
 from ..header_info import HeaderInfo
+from ..rpc_objects import data as _data
 from ..rpc_objects import header_object, log_object
+from ..rpc_objects import quantity as _hex
 from .layered_db import LayeredDB
 from .rules import nitro_mix_hash, vm_for_rules
 from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, MessageCall, SystemTransaction
@@ -79,18 +81,6 @@ def _chain_class(chain_id: int, rules: ChainRules | None = None) -> type[MiningC
             {"chain_id": chain_id, "vm_configuration": ((0, vm_for_rules(rules or ChainRules())),)},
         ),
     )
-
-
-def _hex(value: int) -> str:
-    return hex(value)
-
-
-def _data(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
-def _address(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 class PyEvmEngine(EvmEngine):
@@ -695,7 +685,7 @@ class PyEvmEngine(EvmEngine):
         created = None
         if tx.to == b"":
             try:
-                created = _address(self._db[_CREATED_PREFIX + tx.hash])
+                created = _data(self._db[_CREATED_PREFIX + tx.hash])
             except KeyError:
                 created = None
         status = 1 if receipt.state_root == b"\x01" else 0
@@ -704,8 +694,8 @@ class PyEvmEngine(EvmEngine):
             "transactionIndex": _hex(index),
             "blockHash": _data(header.hash),
             "blockNumber": _hex(header.block_number),
-            "from": _address(tx.sender),
-            "to": _address(tx.to) if tx.to else None,
+            "from": _data(tx.sender),
+            "to": _data(tx.to) if tx.to else None,
             "cumulativeGasUsed": _hex(receipt.gas_used),
             "gasUsed": _hex(receipt.gas_used - previous),
             "effectiveGasPrice": _hex(_effective_gas_price(tx, header)),
@@ -817,8 +807,8 @@ def _format_transaction(
     out: RpcObject = {
         "hash": _data(tx.hash),
         "type": _hex(tx_type),
-        "from": _address(tx.sender),
-        "to": _address(tx.to) if tx.to else None,
+        "from": _data(tx.sender),
+        "to": _data(tx.to) if tx.to else None,
         "value": _hex(tx.value),
         "gas": _hex(tx.gas),
         "input": _data(tx.data),
@@ -849,7 +839,7 @@ def _format_transaction(
         "yParity": _hex(tx.y_parity),
         "v": _hex(tx.y_parity),
         "accessList": [
-            {"address": _address(a), "storageKeys": [_data(k.to_bytes(32, "big")) for k in keys]}
+            {"address": _data(a), "storageKeys": [_data(k.to_bytes(32, "big")) for k in keys]}
             for a, keys in tx.access_list
         ],
     }
@@ -865,7 +855,7 @@ def _format_transaction(
         out["authorizationList"] = [
             {
                 "chainId": _hex(a.chain_id),
-                "address": _address(a.address),
+                "address": _data(a.address),
                 "nonce": _hex(a.nonce),
                 "yParity": _hex(a.y_parity),
                 "r": _hex(a.r),
