@@ -61,6 +61,23 @@ interface IBridge {
         returns (bool success, bytes memory returnData);
 }
 
+/// @notice The Inbox's retryable entry point and its fee quote (nitro-contracts IInbox.sol and
+///         IInboxBase.sol), as the parent-side contracts that send retryables call it.
+interface IInbox {
+    function createRetryableTicket(
+        address to,
+        uint256 l2CallValue,
+        uint256 maxSubmissionCost,
+        address excessFeeRefundAddress,
+        address callValueRefundAddress,
+        uint256 gasLimit,
+        uint256 maxFeePerGas,
+        bytes calldata data
+    ) external payable returns (uint256);
+
+    function calculateRetryableSubmissionFee(uint256 dataLength, uint256 baseFee) external view returns (uint256);
+}
+
 interface IOutbox {
     function l2ToL1Sender() external view returns (address);
     function l2ToL1Block() external view returns (uint256);
