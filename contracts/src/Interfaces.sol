@@ -101,3 +101,35 @@ interface INodeReputation {
 interface IPrivateSessions {
     function isPrivate(uint256 sessionId) external view returns (bool);
 }
+
+/// @notice SessionV2's user entry points that other contracts call (SolanaSessions opens, feeds and
+///         closes sessions through them). SessionV2 implements it, so the compiler keeps the two in
+///         step: `create` is Cortensor's published 13-parameter signature.
+interface ISessionV2 {
+    function create(
+        string memory name,
+        string memory metadata,
+        address variableAddress,
+        uint256 minNumOfNodes,
+        uint256 maxNumOfNodes,
+        uint256 redundant,
+        uint256 numOfValidatorNodes,
+        uint256 mode,
+        bool reserveEphemeralNodes,
+        uint256 sla,
+        uint256 modelIdentifier,
+        uint256 reservePeriod,
+        uint256 maxTaskExecutionCount
+    ) external;
+    function sessionCount() external view returns (uint256);
+    function submit(
+        uint256 sessionId,
+        uint256 nodeType,
+        string calldata taskData,
+        uint256 promptType,
+        string calldata promptTemplate,
+        uint256[] calldata llmParams,
+        string calldata clientReference
+    ) external;
+    function deactivateSession(uint256 sessionId) external;
+}

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.20;
 
 import {AccessRoles} from "./AccessRoles.sol";
-import {INodePool, ISessionInfo, ISessionQueue, ISessionPayment, IPrivateSessions} from "./Interfaces.sol";
+import {INodePool, ISessionInfo, ISessionQueue, ISessionPayment, IPrivateSessions, ISessionV2} from "./Interfaces.sol";
 
 /// @notice NodePool's published node-info view as SessionV2 reads it: the seven static fields of
 ///         NodePool.NodeInfo (nodeAddress, added, ephemeral, reserved and released timestamps,
@@ -34,7 +34,7 @@ interface INodePoolInfo {
 /// Cost of a session: `create` takes a bond of SessionPayment.bondPerNode * maxNumOfNodes from
 /// the creator (refunded on deactivation), so reserving the pool is never free. A dedicated
 /// node is bound only after its operator consented (approveDedicatedSession).
-contract SessionV2 is AccessRoles, ISessionInfo {
+contract SessionV2 is AccessRoles, ISessionInfo, ISessionV2 {
     uint256 public constant MAX_NODES = 32;
     uint256 public constant MAX_ROUTERS = 16;
     /// @notice Longest idle time a session may claim for its nodes (`reservePeriod`) before

@@ -137,6 +137,29 @@ class MessageBook:
         self._records[record.id] = record
         return record
 
+    def add_sent(
+        self,
+        message_id: str,
+        *,
+        kind: str,
+        source: str,
+        destination: str,
+        leg: Leg,
+        detail: dict[str, Any],
+    ) -> MessageRecord:
+        """Record a message as its source chain's event first shows it: ``sent`` by the transaction
+        ``leg``, at that block's time. Every stack's observer starts its records this way."""
+        record = MessageRecord(
+            id=message_id,
+            kind=kind,
+            source=source,
+            destination=destination,
+            status=MessageStatus.SENT,
+            legs={"sent": leg},
+            detail=detail,
+        )
+        return self.add(record, leg.timestamp * 1000)
+
     def advance(self, message_id: str, status: MessageStatus, at_ms: int, leg: Leg | None = None) -> None:
         """Move a message to ``status`` (never backwards; ``failed`` may follow anything but done)."""
         record = self.get(message_id)

@@ -12,40 +12,19 @@ from typing import TYPE_CHECKING, Any
 
 from eth_abi import decode, encode
 from eth_account import Account
-from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
+from ..chains.abi_signatures import parameter_types, selector
 from ..chains.engine import CallRequest, EngineError, ExecutionReverted
 
 if TYPE_CHECKING:
     from ..chains.evm import EvmChain
 
 
-def selector(signature: str) -> bytes:
-    return keccak(signature.encode())[:4]
-
-
 def calldata(signature: str, *args: Any) -> bytes:
     """``selector(signature) ++ abi.encode(args)``, the argument types read from the signature."""
-    types = _split_types(signature[signature.index("(") + 1 : -1])
+    types = parameter_types(signature)
     return selector(signature) + encode(types, list(args))
-
-
-def _split_types(inner: str) -> list[str]:
-    types: list[str] = []
-    depth = 0
-    current = ""
-    for char in inner:
-        if char == "," and depth == 0:
-            types.append(current)
-            current = ""
-            continue
-        depth += char == "("
-        depth -= char == ")"
-        current += char
-    if current:
-        types.append(current)
-    return types
 
 
 def call(

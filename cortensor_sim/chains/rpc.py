@@ -28,6 +28,8 @@ from .engine import (
     InvalidTransaction,
     UnknownBlock,
 )
+from .rpc_objects import data as _data
+from .rpc_objects import quantity as _hex
 from .signing import sign_plain_dynamic_fee
 
 if TYPE_CHECKING:
@@ -114,14 +116,6 @@ def _block_id(value: Any) -> BlockId:
     if isinstance(value, str) and len(value) == 66:
         return _bytes(value, "block hash")
     return _quantity(value, "block number")
-
-
-def _hex(value: int) -> str:
-    return hex(value)
-
-
-def _data(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 @dataclass

@@ -25,6 +25,7 @@ from cortensor_sim.bridge import (
     SettlementStack,
     UnknownRollup,
 )
+from cortensor_sim.bridge.records import MessageBook
 from cortensor_sim.chains.engine import GenesisAccount, SystemCall
 from cortensor_sim.chains.topology import ChainSpec, SettlementSpec, Topology
 
@@ -206,6 +207,23 @@ def test_records_only_move_forward(devnet: Devnet) -> None:
         book.advance("arb:tick:1", MessageStatus.PROVEN, 0)
     with pytest.raises(RecordError, match="no message 'nope'"):
         book.get("nope")
+
+
+def test_a_sent_record_starts_at_its_sending_leg_and_a_rescan_keeps_the_first() -> None:
+    book = MessageBook()
+    leg = Leg("l1", "0xab", 7, 1_700_000_012)
+    record = book.add_sent(
+        "arb:deposit:1", kind="deposit", source="l1", destination="arb", leg=leg, detail={"n": 1}
+    )
+    assert (record.status, record.legs, record.times) == (
+        MessageStatus.SENT,
+        {"sent": leg},
+        {"sent": 1_700_000_012_000},
+    )
+    again = book.add_sent(
+        "arb:deposit:1", kind="deposit", source="l1", destination="arb", leg=leg, detail={"n": 2}
+    )
+    assert again is record and record.detail == {"n": 1} and len(book) == 1
 
 
 def test_settlement_presets_and_fields() -> None:

@@ -1,32 +1,17 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-// What the cross-layer contracts call on each other and on the rollups' messengers. The messenger
-// and inbox signatures are the real stacks' (ethereum-optimism/optimism
-// packages/contracts-bedrock/src/universal/CrossDomainMessenger.sol; OffchainLabs/nitro-contracts
-// src/bridge/IInbox.sol); the Cortensor-side ones are ours (Cortensor publishes no cross-chain ABI).
+// What the cross-layer contracts call on each other and on the OP Stack messenger. The messenger's
+// signatures are the real stack's (ethereum-optimism/optimism
+// packages/contracts-bedrock/src/universal/CrossDomainMessenger.sol); the Cortensor-side ones are
+// ours (Cortensor publishes no cross-chain ABI). Nitro's (IInbox, IBridge, IOutbox, IArbSys) are
+// in ../nitro/NitroInterfaces.sol, the one definition both stacks' contracts import.
 
 /// @notice The OP Stack CrossDomainMessenger, both sides.
 interface ICrossLayerMessenger {
     function sendMessage(address target, bytes calldata message, uint32 minGasLimit) external payable;
     /// @dev Reverts outside a relay ("CrossDomainMessenger: xDomainMessageSender is not set").
     function xDomainMessageSender() external view returns (address);
-}
-
-/// @notice The Nitro Inbox's retryable entry point (and its fee quote).
-interface ICrossLayerInbox {
-    function createRetryableTicket(
-        address to,
-        uint256 l2CallValue,
-        uint256 maxSubmissionCost,
-        address excessFeeRefundAddress,
-        address callValueRefundAddress,
-        uint256 gasLimit,
-        uint256 maxFeePerGas,
-        bytes calldata data
-    ) external payable returns (uint256);
-
-    function calculateRetryableSubmissionFee(uint256 dataLength, uint256 baseFee) external view returns (uint256);
 }
 
 /// @notice The two l1-backed entry points of NodePool on arbitrum, called by retryables only.

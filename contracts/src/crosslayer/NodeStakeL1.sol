@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {IBridge, IOutbox} from "../nitro/NitroInterfaces.sol";
-import {
-    ICrossLayerInbox,
-    ICrossLayerToken,
-    INodePoolL1Backed,
-    INodeStakeL1,
-    RetryableFees
-} from "./CrossLayerInterfaces.sol";
+import {IBridge, IInbox, IOutbox} from "../nitro/NitroInterfaces.sol";
+import {ICrossLayerToken, INodePoolL1Backed, INodeStakeL1, RetryableFees} from "./CrossLayerInterfaces.sol";
 
 /// @title NodeStakeL1
 /// @notice Node stake, bonded in canonical COR on l1. Its one role: hold the stake and tell
@@ -44,7 +38,7 @@ contract NodeStakeL1 is INodeStakeL1 {
     event StakeSlashed(address indexed operator, uint256 amount, address recipient, uint256 remaining);
 
     ICrossLayerToken public immutable cor;
-    ICrossLayerInbox public immutable inbox;
+    IInbox public immutable inbox;
     IBridge public immutable bridge;
     uint256 public immutable unbondingPeriod;
     /// @notice NodePool on arbitrum (set once by the deployer: it is deployed on another chain).
@@ -53,7 +47,7 @@ contract NodeStakeL1 is INodeStakeL1 {
 
     mapping(address => Bond) private _bonds;
 
-    constructor(ICrossLayerToken cor_, ICrossLayerInbox inbox_, IBridge bridge_, uint256 unbondingPeriod_) {
+    constructor(ICrossLayerToken cor_, IInbox inbox_, IBridge bridge_, uint256 unbondingPeriod_) {
         cor = cor_;
         inbox = inbox_;
         bridge = bridge_;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {ICrossLayerInbox, ICrossLayerMessenger, INodePoolL1Backed} from "./CrossLayerInterfaces.sol";
+import {IInbox} from "../nitro/NitroInterfaces.sol";
+import {ICrossLayerMessenger, INodePoolL1Backed} from "./CrossLayerInterfaces.sol";
 
 /// @title OnboardingRelayL1
 /// @notice On l1, the hop between base and arbitrum: it accepts a registration only from
@@ -18,7 +19,7 @@ contract OnboardingRelayL1 {
     event RegistrationForwarded(address indexed operator, uint256 messageNumber);
 
     ICrossLayerMessenger public immutable messenger;
-    ICrossLayerInbox public immutable inbox;
+    IInbox public immutable inbox;
     /// @notice Gas and fee cap of each forwarded retryable on arbitrum.
     uint256 public immutable retryableGasLimit;
     uint256 public immutable maxFeePerGas;
@@ -31,7 +32,7 @@ contract OnboardingRelayL1 {
 
     constructor(
         ICrossLayerMessenger messenger_,
-        ICrossLayerInbox inbox_,
+        IInbox inbox_,
         uint256 retryableGasLimit_,
         uint256 maxFeePerGas_,
         address refundAddress_

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+import {IArbSys, applyL1ToL2Alias, undoL1ToL2Alias} from "../nitro/NitroInterfaces.sol";
+
 /// @title ArbSysPrecompile
 /// @notice Nitro's ArbSys (address 0x64) as EVM code, for an engine that cannot call a precompile
 ///         written in Python during execution (revm through pyrevm). On py-evm the same interface is
@@ -22,28 +24,13 @@ pragma solidity ^0.8.20;
 ///      and, one frame deeper, the top-level target itself. Both are exact up to that depth unless
 ///      the top-level target is re-entered; deeper, myCallersAddressWithoutAliasing answers the
 ///      top-level target where Nitro answers the caller's caller.
-contract ArbSysPrecompile {
-    event L2ToL1Tx(
-        address caller,
-        address indexed destination,
-        uint256 indexed hash,
-        uint256 indexed position,
-        uint256 arbBlockNum,
-        uint256 ethBlockNum,
-        uint256 timestamp,
-        uint256 callvalue,
-        bytes data
-    );
-    event SendMerkleUpdate(uint256 indexed reserved, bytes32 indexed hash, uint256 indexed position);
-
+contract ArbSysPrecompile is IArbSys {
     /// @dev The accumulator's slots: keccak256(name ++ key), as arbsys.py's slot_of derives them.
     bytes32 internal constant SIZE_SLOT = keccak256("arbsys.send.size");
     /// @dev The engine's context slots (read only here; see the contract's notes).
     bytes32 internal constant ARB_BLOCK_NUMBER_SLOT = keccak256("arbos.context.arbBlockNumber");
     bytes32 internal constant DEPOSIT_SLOT = keccak256("arbos.context.deposit");
     bytes32 internal constant TOP_LEVEL_TARGET_SLOT = keccak256("arbos.context.topLevelTarget");
-
-    uint160 internal constant ALIAS_OFFSET = uint160(0x1111000000000000000000000000000000001111);
 
     // ------------------------------------------------------------------ chain facts
     function arbBlockNumber() external view returns (uint256) {
@@ -85,17 +72,13 @@ contract ArbSysPrecompile {
             callersCaller = _topLevelTarget();
         }
         if (wasMyCallersAddressAliased()) {
-            unchecked {
-                callersCaller = address(uint160(callersCaller) - ALIAS_OFFSET);
-            }
+            callersCaller = undoL1ToL2Alias(callersCaller);
         }
         return callersCaller;
     }
 
     function mapL1SenderContractAddressToL2Alias(address sender, address) external pure returns (address) {
-        unchecked {
-            return address(uint160(sender) + ALIAS_OFFSET);
-        }
+        return applyL1ToL2Alias(sender);
     }
 
     // ------------------------------------------------------------------ messages to the parent chain

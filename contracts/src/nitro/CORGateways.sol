@@ -2,26 +2,13 @@
 pragma solidity ^0.8.20;
 
 import {BridgedCORToken} from "../BridgedCORToken.sol";
-import {IArbSys, IBridge, IOutbox, applyL1ToL2Alias} from "./NitroInterfaces.sol";
+import {IArbSys, IBridge, IInbox, IOutbox, applyL1ToL2Alias} from "./NitroInterfaces.sol";
 
 interface IGatewayToken {
     function transfer(address to, uint256 amount) external returns (bool);
     function transferFrom(address from, address to, uint256 amount) external returns (bool);
     function mint(address to, uint256 amount) external;
     function burn(address from, uint256 amount) external;
-}
-
-interface IRetryableInbox {
-    function createRetryableTicket(
-        address to,
-        uint256 l2CallValue,
-        uint256 maxSubmissionCost,
-        address excessFeeRefundAddress,
-        address callValueRefundAddress,
-        uint256 gasLimit,
-        uint256 maxFeePerGas,
-        bytes calldata data
-    ) external payable returns (uint256);
 }
 
 /// @title ParentCORGateway
@@ -45,12 +32,12 @@ contract ParentCORGateway {
         address l1Token, address indexed from, address indexed to, uint256 indexed exitNum, uint256 amount
     );
 
-    IRetryableInbox public immutable inbox;
+    IInbox public immutable inbox;
     IBridge public immutable bridge;
     address public childGateway;
     address private immutable _deployer;
 
-    constructor(IRetryableInbox inbox_, IBridge bridge_) {
+    constructor(IInbox inbox_, IBridge bridge_) {
         inbox = inbox_;
         bridge = bridge_;
         _deployer = msg.sender;

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.20;
 
 import {
-    ETH_DEPOSIT_KIND, IBridge, L2_MESSAGE_KIND, SUBMIT_RETRYABLE_TX_KIND, applyL1ToL2Alias
+    ETH_DEPOSIT_KIND, IBridge, IInbox, L2_MESSAGE_KIND, SUBMIT_RETRYABLE_TX_KIND, applyL1ToL2Alias
 } from "./NitroInterfaces.sol";
 
 /// @title Inbox
@@ -11,7 +11,7 @@ import {
 ///         from the aliased sender (every sender, EOAs included, unlike the OP Stack), and the
 ///         message's data is emitted here for the child's nodes to derive it from.
 ///         After OffchainLabs/nitro-contracts src/bridge/AbsInbox.sol and Inbox.sol.
-contract Inbox {
+contract Inbox is IInbox {
     error InsufficientValue(uint256 expected, uint256 actual);
     error InsufficientSubmissionCost(uint256 expected, uint256 actual);
     error GasLimitTooLarge();

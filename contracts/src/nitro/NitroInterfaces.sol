@@ -28,6 +28,8 @@ interface IArbSys {
         uint256 callvalue,
         bytes data
     );
+    /// @notice A node of the send accumulator, emitted as sendTxToL1 merges partial roots.
+    event SendMerkleUpdate(uint256 indexed reserved, bytes32 indexed hash, uint256 indexed position);
 }
 
 interface IBridge {
@@ -57,6 +59,23 @@ interface IBridge {
     function executeCall(address to, uint256 value, bytes calldata data)
         external
         returns (bool success, bytes memory returnData);
+}
+
+/// @notice The Inbox's retryable entry point and its fee quote (nitro-contracts IInbox.sol and
+///         IInboxBase.sol), as the parent-side contracts that send retryables call it.
+interface IInbox {
+    function createRetryableTicket(
+        address to,
+        uint256 l2CallValue,
+        uint256 maxSubmissionCost,
+        address excessFeeRefundAddress,
+        address callValueRefundAddress,
+        uint256 gasLimit,
+        uint256 maxFeePerGas,
+        bytes calldata data
+    ) external payable returns (uint256);
+
+    function calculateRetryableSubmissionFee(uint256 dataLength, uint256 baseFee) external view returns (uint256);
 }
 
 interface IOutbox {

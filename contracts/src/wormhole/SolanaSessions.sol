@@ -1,59 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+import {IERC20} from "../ERC20Base.sol";
+import {ISessionQueue, ISessionV2, ITaskValidator} from "../Interfaces.sol";
 import {SolanaReceiver} from "./SolanaReceiver.sol";
 import {WormholeTokenBridge} from "./WormholeTokenBridge.sol";
-
-interface ISolanaSessionV2 {
-    function create(
-        string memory name,
-        string memory metadata,
-        address variableAddress,
-        uint256 minNumOfNodes,
-        uint256 maxNumOfNodes,
-        uint256 redundant,
-        uint256 numOfValidatorNodes,
-        uint256 mode,
-        bool reserveEphemeralNodes,
-        uint256 sla,
-        uint256 modelIdentifier,
-        uint256 reservePeriod,
-        uint256 maxTaskExecutionCount
-    ) external;
-    function sessionCount() external view returns (uint256);
-    function submit(
-        uint256 sessionId,
-        uint256 nodeType,
-        string calldata taskData,
-        uint256 promptType,
-        string calldata promptTemplate,
-        uint256[] calldata llmParams,
-        string calldata clientReference
-    ) external;
-    function deactivateSession(uint256 sessionId) external;
-}
 
 interface ISolanaSessionPayment {
     function bondPerNode() external view returns (uint256);
     function depositToSession(uint256 sessionId, uint256 amount) external;
-}
-
-interface ISolanaSessionQueue {
-    function taskCount(uint256 sessionId) external view returns (uint256);
-    function getTaskResults(uint256 sessionId, uint256 taskId)
-        external
-        view
-        returns (address[] memory miners, string[] memory results);
-}
-
-interface ISolanaTaskValidator {
-    function isFinalized(uint256 sessionId, uint256 taskId) external view returns (bool);
-    function verdictOf(uint256 sessionId, uint256 taskId, address miner) external view returns (uint8);
-}
-
-interface ISolanaSessionToken {
-    function approve(address spender, uint256 amount) external returns (bool);
-    function balanceOf(address owner) external view returns (uint256);
 }
 
 /// @title SolanaSessions
@@ -88,11 +43,11 @@ contract SolanaSessions is SolanaReceiver {
     event ResultsPublished(bytes32 indexed solanaOwner, uint256 indexed sessionId, uint64 sequence, uint256 tasks);
     event SessionClosedFromSolana(bytes32 indexed solanaOwner, uint256 indexed sessionId, uint256 refunded);
 
-    ISolanaSessionV2 public immutable session;
+    ISessionV2 public immutable session;
     ISolanaSessionPayment public immutable payment;
-    ISolanaSessionQueue public immutable queue;
-    ISolanaTaskValidator public immutable validator;
-    ISolanaSessionToken public immutable cor;
+    ISessionQueue public immutable queue;
+    ITaskValidator public immutable validator;
+    IERC20 public immutable cor;
 
     /// @notice The Solana account each session was opened for (zero: not a Solana session).
     mapping(uint256 => bytes32) public ownerOf;
@@ -100,16 +55,16 @@ contract SolanaSessions is SolanaReceiver {
     constructor(
         WormholeTokenBridge tokenBridge_,
         bytes32 solanaMessenger_,
-        ISolanaSessionV2 session_,
+        ISessionV2 session_,
         ISolanaSessionPayment payment_,
-        ISolanaSessionQueue queue_,
-        ISolanaTaskValidator validator_
+        ISessionQueue queue_,
+        ITaskValidator validator_
     ) SolanaReceiver(tokenBridge_, solanaMessenger_) {
         session = session_;
         payment = payment_;
         queue = queue_;
         validator = validator_;
-        cor = ISolanaSessionToken(address(tokenBridge_.cor()));
+        cor = IERC20(address(tokenBridge_.cor()));
     }
 
     /// @notice Redeem a session request sent with COR from Solana (open, or add tasks); a refused

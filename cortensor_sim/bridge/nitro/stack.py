@@ -46,7 +46,7 @@ from ...rollups.nitro.actors import (
     read_delayed_messages,
 )
 from ...rollups.nitro.arbsys import ARBSYS, L2_TO_L1_TX
-from ...rollups.nitro.genesis import NitroGenesis, NitroGenesisRoles, parent_genesis
+from ...rollups.nitro.genesis import NitroGenesis, NitroGenesisParameters, NitroGenesisRoles, parent_genesis
 from ...rollups.nitro.precompile import slot_of
 from ...rollups.nitro.retryables import ARB_RETRYABLE_TX, CANCELED, REDEEM_SCHEDULED
 from ...rollups.nitro.transactions import ActorTransactionError, address_bytes, call, calldata
@@ -151,12 +151,12 @@ class NitroStack(SettlementStack):
         self.native_token: str | None = None
         """The child's gas token on the parent (its COR-as-gas bridged COR), or ``None`` for ETH."""
         if spec.native_token == "COR":
-            parent_rollup = parent_genesis(*_genesis_args(topology.chain(self.parent_name), topology))
+            parent_rollup = parent_genesis(_genesis_parameters(topology.chain(self.parent_name), topology))
             assert parent_rollup.contracts.child_gateway is not None  # the topology checked the parent
             self.native_token = calculate_l2_token_address(
                 parent_rollup.contracts.child_gateway, CANONICAL_COR
             )
-        self._genesis_args = _genesis_args(spec, topology, self.native_token)
+        self._genesis_parameters = _genesis_parameters(spec, topology, self.native_token)
         self.delayed_cursor = 0
         """Parent blocks up to this one have been scanned for delayed messages."""
         self.withdrawal_cursor = 0
@@ -174,7 +174,7 @@ class NitroStack(SettlementStack):
     @property
     def laid(self) -> NitroGenesis:
         """The parent contracts this rollup lays in genesis (computed once per process)."""
-        return parent_genesis(*self._genesis_args)
+        return parent_genesis(self._genesis_parameters)
 
     # ------------------------------------------------------------------ genesis and registry
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
@@ -271,16 +271,14 @@ class NitroStack(SettlementStack):
             if message.kind == SUBMIT_RETRYABLE_TX_KIND:
                 ticket = RetryableSubmission.decode(message).ticket_id(self.child.chain_id)
                 detail["ticket"] = "0x" + ticket.hex()
-            record = MessageRecord(
-                id=f"{self.name}:delayed:{message.index}",
+            self.book.add_sent(
+                f"{self.name}:delayed:{message.index}",
                 kind=_DELAYED_KINDS.get(message.kind, "l2-message"),
                 source=self.parent_name,
                 destination=self.name,
-                status=MessageStatus.SENT,
-                legs={"sent": leg},
+                leg=leg,
                 detail=detail,
             )
-            self.book.add(record, leg.timestamp * 1000)
         self.delayed_cursor = head
 
     def _scan_withdrawals(self, now_ms: int) -> None:
@@ -295,13 +293,12 @@ class NitroStack(SettlementStack):
             block = child.engine.get_block(message.arb_block)
             tx_hash = _tx_of(child, message.arb_block, ARBSYS, L2_TO_L1_TX, 3, message.position)
             leg = Leg(child.name, tx_hash, message.arb_block, int(block["timestamp"], 16))
-            record = MessageRecord(
-                id=f"{self.name}:outbox:{message.position}",
+            self.book.add_sent(
+                f"{self.name}:outbox:{message.position}",
                 kind="withdrawal",
                 source=self.name,
                 destination=self.parent_name,
-                status=MessageStatus.SENT,
-                legs={"sent": leg},
+                leg=leg,
                 detail={
                     "position": message.position,
                     "caller": to_checksum_address(message.caller),
@@ -309,7 +306,6 @@ class NitroStack(SettlementStack):
                     "value": message.value,
                 },
             )
-            self.book.add(record, leg.timestamp * 1000)
         self.withdrawal_cursor = head
 
     def _settle(self, now_ms: int) -> None:
@@ -478,8 +474,10 @@ def _role_keys(rollup: str, topology: Topology) -> dict[str, bytes]:
     return {role: keccak(seed + f":{rollup}:nitro-{role}".encode()) for role in _ROLES}
 
 
-def _genesis_args(spec: ChainSpec, topology: Topology, native_token: str | None = None) -> tuple[Any, ...]:
-    """The arguments of :func:`parent_genesis` for rollup ``spec``: a COR-gas chain (``native_token``,
+def _genesis_parameters(
+    spec: ChainSpec, topology: Topology, native_token: str | None = None
+) -> NitroGenesisParameters:
+    """The parameters of :func:`parent_genesis` for rollup ``spec``: a COR-gas chain (``native_token``,
     the parent's bridged COR) gets ERC20Bridge and ERC20Inbox and no gateways, others the gateways."""
     parent = topology.chain(spec.parent or "")
     assert parent.chain_id is not None  # a rollup's parent is an EVM chain
@@ -492,9 +490,15 @@ def _genesis_args(spec: ChainSpec, topology: Topology, native_token: str | None 
         challenger=address["challenger"],
         batch_poster=address["poster"],
     )
-    gateways = native_token is None
-    period = CONFIRM_PERIOD_BLOCKS
-    return (parent.kind, parent.chain_id, topology.genesis_time, roles, period, gateways, native_token)
+    return NitroGenesisParameters(
+        parent_kind=parent.kind,
+        parent_chain_id=parent.chain_id,
+        genesis_time=topology.genesis_time,
+        roles=roles,
+        confirm_period_blocks=CONFIRM_PERIOD_BLOCKS,
+        gateways=native_token is None,
+        native_token=native_token,
+    )
 
 
 def _tx_of(chain: Any, block: int, address: str | bytes, event: bytes, topic: int, key: int) -> str:

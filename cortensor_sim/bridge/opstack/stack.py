@@ -181,13 +181,12 @@ class OpStack(SettlementStack):
         leg = Leg(
             parent.name, "0x" + deposit.l1_tx_hash.hex(), deposit.l1_block_number, int(block["timestamp"], 16)
         )
-        record = MessageRecord(
-            id=f"{self.name}:deposit:0x{deposit.source_hash.hex()}",
+        return self.book.add_sent(
+            f"{self.name}:deposit:0x{deposit.source_hash.hex()}",
             kind="deposit",
             source=self.parent_name,
             destination=self.name,
-            status=MessageStatus.SENT,
-            legs={"sent": leg},
+            leg=leg,
             detail={
                 "from": to_checksum_address(deposit.sender),
                 "to": to_checksum_address(deposit.to) if deposit.to else None,
@@ -196,7 +195,6 @@ class OpStack(SettlementStack):
                 "sourceHash": "0x" + deposit.source_hash.hex(),
             },
         )
-        return self.book.add(record, leg.timestamp * 1000)
 
     def _scan_deposits(self, now_ms: int) -> None:
         parent = self.parent_chain
@@ -241,16 +239,14 @@ class OpStack(SettlementStack):
             number = int(log["blockNumber"], 16)
             block = child.engine.get_block(number)
             leg = Leg(child.name, log["transactionHash"], number, int(block["timestamp"], 16))
-            record = MessageRecord(
-                id=f"{self.name}:withdrawal:0x{withdrawal.withdrawal_hash.hex()}",
+            self.book.add_sent(
+                f"{self.name}:withdrawal:0x{withdrawal.withdrawal_hash.hex()}",
                 kind="withdrawal",
                 source=self.name,
                 destination=self.parent_name,
-                status=MessageStatus.SENT,
-                legs={"sent": leg},
+                leg=leg,
                 detail={"withdrawal": withdrawal.to_json(), "l2Block": number},
             )
-            self.book.add(record, leg.timestamp * 1000)
         self.withdrawal_cursor = head
 
     def _scan_games(self) -> None:

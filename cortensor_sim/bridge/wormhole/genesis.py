@@ -63,6 +63,26 @@ class WormholeContracts:
 
 
 @dataclass(frozen=True)
+class WormholeGenesisParameters:
+    """Everything the guardian bridge's genesis depends on: what :func:`deploy_wormhole_genesis`
+    deploys from, and so what :func:`wormhole_genesis` caches by."""
+
+    kind: str
+    """The EVM chain's kind (the scratch chain runs its rules)."""
+    chain_id: int
+    wormhole_chain_id: int
+    genesis_time: int
+    deployer_key: bytes
+    guardians: tuple[bytes, ...]
+    """Guardian set 0's addresses."""
+    solana_emitter: bytes
+    """The Solana token bridge's emitter (the mint authority) the EVM bridge accepts."""
+    solana_mint: bytes
+    cor: bytes
+    """The COR the token bridge locks, on the EVM chain (laid by its own genesis or gateway)."""
+
+
+@dataclass(frozen=True)
 class WormholeGenesis:
     accounts: dict[bytes, GenesisAccount]
     contracts: WormholeContracts
@@ -132,38 +152,17 @@ def _deploy(chain: EvmChain, key: bytes, name: str, types: Sequence[str], args: 
 
 
 @cache
-def wormhole_genesis(
-    kind: str,
-    chain_id: int,
-    wormhole_chain_id: int,
-    genesis_time: int,
-    deployer_key: bytes,
-    guardians: tuple[bytes, ...],
-    solana_emitter: bytes,
-    solana_mint: bytes,
-    cor: bytes,
-) -> WormholeGenesis:
-    """The accounts :func:`deploy_wormhole_genesis` makes for these arguments.
+def wormhole_genesis(parameters: WormholeGenesisParameters) -> WormholeGenesis:
+    """The accounts :func:`deploy_wormhole_genesis` makes for these parameters.
 
     Cached per process (every devnet of the same seed and topology lays the same accounts) and on
     disk (``chains/genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this
     code), so only the first ``Devnet()`` ever built with these inputs pays for the deployment.
     """
-    arguments = (
-        kind,
-        chain_id,
-        wormhole_chain_id,
-        genesis_time,
-        deployer_key,
-        guardians,
-        solana_emitter,
-        solana_mint,
-        cor,
-    )
     bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
-    key = genesis_cache.cache_key(arguments, bytecodes, (Path(__file__),))
+    key = genesis_cache.cache_key((parameters,), bytecodes, (Path(__file__),))
     return genesis_cache.cached(
-        CACHE_NAMESPACE, key, lambda: deploy_wormhole_genesis(*arguments), _encode, _decode
+        CACHE_NAMESPACE, key, lambda: deploy_wormhole_genesis(parameters), _encode, _decode
     )
 
 
@@ -184,18 +183,10 @@ def _decode(stored: dict[str, Any]) -> WormholeGenesis:
     return WormholeGenesis(genesis_cache.decode_accounts(stored["accounts"]), WormholeContracts(**contracts))
 
 
-def deploy_wormhole_genesis(
-    kind: str,
-    chain_id: int,
-    wormhole_chain_id: int,
-    genesis_time: int,
-    deployer_key: bytes,
-    guardians: tuple[bytes, ...],
-    solana_emitter: bytes,
-    solana_mint: bytes,
-    cor: bytes,
-) -> WormholeGenesis:
+def deploy_wormhole_genesis(parameters: WormholeGenesisParameters) -> WormholeGenesis:
     """Deploy the two contracts on a scratch chain of ``kind`` and return their accounts."""
+    kind, chain_id, genesis_time = parameters.kind, parameters.chain_id, parameters.genesis_time
+    deployer_key, guardians = parameters.deployer_key, parameters.guardians
     deployer = Account.from_key(deployer_key)
     scratch = _scratch("wormhole-genesis", kind, chain_id, genesis_time, (deployer,))
     core = _deploy(
@@ -205,7 +196,7 @@ def deploy_wormhole_genesis(
         ["address[]", "uint16", "uint16", "bytes32"],
         [
             [to_checksum_address(g) for g in guardians],
-            wormhole_chain_id,
+            parameters.wormhole_chain_id,
             GOVERNANCE_CHAIN_ID,
             GOVERNANCE_EMITTER,
         ],
@@ -215,7 +206,13 @@ def deploy_wormhole_genesis(
         deployer_key,
         "WormholeTokenBridge",
         ["address", "address", "uint16", "bytes32", "bytes32"],
-        [to_checksum_address(core), to_checksum_address(cor), SOLANA_CHAIN_ID, solana_emitter, solana_mint],
+        [
+            to_checksum_address(core),
+            to_checksum_address(parameters.cor),
+            SOLANA_CHAIN_ID,
+            parameters.solana_emitter,
+            parameters.solana_mint,
+        ],
     )
     candidates = _candidate_slots()
     engine = scratch.engine
@@ -227,4 +224,4 @@ def deploy_wormhole_genesis(
     for address in accounts:
         if check.engine.get_proof(address, []).storage_hash != engine.get_proof(address, []).storage_hash:
             raise WormholeGenesisError(f"0x{address.hex()}: storage copied from the deployment is incomplete")
-    return WormholeGenesis(accounts, WormholeContracts(core, bridge, cor))
+    return WormholeGenesis(accounts, WormholeContracts(core, bridge, parameters.cor))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from eth_abi import decode
@@ -55,7 +56,7 @@ from .addresses import (
     wormhole_chain_id,
 )
 from .custody import UNITS_PER_SPL, BridgeBurn, SolanaCOR, to_spl
-from .genesis import WormholeGenesis, wormhole_genesis
+from .genesis import WormholeGenesis, WormholeGenesisParameters, wormhole_genesis
 from .guardians import Guardians, VAAVerificationError, verify
 from .payloads import (
     TRANSFER_WITH_PAYLOAD_ID,
@@ -183,15 +184,16 @@ class WormholeStack(SettlementStack):
         assert target.chain_id is not None
         mint, authority = SolanaCOR.addresses(self.seed)
         self.guardians = Guardians(self.seed, GUARDIANS)
-        self._genesis_args = (
-            target.kind,
-            target.chain_id,
-            self.evm_chain_id,
-            topology.genesis_time,
-            evm_key(self.seed, "deployer"),
-            self.guardians.current.addresses,
-            bytes(authority),
-            bytes(mint),
+        self._genesis_parameters = WormholeGenesisParameters(
+            kind=target.kind,
+            chain_id=target.chain_id,
+            wormhole_chain_id=self.evm_chain_id,
+            genesis_time=topology.genesis_time,
+            deployer_key=evm_key(self.seed, "deployer"),
+            guardians=self.guardians.current.addresses,
+            solana_emitter=bytes(authority),
+            solana_mint=bytes(mint),
+            cor=b"",  # named by link(), before genesis
         )
         self.cor_token: bytes | None = None
         """COR on the EVM chain, which the token bridge locks (named by :meth:`link`)."""
@@ -232,7 +234,7 @@ class WormholeStack(SettlementStack):
     @property
     def laid(self) -> WormholeGenesis:
         assert self.cor_token is not None, "link() names COR before genesis"
-        return wormhole_genesis(*self._genesis_args, self.cor_token)
+        return wormhole_genesis(replace(self._genesis_parameters, cor=self.cor_token))
 
     def genesis(self, chain: str) -> Mapping[bytes, GenesisAccount]:
         if chain != self.parent_name:
@@ -486,16 +488,14 @@ class WormholeStack(SettlementStack):
             kind = ONBOARDING
         elif request is not None and request.with_payload:
             kind = SESSION_REQUEST
-        record = MessageRecord(
-            id=f"{self.name}:wormhole:{sequence}",
+        record = self.book.add_sent(
+            f"{self.name}:wormhole:{sequence}",
             kind=kind,
             source=self.name,
             destination=self.parent_name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            leg=Leg(self.name, str(signature), slot, timestamp),
             detail={"sequence": sequence, "amount": amount, "memo": memo},
         )
-        self.book.add(record, timestamp * 1000)
         if request is None:
             record.detail["error"] = error
             self.book.advance(record.id, MessageStatus.FAILED, timestamp * 1000)
@@ -542,16 +542,14 @@ class WormholeStack(SettlementStack):
         sequence = self.message_sequence
         self.message_sequence += 1
         timestamp = self._solana_time(slot)
-        record = MessageRecord(
-            id=f"{self.name}:messenger:{sequence}",
+        record = self.book.add_sent(
+            f"{self.name}:messenger:{sequence}",
             kind=MESSAGE,
             source=self.name,
             destination=self.parent_name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.name, str(signature), slot, timestamp)},
+            leg=Leg(self.name, str(signature), slot, timestamp),
             detail={"sequence": sequence, "memo": memo, "sender": str(signer)},
         )
-        self.book.add(record, timestamp * 1000)
         if request.chain != self.evm_chain_id:
             record.detail["error"] = (
                 f"memo chain {request.chain} is not {self.parent_name} ({self.evm_chain_id})"
@@ -612,13 +610,12 @@ class WormholeStack(SettlementStack):
                 continue
             transfer = Transfer.decode(payload)
             refund_of = self.refunds.get(int(sequence))
-            record = MessageRecord(
-                id=f"{self.parent_name}:wormhole:{sequence}",
+            record = self.book.add_sent(
+                f"{self.parent_name}:wormhole:{sequence}",
                 kind=KIND if refund_of is None else REFUND,
                 source=self.parent_name,
                 destination=self.name,
-                status=MessageStatus.SENT,
-                legs={"sent": Leg(self.parent_name, str(log["transactionHash"]), number, timestamp)},
+                leg=Leg(self.parent_name, str(log["transactionHash"]), number, timestamp),
                 detail={
                     "sequence": sequence,
                     "amount": transfer.amount,
@@ -629,20 +626,18 @@ class WormholeStack(SettlementStack):
             )
             if refund_of is not None:
                 record.detail["refundOf"] = refund_of
-            self.book.add(record, timestamp * 1000)
         self.evm_cursor = head
 
     def _record_results(self, body: Body, tx_hash: str, number: int) -> None:
         """Record results a registered contract published for Solana (or ``failed`` if the payload
         is not results: the guardians would sign it, but nothing on Solana could act on it)."""
         emitter = "0x" + body.emitter_address[12:].hex()
-        record = MessageRecord(
-            id=f"{self.parent_name}:wormhole:{emitter}:{body.sequence}",
+        record = self.book.add_sent(
+            f"{self.parent_name}:wormhole:{emitter}:{body.sequence}",
             kind=RESULTS,
             source=self.parent_name,
             destination=self.name,
-            status=MessageStatus.SENT,
-            legs={"sent": Leg(self.parent_name, tx_hash, number, body.timestamp)},
+            leg=Leg(self.parent_name, tx_hash, number, body.timestamp),
             detail={
                 "sequence": body.sequence,
                 "emitter": to_checksum_address(emitter),
@@ -650,7 +645,6 @@ class WormholeStack(SettlementStack):
                 "digest": "0x" + body.digest.hex(),
             },
         )
-        self.book.add(record, body.timestamp * 1000)
         try:
             results = SessionResults.decode(body.payload)
         except PayloadError as exc:

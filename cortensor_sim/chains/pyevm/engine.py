@@ -48,6 +48,9 @@ from ..engine import (
     UnknownBlock,
 )
 from ..header_info import HeaderInfo
+from ..rpc_objects import data as _data
+from ..rpc_objects import header_object, log_object
+from ..rpc_objects import quantity as _hex
 from .layered_db import LayeredDB
 from .rules import nitro_mix_hash, vm_for_rules
 from .vm import SYSTEM_TRANSACTION_TYPE, DevnetVM, ImpersonatedTransaction, MessageCall, SystemTransaction
@@ -78,18 +81,6 @@ def _chain_class(chain_id: int, rules: ChainRules | None = None) -> type[MiningC
             {"chain_id": chain_id, "vm_configuration": ((0, vm_for_rules(rules or ChainRules())),)},
         ),
     )
-
-
-def _hex(value: int) -> str:
-    return hex(value)
-
-
-def _data(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
-def _address(value: bytes) -> str:
-    return "0x" + value.hex()
 
 
 class PyEvmEngine(EvmEngine):
@@ -694,7 +685,7 @@ class PyEvmEngine(EvmEngine):
         created = None
         if tx.to == b"":
             try:
-                created = _address(self._db[_CREATED_PREFIX + tx.hash])
+                created = _data(self._db[_CREATED_PREFIX + tx.hash])
             except KeyError:
                 created = None
         status = 1 if receipt.state_root == b"\x01" else 0
@@ -703,8 +694,8 @@ class PyEvmEngine(EvmEngine):
             "transactionIndex": _hex(index),
             "blockHash": _data(header.hash),
             "blockNumber": _hex(header.block_number),
-            "from": _address(tx.sender),
-            "to": _address(tx.to) if tx.to else None,
+            "from": _data(tx.sender),
+            "to": _data(tx.to) if tx.to else None,
             "cumulativeGasUsed": _hex(receipt.gas_used),
             "gasUsed": _hex(receipt.gas_used - previous),
             "effectiveGasPrice": _hex(_effective_gas_price(tx, header)),
@@ -803,33 +794,7 @@ def _effective_gas_price(tx: SignedTransactionAPI, header: BlockHeaderAPI) -> in
 
 
 def _format_header(header: BlockHeaderAPI) -> RpcObject:
-    fields: RpcObject = {
-        "number": _hex(header.block_number),
-        "hash": _data(header.hash),
-        "parentHash": _data(header.parent_hash),
-        "nonce": _data(header.nonce),
-        "sha3Uncles": _data(header.uncles_hash),
-        "logsBloom": _data(header.bloom.to_bytes(256, "big")),
-        "transactionsRoot": _data(header.transaction_root),
-        "stateRoot": _data(header.state_root),
-        "receiptsRoot": _data(header.receipt_root),
-        "miner": _address(header.coinbase),
-        "difficulty": _hex(header.difficulty),
-        "totalDifficulty": _hex(0),
-        "extraData": _data(header.extra_data),
-        "gasLimit": _hex(header.gas_limit),
-        "gasUsed": _hex(header.gas_used),
-        "timestamp": _hex(header.timestamp),
-        "mixHash": _data(header.mix_hash),
-        "baseFeePerGas": _hex(header.base_fee_per_gas),
-        "withdrawals": [],
-        "withdrawalsRoot": _data(header.withdrawals_root),
-        "blobGasUsed": _hex(header.blob_gas_used),
-        "excessBlobGas": _hex(header.excess_blob_gas),
-        "parentBeaconBlockRoot": _data(header.parent_beacon_block_root),
-        "requestsHash": _data(header.requests_hash),
-    }
-    return fields
+    return header_object(header, number=header.block_number, base_fee=header.base_fee_per_gas)
 
 
 def _format_transaction(
@@ -842,8 +807,8 @@ def _format_transaction(
     out: RpcObject = {
         "hash": _data(tx.hash),
         "type": _hex(tx_type),
-        "from": _address(tx.sender),
-        "to": _address(tx.to) if tx.to else None,
+        "from": _data(tx.sender),
+        "to": _data(tx.to) if tx.to else None,
         "value": _hex(tx.value),
         "gas": _hex(tx.gas),
         "input": _data(tx.data),
@@ -874,7 +839,7 @@ def _format_transaction(
         "yParity": _hex(tx.y_parity),
         "v": _hex(tx.y_parity),
         "accessList": [
-            {"address": _address(a), "storageKeys": [_data(k.to_bytes(32, "big")) for k in keys]}
+            {"address": _data(a), "storageKeys": [_data(k.to_bytes(32, "big")) for k in keys]}
             for a, keys in tx.access_list
         ],
     }
@@ -890,7 +855,7 @@ def _format_transaction(
         out["authorizationList"] = [
             {
                 "chainId": _hex(a.chain_id),
-                "address": _address(a.address),
+                "address": _data(a.address),
                 "nonce": _hex(a.nonce),
                 "yParity": _hex(a.y_parity),
                 "r": _hex(a.r),
@@ -902,18 +867,11 @@ def _format_transaction(
 
 
 def _format_log(log: Any, header: BlockHeaderAPI, tx_index: int, tx_hash: bytes, log_index: int) -> RpcObject:
-    return {
-        "address": _address(log.address),
-        "topics": [_data(t.to_bytes(32, "big")) for t in log.topics],
-        "data": _data(log.data),
-        "blockNumber": _hex(header.block_number),
-        "blockHash": _data(header.hash),
-        "blockTimestamp": _hex(header.timestamp),
-        "transactionHash": _data(tx_hash),
-        "transactionIndex": _hex(tx_index),
-        "logIndex": _hex(log_index),
-        "removed": False,
-    }
+    topics = [t.to_bytes(32, "big") for t in log.topics]
+    block = (header.block_number, header.hash, header.timestamp)
+    return log_object(
+        log.address, topics, log.data, block=block, tx_hash=tx_hash, tx_index=tx_index, log_index=log_index
+    )
 
 
 def _topics_match(log_topics: Sequence[int], wanted: Sequence[Sequence[bytes] | None]) -> bool:

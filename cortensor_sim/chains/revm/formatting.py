@@ -1,7 +1,8 @@
 """Blocks, transactions, receipts and logs in the JSON-RPC shape the seam speaks.
 
 The keys and their encodings are the Ethereum execution API's, and the same as the py-evm engine's,
-so the provider and RPC server above never learn which engine answered.
+so the provider and RPC server above never learn which engine answered: headers and logs are
+shaped by the one ``chains/rpc_objects.py`` both engines use.
 """
 
 from __future__ import annotations
@@ -10,45 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine import RpcObject
+from ..rpc_objects import data, header_object, log_object, quantity
 from .blocks import Header, Log, Receipt
 from .transactions import Transaction
 
 
-def quantity(value: int) -> str:
-    return hex(value)
-
-
-def data(value: bytes) -> str:
-    return "0x" + value.hex()
-
-
 def format_header(header: Header) -> RpcObject:
-    return {
-        "number": quantity(header.number),
-        "hash": data(header.hash),
-        "parentHash": data(header.parent_hash),
-        "nonce": data(header.nonce),
-        "sha3Uncles": data(header.uncles_hash),
-        "logsBloom": data(header.bloom.to_bytes(256, "big")),
-        "transactionsRoot": data(header.transaction_root),
-        "stateRoot": data(header.state_root),
-        "receiptsRoot": data(header.receipt_root),
-        "miner": data(header.coinbase),
-        "difficulty": quantity(header.difficulty),
-        "totalDifficulty": quantity(0),
-        "extraData": data(header.extra_data),
-        "gasLimit": quantity(header.gas_limit),
-        "gasUsed": quantity(header.gas_used),
-        "timestamp": quantity(header.timestamp),
-        "mixHash": data(header.mix_hash),
-        "baseFeePerGas": quantity(header.base_fee),
-        "withdrawals": [],
-        "withdrawalsRoot": data(header.withdrawals_root),
-        "blobGasUsed": quantity(header.blob_gas_used),
-        "excessBlobGas": quantity(header.excess_blob_gas),
-        "parentBeaconBlockRoot": data(header.parent_beacon_block_root),
-        "requestsHash": data(header.requests_hash),
-    }
+    return header_object(header, number=header.number, base_fee=header.base_fee)
 
 
 def format_transaction(tx: Transaction, header: Header | None, index: int | None, base_fee: int) -> RpcObject:
@@ -98,18 +67,15 @@ def format_transaction(tx: Transaction, header: Header | None, index: int | None
 
 
 def format_log(log: Log, header: Header, tx_index: int, tx_hash: bytes, log_index: int) -> RpcObject:
-    return {
-        "address": data(log.address),
-        "topics": [data(topic) for topic in log.topics],
-        "data": data(log.data),
-        "blockNumber": quantity(header.number),
-        "blockHash": data(header.hash),
-        "blockTimestamp": quantity(header.timestamp),
-        "transactionHash": data(tx_hash),
-        "transactionIndex": quantity(tx_index),
-        "logIndex": quantity(log_index),
-        "removed": False,
-    }
+    return log_object(
+        log.address,
+        log.topics,
+        log.data,
+        block=(header.number, header.hash, header.timestamp),
+        tx_hash=tx_hash,
+        tx_index=tx_index,
+        log_index=log_index,
+    )
 
 
 def format_receipt(

@@ -77,6 +77,24 @@ class NitroGenesisRoles:
 
 
 @dataclass(frozen=True)
+class NitroGenesisParameters:
+    """Everything a Nitro rollup's parent-side genesis depends on: what :func:`deploy_genesis`
+    deploys from, and so what :func:`parent_genesis` caches by.
+
+    With ``gateways`` the COR token gateways come too; with ``native_token`` (an ERC-20 on the
+    parent) the child's gas is that token (ERC20Bridge and ERC20Inbox).
+    """
+
+    parent_kind: str
+    parent_chain_id: int
+    genesis_time: int
+    roles: NitroGenesisRoles
+    confirm_period_blocks: int
+    gateways: bool = True
+    native_token: str | None = None
+
+
+@dataclass(frozen=True)
 class NitroGenesis:
     """The accounts to lay in the parent's and the child's genesis, and where the contracts sit."""
 
@@ -103,27 +121,16 @@ def _candidate_slots(keys: Sequence[bytes]) -> list[int]:
 
 
 @cache
-def parent_genesis(
-    parent_kind: str,
-    parent_chain_id: int,
-    genesis_time: int,
-    roles: NitroGenesisRoles,
-    confirm_period_blocks: int,
-    gateways: bool = True,
-    native_token: str | None = None,
-) -> NitroGenesis:
-    """The accounts :func:`deploy_genesis` makes for these arguments.
+def parent_genesis(parameters: NitroGenesisParameters) -> NitroGenesis:
+    """The accounts :func:`deploy_genesis` makes for these parameters.
 
     Cached per process (every devnet of the same topology lays the same accounts) and on disk
     (``chains/genesis_cache.py``: keyed by the arguments, the contracts' bytecode and this code), so only
     the first ``Devnet()`` ever built with these inputs pays for the scratch deployment.
     """
-    arguments = (
-        parent_kind, parent_chain_id, genesis_time, roles, confirm_period_blocks, gateways, native_token
-    )  # fmt: skip
     bytecodes = [load_artifact(name).bytecode for name in CONTRACTS]
-    key = genesis_cache.cache_key(arguments, bytecodes, _CODE_FILES)
-    return genesis_cache.cached(CACHE_NAMESPACE, key, lambda: deploy_genesis(*arguments), _encode, _decode)
+    key = genesis_cache.cache_key((parameters,), bytecodes, _CODE_FILES)
+    return genesis_cache.cached(CACHE_NAMESPACE, key, lambda: deploy_genesis(parameters), _encode, _decode)
 
 
 def _encode(built: NitroGenesis) -> dict[str, Any]:
@@ -144,15 +151,7 @@ def _decode(stored: dict[str, Any]) -> NitroGenesis:
     )
 
 
-def deploy_genesis(
-    parent_kind: str,
-    parent_chain_id: int,
-    genesis_time: int,
-    roles: NitroGenesisRoles,
-    confirm_period_blocks: int,
-    gateways: bool = True,
-    native_token: str | None = None,
-) -> NitroGenesis:
+def deploy_genesis(parameters: NitroGenesisParameters) -> NitroGenesis:
     """Run the deployment on a scratch copy of the parent and return the contracts' accounts.
 
     With ``gateways`` the COR token gateways come too: the parent's beside the rollup's contracts,
@@ -160,6 +159,7 @@ def deploy_genesis(
     genesis, and the runtime code of the child gateway's ``BridgedCORToken``. With ``native_token``
     (an ERC-20 on the parent) the child's gas is that token: ERC20Bridge and ERC20Inbox.
     """
+    parent_kind, parent_chain_id, roles = parameters.parent_kind, parameters.parent_chain_id, parameters.roles
     deployer: LocalAccount = Account.from_key(roles.owner_key)
     rules = rules_for_kind(parent_kind)
     scratch = EvmChain(
@@ -167,7 +167,7 @@ def deploy_genesis(
         kind=parent_kind,  # type: ignore[arg-type]
         chain_id=parent_chain_id,
         block_time_ms=1000,
-        genesis_time=genesis_time,
+        genesis_time=parameters.genesis_time,
         seed=b"nitro-genesis",
         accounts=(deployer,),
         engine_factory=engine_for("nitro-genesis", parent_kind, None, rules),
@@ -177,14 +177,14 @@ def deploy_genesis(
     contracts = deploy_parent_contracts(
         scratch,
         deployer,
-        confirm_period_blocks=confirm_period_blocks,
+        confirm_period_blocks=parameters.confirm_period_blocks,
         validators=["0x" + roles.validator.hex()],
         challengers=["0x" + roles.challenger.hex()],
         batch_posters=["0x" + roles.batch_poster.hex()],
-        native_token=native_token,
+        native_token=parameters.native_token,
     )
     bridged_token_code = b""
-    if gateways:
+    if parameters.gateways:
         contracts, child_gateway_address = deploy_gateways(scratch, deployer, contracts)
         token = scratch.deploy(
             load_artifact("BridgedCORToken"), child_gateway_address, sender=deployer.address

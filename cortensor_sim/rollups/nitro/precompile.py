@@ -20,6 +20,7 @@ from eth_abi import decode, encode
 from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak
 
+from ...chains.abi_signatures import parameter_types, selector
 from ...chains.engine import Precompile, PrecompileCall, PrecompileHost, PrecompileRevert
 
 METHOD_GAS = 100
@@ -30,10 +31,6 @@ STORAGE_RESET_GAS = 5_000
 
 def precompile_address(number: int) -> bytes:
     return number.to_bytes(20, "big")
-
-
-def selector(signature: str) -> bytes:
-    return keccak(signature.encode())[:4]
 
 
 def error_data(signature: str, types: Sequence[str] = (), values: Sequence[Any] = ()) -> bytes:
@@ -52,23 +49,7 @@ class Method:
 
     @property
     def inputs(self) -> list[str]:
-        inner = self.signature[self.signature.index("(") + 1 : -1]
-        return _split_types(inner)
-
-
-def _split_types(inner: str) -> list[str]:
-    types: list[str] = []
-    depth = 0
-    current = ""
-    for char in inner:
-        if char == "," and depth == 0:
-            types.append(current)
-            current = ""
-            continue
-        depth += char == "("
-        depth -= char == ")"
-        current += char
-    return [*types, current] if current else types
+        return parameter_types(self.signature)
 
 
 def method(signature: str, returns: Sequence[str] = (), payable: bool = False) -> Callable[..., Any]:

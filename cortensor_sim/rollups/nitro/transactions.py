@@ -11,9 +11,9 @@ from typing import Any
 
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 from eth_utils import to_checksum_address
 
+from ...chains.abi_signatures import selector
 from ...chains.engine import CallRequest, EngineError, ExecutionReverted
 from ...chains.evm import EvmChain
 
@@ -26,7 +26,7 @@ class ActorTransactionError(EngineError):
 
 def calldata(signature: str, types: Sequence[str], values: Sequence[Any]) -> bytes:
     """``signature``'s selector followed by ``values`` ABI-encoded as ``types``."""
-    return keccak(signature.encode())[:4] + encode(list(types), list(values))
+    return selector(signature) + encode(list(types), list(values))
 
 
 def address_bytes(address: str | bytes) -> bytes:
