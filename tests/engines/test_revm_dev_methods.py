@@ -180,6 +180,33 @@ def test_a_contract_sends_as_on_py_evm_and_its_code_still_runs_when_called_back(
     assert revm.get_proof(STRANGER, [1]) == pyevm.get_proof(STRANGER, [1])
 
 
+def test_extcodehash_of_a_sending_contract_reads_empty_on_revm_only() -> None:
+    """The one trace of the EIP-3607 bypass (docs/engines.md): during its own message, a sender
+    with code shows the empty code's hash to EXTCODEHASH on revm; after it, the true one."""
+    pyevm, revm = both()
+    # sstore(0, extcodehash(caller()))
+    hash_of_caller = bytes.fromhex("333f5f5500")
+    seen = {}
+    for name, engine in (("py-evm", pyevm), ("revm", revm)):
+        engine.set_code(STRANGER, KEEP_CALLER_RUNTIME)
+        engine.set_balance(STRANGER, 10**18)
+        engine.set_code(CALLBACK, hash_of_caller)
+        fields = {
+            "nonce": 0,
+            "to": Web3.to_checksum_address(CALLBACK),
+            "value": 0,
+            "data": b"",
+            "gas": 100_000,
+            "maxFeePerGas": 10**10,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        engine.seal_block([engine.impersonated_transaction(fields, STRANGER)], timestamp=START + 12)
+        seen[name] = engine.get_storage(CALLBACK, 0).to_bytes(32, "big")
+        assert engine.get_proof(STRANGER, []).code_hash == Web3.keccak(KEEP_CALLER_RUNTIME)
+    assert seen["py-evm"] == Web3.keccak(KEEP_CALLER_RUNTIME)
+    assert seen["revm"] == Web3.keccak(b"")
+
+
 def test_create_access_list_matches_py_evm() -> None:
     pyevm, revm = both()
     request = CallRequest(sender=SENDER, to=STRANGER)
