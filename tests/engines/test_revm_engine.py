@@ -193,6 +193,8 @@ def test_an_unknown_engine_is_refused() -> None:
 
 def test_the_default_engine_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    assert default_engine() == "revm"  # pyrevm is installed: revm is the default
+    monkeypatch.setenv(ENGINE_VARIABLE, "py-evm")
     assert default_engine() == "py-evm"
     monkeypatch.setenv(ENGINE_VARIABLE, "revm")
     assert default_engine() == "revm"
