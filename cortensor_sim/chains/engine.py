@@ -256,7 +256,8 @@ class Precompile(ABC):
     address: bytes
     evm_code: bytes | None = None
     """The same contract as EVM code, for an engine that cannot call Python while it executes
-    (revm): such an engine lays it at ``address`` in genesis and runs it. With ``None`` that engine
+    (revm): such an engine runs it at ``address`` while the chain's state keeps the code genesis
+    put there (``0xFE`` on Nitro), so both engines hold the same accounts. With ``None`` that engine
     answers only transactions and calls addressed to the precompile, not calls from contracts."""
 
     @abstractmethod

@@ -1,9 +1,11 @@
 """Which EVM engine runs a chain: the names a topology may give, and the class behind each.
 
-``py-evm`` is the reference engine and the default; ``revm`` (pyrevm, an optional extra) runs the
-same seam faster. A chain's ``engine`` field in the topology picks one; a chain that names none gets
-the default, which the ``CORTENSOR_SIM_ENGINE`` environment variable can change for a whole run
-(the way the test suite runs every chain test on both engines).
+``py-evm`` is the reference engine: every other is proven equal to it (the conformance suite and the
+differential test). ``revm`` (pyrevm, a dependency) runs the same seam several times faster and is
+the default wherever pyrevm can be imported; where it cannot (a platform without a pyrevm wheel),
+py-evm is. A chain's ``engine`` field in the topology picks one; a chain that names none gets the
+default, which the ``CORTENSOR_SIM_ENGINE`` environment variable can change for a whole run (the way
+the test suite runs every chain test on both engines).
 
 A chain kind with rules of its own (Nitro and Orbit: NUMBER reads L1's block number, PREVRANDAO is
 1, ArbSys and the other precompiles sit at fixed addresses) runs only on an engine that can honour
@@ -16,13 +18,17 @@ such a chain, and the default would fall back to py-evm there.
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from typing import Literal
 
 from .engine import ChainRules, EvmEngine
 
 EngineName = Literal["py-evm", "revm"]
 ENGINE_NAMES: tuple[str, ...] = ("py-evm", "revm")
-DEFAULT_ENGINE: EngineName = "py-evm"
+REFERENCE_ENGINE: EngineName = "py-evm"
+"""The engine the others are proven equal to, and the one a chain kind falls back to."""
+DEFAULT_ENGINE: EngineName = "revm" if find_spec("pyrevm") is not None else REFERENCE_ENGINE
+"""revm where pyrevm is installed (it is a dependency), else py-evm."""
 ENGINE_VARIABLE = "CORTENSOR_SIM_ENGINE"
 
 
@@ -31,7 +37,8 @@ class EngineChoiceError(ValueError):
 
 
 def default_engine() -> str:
-    """The engine for chains whose topology names none: ``$CORTENSOR_SIM_ENGINE``, else py-evm."""
+    """The engine for chains whose topology names none: ``$CORTENSOR_SIM_ENGINE``, else
+    :data:`DEFAULT_ENGINE`."""
     name = os.environ.get(ENGINE_VARIABLE, DEFAULT_ENGINE)
     if name not in ENGINE_NAMES:
         raise EngineChoiceError(
@@ -51,8 +58,8 @@ def engine_class(name: str) -> type[EvmEngine]:
             from .revm import RevmEngine
         except ImportError as exc:
             raise EngineChoiceError(
-                f"engine 'revm' needs pyrevm, which is not installed ({exc}): "
-                "pip install 'cortensor-sim[revm]'"
+                f"engine 'revm' needs pyrevm, which is not installed ({exc}): pip install pyrevm, "
+                "or name engine: py-evm"
             ) from None
         return RevmEngine
     raise EngineChoiceError(f"unknown engine {name!r} (engines: {', '.join(ENGINE_NAMES)})")
@@ -70,7 +77,7 @@ def engine_for(chain: str, kind: str, requested: str | None, rules: ChainRules) 
             )
         return found
     found = engine_class(default_engine())
-    return found if found.supports_rules(rules) else engine_class(DEFAULT_ENGINE)
+    return found if found.supports_rules(rules) else engine_class(REFERENCE_ENGINE)
 
 
 def engine_name(engine: EvmEngine) -> str:

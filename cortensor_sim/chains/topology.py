@@ -99,7 +99,8 @@ class ChainSpec(BaseModel):
     )
     mining: Literal["auto", "interval"] = "auto"
     engine: Literal["py-evm", "revm"] | None = Field(
-        default=None, description="the EVM engine; none: the default (py-evm, or $CORTENSOR_SIM_ENGINE)"
+        default=None,
+        description="the EVM engine; none: the default (revm; py-evm without pyrevm; $CORTENSOR_SIM_ENGINE)",
     )
     settlement: SettlementSpec = Field(default_factory=SettlementSpec)
     """How this rollup settles to its parent (ignored for a chain with no parent)."""

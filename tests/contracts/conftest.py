@@ -53,13 +53,14 @@ def _backing_chain(request: pytest.FixtureRequest) -> BackingChain:
     """The default devnet's arbitrum chain (automine), where Cortensor's sessions live, on each
     EVM engine in turn (``[py-evm]``, ``[revm]``): the contract tests are engine conformance tests.
 
-    revm cannot run a Nitro chain (pyrevm calls no precompile written in Python: ArbSys and kin),
-    so on revm the contracts run on base, an OP Stack chain, instead."""
+    Every EVM chain of the devnet runs on that engine (revm is the default, so the py-evm run names
+    it on each). On revm the contracts run on base, an OP Stack chain: a contract on a revm Nitro
+    chain cannot call ArbRetryableTx or NodeInterface (docs/engines.md)."""
     if request.param == "revm":
         pytest.importorskip("pyrevm", reason="the revm engine needs pyrevm (pip install '.[revm]')")
     topology = default_topology().model_dump()
     for spec in topology["chains"]:
-        if spec["kind"] in ("ethereum", "op-stack"):
+        if spec["kind"] != "solana":  # every EVM chain: the default engine is revm now
             spec["engine"] = request.param
     devnet = Devnet(topology)
     chain = devnet.evm("arbitrum" if request.param == "py-evm" else "base")

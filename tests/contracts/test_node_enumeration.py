@@ -36,7 +36,6 @@ from contract_helpers import (
 )
 from eth_abi import decode as abi_decode
 from web3 import Web3
-from web3.exceptions import Web3RPCError
 
 from cortensor_sim.chains import default_topology
 
@@ -56,17 +55,13 @@ def listed_statuses(env: Env) -> Counter[int]:
 
 
 def impersonate_aliases(w3: Web3, *l1_contracts: str) -> list[str]:
-    """The aliased senders of l1 contracts on arbitrum, impersonated and funded for gas (py-evm
-    only: the revm engine refuses impersonation, so the test skips there)."""
+    """The aliased senders of l1 contracts on arbitrum, impersonated and funded for gas."""
     aliases = []
     for l1_contract in l1_contracts:
         alias = Web3.to_checksum_address(f"0x{(int(l1_contract, 16) + ALIAS_OFFSET) % 2**160:040x}")
         w3.provider.make_request("anvil_impersonateAccount", [alias])  # type: ignore[arg-type]
         w3.provider.make_request("anvil_setBalance", [alias, hex(10**18)])  # type: ignore[arg-type]
-        try:
-            w3.eth.send_transaction({"from": alias, "to": alias, "value": 0})
-        except Web3RPCError as refused:
-            pytest.skip(f"this engine cannot impersonate: {refused}")
+        w3.eth.send_transaction({"from": alias, "to": alias, "value": 0})
         aliases.append(alias)
     return aliases
 

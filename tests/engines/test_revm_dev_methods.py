@@ -10,7 +10,6 @@ from web3 import Web3
 
 from cortensor_sim.chains.engine import (
     CallRequest,
-    EngineError,
     EvmEngine,
     ExecutionReverted,
     Genesis,
@@ -144,14 +143,68 @@ def test_an_impersonated_transaction_is_refused_by_another_engine() -> None:
     assert sealed.tx_hashes == () and len(sealed.dropped) == 1
 
 
-def test_a_sender_with_code_is_refused_with_the_reason() -> None:
-    """revm applies EIP-3607 to every message and pyrevm 0.3.7 cannot switch it off."""
-    revm = RevmEngine(genesis())
-    with pytest.raises(EngineError, match=r"has code: revm .*EIP-3607"):
-        revm.call(CallRequest(sender=READER, to=SENDER))
-    revm.set_code(SENDER, STORE_RUNTIME)
-    sealed = revm.seal_block([call_tx(0, READER)], timestamp=START + 12)
-    assert sealed.tx_hashes == () and "EIP-3607" in sealed.dropped[0].reason
+# sstore(1, caller())
+KEEP_CALLER_RUNTIME = bytes.fromhex("3360015500")
+CALLBACK = b"\xcb" * 20
+
+
+def test_a_contract_sends_as_on_py_evm_and_its_code_still_runs_when_called_back() -> None:
+    """anvil_impersonateAccount of a contract, and eth_call from one: revm's EIP-3607 check is
+    passed (pyrevm 0.3.7 cannot switch it off; see RevmExecutor._let_code_send), and the sender
+    keeps its code: CALLBACK calls the sender back, whose code records its caller."""
+    pyevm, revm = both()
+    # CALLBACK: call(gas(), STRANGER, 0, 0, 0, 0, 0); stop
+    callback_runtime = bytes.fromhex("5f5f5f5f5f73" + STRANGER.hex() + "5af15000")
+    for engine in (pyevm, revm):
+        engine.set_code(STRANGER, KEEP_CALLER_RUNTIME)
+        engine.set_balance(STRANGER, 10**18)
+        engine.set_code(CALLBACK, callback_runtime)
+        assert engine.call(CallRequest(sender=READER, to=STRANGER)) == b""  # eth_call from a contract
+        fields = {
+            "nonce": 0,
+            "to": Web3.to_checksum_address(CALLBACK),
+            "value": 0,
+            "data": b"",
+            "gas": 100_000,
+            "maxFeePerGas": 10**10,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        sealed = engine.seal_block([engine.impersonated_transaction(fields, STRANGER)], timestamp=START + 12)
+        assert len(sealed.tx_hashes) == 1 and sealed.dropped == ()
+        receipt = engine.get_receipt(sealed.tx_hashes[0])
+        assert receipt is not None and receipt["status"] == "0x1"
+        assert engine.get_storage(STRANGER, 1) == int.from_bytes(CALLBACK, "big")
+        assert engine.get_code(STRANGER) == KEEP_CALLER_RUNTIME and engine.get_nonce(STRANGER) == 1
+    assert revm.get_block("latest") == pyevm.get_block("latest")
+    assert revm.state_root() == pyevm.state_root()
+    assert revm.get_proof(STRANGER, [1]) == pyevm.get_proof(STRANGER, [1])
+
+
+def test_extcodehash_of_a_sending_contract_reads_empty_on_revm_only() -> None:
+    """The one trace of the EIP-3607 bypass (docs/engines.md): during its own message, a sender
+    with code shows the empty code's hash to EXTCODEHASH on revm; after it, the true one."""
+    pyevm, revm = both()
+    # sstore(0, extcodehash(caller()))
+    hash_of_caller = bytes.fromhex("333f5f5500")
+    seen = {}
+    for name, engine in (("py-evm", pyevm), ("revm", revm)):
+        engine.set_code(STRANGER, KEEP_CALLER_RUNTIME)
+        engine.set_balance(STRANGER, 10**18)
+        engine.set_code(CALLBACK, hash_of_caller)
+        fields = {
+            "nonce": 0,
+            "to": Web3.to_checksum_address(CALLBACK),
+            "value": 0,
+            "data": b"",
+            "gas": 100_000,
+            "maxFeePerGas": 10**10,
+            "maxPriorityFeePerGas": 10**9,
+        }
+        engine.seal_block([engine.impersonated_transaction(fields, STRANGER)], timestamp=START + 12)
+        seen[name] = engine.get_storage(CALLBACK, 0).to_bytes(32, "big")
+        assert engine.get_proof(STRANGER, []).code_hash == Web3.keccak(KEEP_CALLER_RUNTIME)
+    assert seen["py-evm"] == Web3.keccak(KEEP_CALLER_RUNTIME)
+    assert seen["revm"] == Web3.keccak(b"")
 
 
 def test_create_access_list_matches_py_evm() -> None:

@@ -145,7 +145,8 @@ def test_a_topology_picks_the_engine_per_chain() -> None:
 
 
 def test_revm_runs_a_nitro_chain_asked_for_by_name() -> None:
-    """A nitro chain on revm keeps Nitro's rules: ArbSys is EVM code at 0x64, NUMBER reads l1's."""
+    """A nitro chain on revm keeps Nitro's rules: ArbSys runs as EVM code at 0x64, NUMBER reads l1's;
+    the chain holds 0xFE there as on Nitro (and py-evm): the EVM code is revm's only."""
     topology = {
         "chains": [
             {"name": "l1", "kind": "ethereum", "chain_id": 900, "block_time": 12},
@@ -156,7 +157,9 @@ def test_revm_runs_a_nitro_chain_asked_for_by_name() -> None:
     devnet = Devnet(topology)
     arb = devnet.evm("arb")
     assert isinstance(arb.engine, RevmEngine) and arb.engine.rules.number == "l1"
-    assert arb.engine.get_code(ARBSYS) == ArbSys().evm_code != b""
+    assert arb.engine.get_code(ARBSYS) == b"\xfe" and ArbSys().evm_code != b""
+    number = Web3.keccak(text="arbBlockNumber()")[:4]
+    assert int.from_bytes(arb.engine.call(CallRequest(to=ARBSYS, data=number)), "big") == arb.height
     assert arb.engine.get_code(ARB_RETRYABLE_TX) == b"\xfe"  # answered in Python, as on Nitro
 
 
@@ -190,6 +193,8 @@ def test_an_unknown_engine_is_refused() -> None:
 
 def test_the_default_engine_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    assert default_engine() == "revm"  # pyrevm is installed: revm is the default
+    monkeypatch.setenv(ENGINE_VARIABLE, "py-evm")
     assert default_engine() == "py-evm"
     monkeypatch.setenv(ENGINE_VARIABLE, "revm")
     assert default_engine() == "revm"

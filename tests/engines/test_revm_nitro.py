@@ -115,3 +115,26 @@ def test_the_context_never_reaches_the_chains_state(sent: dict[str, Any]) -> Non
     assert loaded.state_root() == engine.state_root()
     number = Web3.keccak(text="arbBlockNumber()")[:4]
     assert int.from_bytes(loaded.call(CallRequest(to=ARBSYS, data=number)), "big") == chain.height
+
+
+def test_a_nitro_chain_holds_the_same_accounts_on_both_engines() -> None:
+    """ArbSys's and ArbGasInfo's EVM code is revm's only: the chain holds 0xFE at 0x64 and 0x6C on
+    either engine, so genesis and the blocks built on it have the same state roots and hashes (until
+    an ArbSys call, whose gas differs: docs/engines.md)."""
+    hashes = {}
+    for engine in ENGINES:
+        devnet = Devnet(_topology(engine))
+        chain = devnet.evm("arb")
+        assert [chain.w3.eth.get_code(Web3.to_checksum_address(a)) for a in (ARBSYS, ARB_GAS_INFO)] == [
+            b"\xfe",
+            b"\xfe",
+        ]
+        sender, receiver = chain.accounts[0].address, chain.accounts[1].address
+        for value in (1, 2, 3):
+            devnet.advance(5)
+            chain.w3.eth.send_transaction({"from": sender, "to": receiver, "value": value})
+        hashes[engine] = [
+            (block["hash"], block["stateRoot"])
+            for block in (chain.w3.eth.get_block(n) for n in range(chain.height + 1))
+        ]
+    assert len(hashes["revm"]) > 3 and hashes["revm"] == hashes["py-evm"]

@@ -6,7 +6,6 @@ from serve_helpers import EMIT_RUNTIME, deploy, interval_devnet, rpc
 from web3 import Web3
 
 from cortensor_sim.chains import Devnet
-from cortensor_sim.chains.engines import engine_name
 
 
 def test_an_impersonated_account_sends_pays_and_shows_as_the_sender() -> None:
@@ -39,13 +38,6 @@ def test_impersonating_a_contract_in_a_pooled_block_and_reading_it_back() -> Non
     rpc(chain, "anvil_setBalance", contract, hex(10**18))
     rpc(chain, "hardhat_impersonateAccount", contract)
     target = deploy(chain, EMIT_RUNTIME)
-    if engine_name(chain.engine) == "revm":
-        # revm (pyrevm 0.3.7) refuses any message from an account with code (EIP-3607), with no
-        # switch to turn that off: the documented refusal (docs/engines.md), not a traceback.
-        tx = {"from": contract, "to": target, "data": "0x" + "11" * 32}
-        refused = rpc(chain, "eth_sendTransaction", tx)["error"]["message"]
-        assert f"sender {contract.lower()} has code" in refused and "EIP-3607" in refused
-        return
     tx_hash = w3.eth.send_transaction({"from": contract, "to": target, "data": "0x" + "11" * 32})
     assert w3.eth.get_transaction(tx_hash)["blockHash"] is None  # pooled, its sender already known
     block = chain.mine()

@@ -73,7 +73,7 @@ from .transactions import (
     intrinsic_gas,
     system_transaction,
 )
-from .world import EMPTY_CODE_HASH, Account, WorldState
+from .world import Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000
 _HALT_REASON = re.compile(r"reason: (\w+)")
@@ -169,6 +169,8 @@ class RevmEngine(EvmEngine):
         self._rules = ChainRules()
         self._hosted: dict[bytes, Precompile] = {}
         self._coded: tuple[bytes, ...] = ()
+        self._stand_ins: dict[bytes, bytes] = {}
+        """Precompiles given as EVM code: the code revm runs at each address (see install_rules)."""
 
     @classmethod
     def supports_rules(cls, rules: ChainRules) -> bool:
@@ -177,35 +179,20 @@ class RevmEngine(EvmEngine):
         return True
 
     def install_rules(self, rules: ChainRules) -> None:
-        """Apply ``rules``; a precompile with EVM code gets it at its address in genesis.
+        """Apply ``rules``; a precompile with EVM code runs that code at its address.
 
-        The genesis block is rebuilt with that code (its state root changes; nothing has been built
-        on it yet). A loaded engine holds the code already; a chain past genesis without it is
-        refused rather than run with a precompile that is not there.
+        The code is revm's only (``RevmExecutor.run_code_at``): the world state keeps what the
+        chain's genesis holds there (``0xFE`` on Nitro), so genesis, state roots and proofs are the
+        same as py-evm's, which answers the precompile in Python.
         """
-        world = self._world
-        missing = {
-            p.address: p.evm_code
-            for p in rules.precompiles
-            if p.evm_code is not None and world.code(p.address) != p.evm_code
-        }
-        if missing and len(self._blocks) > 1:
-            raise EngineError(
-                f"chain {self._chain_id}: the precompiles at "
-                f"{', '.join('0x' + a.hex() for a in missing)} lack their EVM code past genesis"
-            )
-        for address, code in missing.items():
-            account = world.account(address)
-            world.set_account(address, Account(account.nonce, account.balance, world.set_code(code)))
-        if missing:
-            genesis = self._blocks[0]
-            header = genesis.header.with_(state_root=world.commit())
-            world.forget_undo()
-            self._init_chain([Block(header, (), (), ())])
-            self._sync_executor(set(missing), {})
         self._rules = rules
         self._hosted = {p.address: p for p in rules.precompiles if p.evm_code is None}
         self._coded = tuple(p.address for p in rules.precompiles if p.evm_code is not None)
+        self._stand_ins = {p.address: p.evm_code for p in rules.precompiles if p.evm_code is not None}
+        for address, code in self._stand_ins.items():
+            self._executor.run_code_at(address, code)
+        self._sync_executor(set(self._stand_ins), {})
+        self._old_executor = None
 
     @property
     def rules(self) -> ChainRules:
@@ -302,8 +289,6 @@ class RevmEngine(EvmEngine):
             )
         if account.nonce != tx.nonce:
             return f"Invalid transaction nonce: Expected {account.nonce}, but got {tx.nonce}"
-        if account.code_hash != EMPTY_CODE_HASH:
-            return _sender_with_code(tx.sender)
         if account.balance < tx.gas * tx.fee_cap:
             return "Sender has insufficient funds for blob fee."
         return None
@@ -626,10 +611,17 @@ class RevmEngine(EvmEngine):
         block = self._by_number.get(number)
         return block.hash if block is not None else ZERO_HASH
 
+    def _new_executor(self, gas_limit: int) -> RevmExecutor:
+        """An empty revm that runs the chain kind's precompiles given as EVM code."""
+        executor = RevmExecutor(self._chain_id, gas_limit)
+        for address, code in self._stand_ins.items():
+            executor.run_code_at(address, code)
+        return executor
+
     def _loaded_executor(self) -> RevmExecutor:
         """A new revm whose database holds the whole world state."""
         world = self._world
-        executor = RevmExecutor(self._chain_id, self._blocks[0].header.gas_limit)
+        executor = self._new_executor(self._blocks[0].header.gas_limit)
         for address, account in world.accounts.items():
             executor.write_account(address, account, world.codes[account.code_hash])
         for address, slots in world.storage.items():
@@ -799,8 +791,6 @@ class RevmEngine(EvmEngine):
                 record_access=record_access,
             )
         except RuntimeError as exc:
-            if "RejectCallerWithCode" in str(exc):
-                raise EngineError(_sender_with_code(sender)) from exc
             raise EngineError(f"call refused: {exc}") from exc
 
     def _executor_at(self, block: Block) -> RevmExecutor:
@@ -808,7 +798,7 @@ class RevmEngine(EvmEngine):
         cached = self._old_executor
         if cached is not None and cached[0] == block.hash:
             return cached[1]
-        executor = RevmExecutor(self._chain_id, block.header.gas_limit)
+        executor = self._new_executor(block.header.gas_limit)
         for address, account, storage in self._world.state_at(block.header.state_root):
             executor.write_account(address, account, self._world.codes[account.code_hash])
             for slot, value in storage.items():
@@ -1074,15 +1064,6 @@ def _transaction_gas(outcome: Outcome, data: bytes) -> int:
     spent = outcome.gas_used + outcome.gas_refunded
     consumed = spent + max(floor_data_gas(data) - outcome.gas_used, 0)
     return consumed - min(outcome.gas_refunded, consumed // 5)
-
-
-def _sender_with_code(sender: bytes) -> str:
-    """Why revm will not run a message from ``sender`` (an impersonated contract, say)."""
-    return (
-        f"sender 0x{sender.hex()} has code: revm (pyrevm 0.3.7) refuses a transaction or call sent "
-        "from an account with code (EIP-3607) and cannot turn the check off; use the py-evm engine "
-        "to send as a contract"
-    )
 
 
 def _reverted(outcome: Outcome) -> ExecutionReverted:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 
+from eth_hash.auto import keccak
 from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env, TxEnv
 
 from .blocks import Log
@@ -86,19 +87,38 @@ class RevmExecutor:
         self._evm = EVM(env=Env(cfg=CfgEnv(chain_id=chain_id)), gas_limit=gas_limit)
         self._context: dict[tuple[bytes, int], int] = {}
         """Context slots as last written into the database (see :meth:`set_context`)."""
+        self._stand_ins: dict[bytes, tuple[bytes, bytes]] = {}
+        """Address -> (code, its hash) that revm runs there instead of what the world state holds."""
+        self._held_code_hash: dict[bytes, bytes] = {}
+        """Address -> the code hash the world state holds where a stand-in runs."""
+
+    def run_code_at(self, address: bytes, code: bytes) -> None:
+        """Have revm run ``code`` at ``address`` whatever code the world state holds there.
+
+        A chain kind's precompile written as EVM code runs this way (``precompiles.py``): the
+        world state keeps the chain's own code at the address (``0xFE`` on Nitro), so accounts,
+        state roots and proofs are the same as on an engine that answers the precompile natively;
+        only revm's database holds the EVM code. Call before the account is written.
+        """
+        self._stand_ins[address] = (code, keccak(code))
 
     # ------------------------------------------------------------------ the database
     def write_account(self, address: bytes, account: Account, code: bytes | None = None) -> None:
         """Put an account into revm's database (the journal is empty, so it lands there)."""
         if self._context:
             self._context = {key: v for key, v in self._context.items() if key[0] != address}
+        code_hash = account.code_hash
+        stand_in = self._stand_ins.get(address)
+        if stand_in is not None:
+            self._held_code_hash[address] = code_hash
+            code, code_hash = stand_in
         self._evm.insert_account_info(
             _hex_address(address),
             AccountInfo(
                 balance=account.balance,
                 nonce=account.nonce,
-                code_hash=account.code_hash,
-                code=code if account.code_hash != EMPTY_CODE_HASH else None,
+                code_hash=code_hash,
+                code=code if code_hash != EMPTY_CODE_HASH else None,
             ),
         )
 
@@ -162,11 +182,12 @@ class RevmExecutor:
         evm.set_tx_env(TxEnv(access_list=[(_hex_address(a), list(keys)) for a, keys in access_list]))
         checkpoint = evm.snapshot()
         try:
+            sender_code_hash = self._let_code_send(sender)
             output, created, error = self._call(sender, to, data, value, gas)
             result = evm.result
             if result is None:
                 raise RuntimeError(f"pyrevm returned no result ({error})")
-            changes = self._changes(known_code) if keep else ()
+            changes = self._changes(known_code, sender, sender_code_hash) if keep else ()
             accessed = self._accessed() if record_access else ()
             logs = (
                 tuple(
@@ -193,6 +214,29 @@ class RevmExecutor:
             )
         finally:
             evm.revert(checkpoint)
+
+    def _let_code_send(self, sender: bytes) -> bytes | None:
+        """Let an account with code send this message, as py-evm and anvil do (an impersonated
+        contract, an ``eth_call`` from a contract); returns its code hash, or None for an account
+        without code.
+
+        revm refuses a message whose sender's code hash is not the empty one (EIP-3607) and pyrevm
+        0.3.7 cannot switch the check off (revm's ``disable_eip3607`` is a compile-time feature it
+        is built without). The check reads the code hash only, while a call into the account runs
+        its code: so, inside the message's checkpoint, the sender's journal entry gets the empty
+        code hash and keeps its code. The checkpoint's revert takes the entry back, and
+        :meth:`_changes` reports the true hash. The one thing the message can see of this is
+        EXTCODEHASH of the sender, which reads the empty code's hash (docs/engines.md).
+        """
+        hex_sender = _hex_address(sender)
+        info = self._evm.basic(hex_sender)  # loads the sender into the journal (it is warm anyway)
+        code_hash = bytes(info.code_hash)
+        if code_hash == EMPTY_CODE_HASH:
+            return None
+        code = self._evm.get_code(hex_sender) or b""
+        masked = AccountInfo(balance=info.balance, nonce=info.nonce, code_hash=EMPTY_CODE_HASH, code=code)
+        self._evm.insert_account_info(hex_sender, masked)  # a journal entry: replaced in place
+        return code_hash
 
     def _call(
         self, sender: bytes, to: bytes | None, data: bytes, value: int, gas: int
@@ -228,7 +272,9 @@ class RevmExecutor:
             accessed.append((bytes.fromhex(match.group(1)), slots))
         return tuple(sorted(accessed))
 
-    def _changes(self, known_code: Container[bytes]) -> tuple[AccountChange, ...]:
+    def _changes(
+        self, known_code: Container[bytes], sender: bytes, sender_code_hash: bytes | None
+    ) -> tuple[AccountChange, ...]:
         journal = self._evm.journal_str
         end = journal.find(", transient_storage: {")
         state = journal[:end]
@@ -239,6 +285,10 @@ class RevmExecutor:
             body = state[match.end() : stop]
             address = bytes.fromhex(match.group(1))
             code_hash = bytes.fromhex(match.group(4))
+            if address == sender and sender_code_hash is not None:
+                code_hash = sender_code_hash  # masked for EIP-3607 only (see _let_code_send)
+            if address in self._stand_ins and code_hash == self._stand_ins[address][1]:
+                code_hash = self._held_code_hash.get(address, code_hash)  # the world's code stays
             # The code's hex comes first and is long: search only what follows it.
             tail = body[body.find("}, storage: {") :]
             status_match = _STATUS.search(tail)
