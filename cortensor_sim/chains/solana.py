@@ -647,14 +647,7 @@ class SolanaChain:
         from spl.token import models as spl_models
 
         owner_pk = self._pubkey(owner)
-        instructions: list[Instruction] = []
-        if memo is not None:
-            from spl.memo.instructions import create_memo
-            from spl.memo.models import MemoParams
-
-            instructions.append(
-                create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
-            )
+        instructions = [] if memo is None else [_memo_instruction(owner_pk, memo)]
         instructions.append(
             spl_token.transfer_checked(
                 spl_models.TransferCheckedParams(
@@ -683,17 +676,11 @@ class SolanaChain:
         """SPL BurnChecked of ``amount`` from ``account`` (``owner`` signs and pays), optionally
         preceded by a Memo (v2) instruction signed by ``owner``: how a wrapped token leaves Solana
         through a bridge that mints it."""
-        from spl.memo.instructions import create_memo
-        from spl.memo.models import MemoParams
         from spl.token import instructions as spl_token
         from spl.token import models as spl_models
 
         owner_pk = self._pubkey(owner)
-        instructions: list[Instruction] = []
-        if memo is not None:
-            instructions.append(
-                create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=owner_pk, message=memo.encode()))
-            )
+        instructions = [] if memo is None else [_memo_instruction(owner_pk, memo)]
         instructions.append(
             spl_token.burn_checked(
                 spl_models.BurnCheckedParams(
@@ -711,13 +698,7 @@ class SolanaChain:
     def send_memo(self, signer: Keypair, memo: str) -> Signature:
         """A transaction with one Memo (v2) instruction that ``signer`` signs and pays for: how a
         Solana account puts a signed note on chain (a request, or a delivery record)."""
-        from spl.memo.instructions import create_memo
-        from spl.memo.models import MemoParams
-
-        ix = create_memo(
-            MemoParams(program_id=MEMO_PROGRAM_ID, signer=self._pubkey(signer), message=memo.encode())
-        )
-        return self._send_instructions([ix], signer, [signer])
+        return self._send_instructions([_memo_instruction(self._pubkey(signer), memo)], signer, [signer])
 
     def token_balance(self, token_account: Pubkey) -> int:
         """Raw token amount (no decimals) of an SPL token account; ValueError if there is none."""
@@ -973,3 +954,11 @@ class SolanaChain:
 
     def __repr__(self) -> str:
         return f"SolanaChain(name={self.name!r}, slot={self._slot}, accounts={len(self._accounts)})"
+
+
+def _memo_instruction(signer: Pubkey, memo: str) -> Instruction:
+    """A Memo (v2) instruction that ``signer`` signs (solana-py's builder, imported on first use)."""
+    from spl.memo.instructions import create_memo
+    from spl.memo.models import MemoParams
+
+    return create_memo(MemoParams(program_id=MEMO_PROGRAM_ID, signer=signer, message=memo.encode()))

@@ -8,7 +8,8 @@ import pytest
 import rlp
 from trie import HexaryTrie
 
-from cortensor_sim.chains.revm.blocks import BLANK_ROOT, ordered_trie_root
+from cortensor_sim.chains.revm.blocks import BLANK_ROOT
+from cortensor_sim.chains.revm.trie_updates import ordered_trie_root
 
 
 def hexary_root(items: list[bytes]) -> bytes:

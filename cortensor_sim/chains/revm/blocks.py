@@ -139,65 +139,6 @@ def logs_bloom(logs: tuple[Log, ...] | list[Log]) -> int:
     return bloom
 
 
-def ordered_trie_root(items: list[bytes]) -> bytes:
-    """The root of a trie keyed by ``rlp(index)``: the transactions and receipts roots.
-
-    Built in one pass over the sorted keys (yellow paper, appendix D) instead of by inserting
-    into a ``HexaryTrie`` one key at a time, which re-encodes and re-hashes every node on the
-    path of each insertion: for a block of 1,000 transfers that was most of the sealing time.
-    """
-    if not items:
-        return BLANK_ROOT
-    pairs = sorted((_nibbles(rlp.encode(index)), item) for index, item in enumerate(items))
-    return keccak(rlp.encode(_trie_node(pairs, 0)))
-
-
-def _nibbles(key: bytes) -> bytes:
-    return bytes(half for byte in key for half in (byte >> 4, byte & 0x0F))
-
-
-def _hex_prefix(nibbles: bytes, leaf: bool) -> bytes:
-    """Appendix C's compact encoding of a nibble path, flagged as a leaf's or an extension's."""
-    flag = 2 if leaf else 0
-    if len(nibbles) % 2:
-        return bytes([(flag + 1) << 4 | nibbles[0]]) + _pack(nibbles[1:])
-    return bytes([flag << 4]) + _pack(nibbles)
-
-
-def _pack(nibbles: bytes) -> bytes:
-    return bytes(nibbles[i] << 4 | nibbles[i + 1] for i in range(0, len(nibbles), 2))
-
-
-def _reference(node: object) -> object:
-    """How a parent refers to a child: inline below 32 bytes of RLP, else by its hash."""
-    encoded = rlp.encode(node)
-    return node if len(encoded) < 32 else keccak(encoded)
-
-
-def _trie_node(pairs: list[tuple[bytes, bytes]], depth: int) -> object:
-    """The node holding ``pairs`` (sorted, unique nibble keys sharing their first ``depth``)."""
-    if len(pairs) == 1:
-        key, value = pairs[0]
-        return [_hex_prefix(key[depth:], leaf=True), value]
-    first, last = pairs[0][0], pairs[-1][0]
-    shared = 0
-    while depth + shared < min(len(first), len(last)) and first[depth + shared] == last[depth + shared]:
-        shared += 1
-    if shared:
-        child = _trie_node(pairs, depth + shared)
-        return [_hex_prefix(first[depth : depth + shared], leaf=False), _reference(child)]
-    branch: list[object] = [b""] * 17
-    groups: dict[int, list[tuple[bytes, bytes]]] = {}
-    for key, value in pairs:
-        if len(key) == depth:
-            branch[16] = value
-        else:
-            groups.setdefault(key[depth], []).append((key, value))
-    for nibble, group in groups.items():
-        branch[nibble] = _reference(_trie_node(group, depth + 1))
-    return branch
-
-
 def next_base_fee(parent: Header) -> int:
     """EIP-1559: the base fee moves toward a target of half the gas limit, by at most 1/8."""
     target = parent.gas_limit // ELASTICITY_MULTIPLIER

@@ -56,7 +56,7 @@ from ..engine import (
 from ..header_info import HeaderInfo
 from ..pyevm.rules import l1_block_number_of, nitro_mix_hash
 from . import state_file
-from .blocks import BLANK_ROOT, ZERO_ADDRESS, ZERO_HASH, Header, Receipt, child_header, ordered_trie_root
+from .blocks import BLANK_ROOT, ZERO_ADDRESS, ZERO_HASH, Header, Receipt, child_header
 from .executor import BlockContext, Outcome, RevmExecutor
 from .formatting import format_header, format_log, format_receipt, format_transaction
 from .precompiles import MessageResult, OutOfGas, RevmHost, context_values
@@ -73,6 +73,7 @@ from .transactions import (
     intrinsic_gas,
     system_transaction,
 )
+from .trie_updates import ordered_trie_root
 from .world import Account, WorldState
 
 _DECODED_CACHE_LIMIT = 100_000

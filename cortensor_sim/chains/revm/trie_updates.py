@@ -53,6 +53,16 @@ def apply_changes(nodes: NodeStore, root: bytes, changes: Mapping[bytes, bytes])
     return digest
 
 
+def ordered_trie_root(items: list[bytes]) -> bytes:
+    """The root of a trie keyed by ``rlp(index)``: a block's transactions and receipts roots.
+
+    The same one-pass build as a batch of changes to the blank trie (into a throwaway node store),
+    instead of inserting into a ``HexaryTrie`` one key at a time: for a block of 1,000 transfers
+    that was most of the sealing time.
+    """
+    return apply_changes({}, BLANK_ROOT, {rlp.encode(index): item for index, item in enumerate(items)})
+
+
 _HEX_DIGIT_VALUES = bytes.maketrans(b"0123456789abcdef", bytes(range(16)))
 
 
