@@ -24,7 +24,8 @@
    imports cost alone. The plugin's own figure (the terminal summary's "session devnet ... in X s",
    from the first fixture to a deployed devnet) is reported too, and each process's CPU time
    (user + system), which a busy machine disturbs less than wall time. Target: warm, whole
-   process, under 2 s.
+   process, under 2 s. ``PYTHONDONTWRITEBYTECODE`` is removed from the children's environment,
+   as a user's installed package has its ``.pyc`` files.
 """
 
 from __future__ import annotations
@@ -99,6 +100,13 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _user_env() -> dict[str, str]:
+    """This environment without ``PYTHONDONTWRITEBYTECODE``: an installed package has its ``.pyc``
+    files (pytest's assertion-rewritten ones included), and without them every run would compile
+    the package's modules again, which is not what a user sees (as in bench_startup.py)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _pytest(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[float, str]:
     """Run pytest in a fresh process; returns its wall time and output (CPU time in ``LAST_CPU``)."""
     cpu_before = _children_cpu()
@@ -106,7 +114,7 @@ def _pytest(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", *args],
         cwd=root,
-        env={**os.environ, **(env or {})},
+        env={**_user_env(), **(env or {})},
         capture_output=True,
         text=True,
         check=False,
