@@ -136,3 +136,13 @@ def test_a_call_whose_value_the_sender_cannot_pay_says_so(devnet: Devnet) -> Non
         error = response["error"]
         assert error["code"] != -32602, error
         assert "insufficient" in error["message"].lower() or "funds" in error["message"].lower(), error
+
+
+def test_a_call_of_creation_code_answers_what_the_init_code_returns(devnet: Devnet) -> None:
+    """``eth_call`` without ``to`` runs the init code and answers the bytes it returns (the new
+    contract's code), as geth and anvil do: viem's deployless multicall reads its results so."""
+    w3 = devnet.evm("l1").w3
+    returns_42 = bytes.fromhex("602a60005260206000f3")  # MSTORE(0, 42); RETURN(0, 32)
+    assert w3.eth.call({"data": returns_42}) == (42).to_bytes(32, "big")
+    returns_nothing = bytes.fromhex("60006000f3")  # RETURN(0, 0)
+    assert w3.eth.call({"data": returns_nothing}) == b""

@@ -241,11 +241,15 @@ class RevmExecutor:
     def _call(
         self, sender: bytes, to: bytes | None, data: bytes, value: int, gas: int
     ) -> tuple[bytes, bytes | None, str]:
-        """Run the message; pyrevm raises on revert and halt, with the payload in the message."""
+        """Run the message; pyrevm raises on revert and halt, with the payload in the message.
+
+        A creation's output is what its init code returned, the new contract's code, as on py-evm:
+        an ``eth_call`` of creation code answers it (viem's deployless multicall reads its results
+        that way), while pyrevm's ``deploy`` returns only the address."""
         try:
             if to is None:
                 address = self._evm.deploy(_hex_address(sender), data, value=value, gas=gas, gas_price=0)
-                return b"", bytes.fromhex(address[2:]), ""
+                return self._deployed_code(address), bytes.fromhex(address[2:]), ""
             output = self._evm.message_call(
                 _hex_address(sender), _hex_address(to), data, value=value, gas=gas, gas_price=0
             )
@@ -256,6 +260,16 @@ class RevmExecutor:
                 raise
             found = _OUTPUT.search(text)
             return (bytes.fromhex(found.group(1)) if found else b""), None, text
+
+    def _deployed_code(self, address: str) -> bytes:
+        """The code at ``address`` as the init code returned it: revm's analysed code carries up to
+        33 bytes of zero padding past its length, trimmed here to what its code hash covers."""
+        code = bytes(self._evm.get_code(address) or b"")
+        code_hash = bytes(self._evm.basic(address).code_hash)
+        for end in range(len(code), max(len(code) - 34, -1), -1):
+            if keccak(code[:end]) == code_hash:
+                return code[:end]
+        raise AssertionError(f"revm's code at {address} does not match its code hash")
 
     def _accessed(self) -> tuple[tuple[bytes, tuple[int, ...]], ...]:
         """Every account in revm's journal and every slot loaded in it, sorted (revm's journal is a
