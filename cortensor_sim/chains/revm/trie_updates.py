@@ -134,13 +134,7 @@ def _update(nodes: NodeStore, node: Node, pairs: list[Pair], depth: int) -> Node
 
 def _update_branch(nodes: NodeStore, branch: list, pairs: list[Pair], depth: int) -> Node:
     """A branch with ``pairs`` written into its children, then reduced if one entry is left."""
-    groups: dict[int, list[Pair]] = {}
-    for key, value in pairs:
-        if len(key) == depth:
-            branch[16] = value
-        else:
-            groups.setdefault(key[depth], []).append((key, value))
-    for nibble, group in groups.items():
+    for nibble, group in _into_branch(branch, pairs, depth).items():
         branch[nibble] = _update(nodes, _resolve(nodes, branch[nibble]), group, depth + 1)
     live = [nibble for nibble in range(16) if branch[nibble] != b""]
     if not live:
@@ -176,12 +170,18 @@ def _build(nodes: NodeStore, pairs: list[Pair], depth: int) -> Node:
         child = _build(nodes, pairs, depth + shared)
         return [hex_prefix(first[depth : depth + shared], leaf=False), _reference(nodes, child)]
     branch: list = [b""] * 17
+    for nibble, group in _into_branch(branch, pairs, depth).items():
+        branch[nibble] = _reference(nodes, _build(nodes, group, depth + 1))
+    return branch
+
+
+def _into_branch(branch: list, pairs: list[Pair], depth: int) -> dict[int, list[Pair]]:
+    """Sort ``pairs`` under a branch at ``depth``: a key that ends here sets the branch's value
+    (slot 16); the others are returned grouped by their next nibble, for the children."""
     groups: dict[int, list[Pair]] = {}
     for key, value in pairs:
         if len(key) == depth:
             branch[16] = value
         else:
             groups.setdefault(key[depth], []).append((key, value))
-    for nibble, group in groups.items():
-        branch[nibble] = _reference(nodes, _build(nodes, group, depth + 1))
-    return branch
+    return groups
